@@ -1,0 +1,197 @@
+"""Turn a parsed event into a notification: subject, text, JSON document, attributes.
+
+Pure functions, driven by the catalog. Whatever the input, the result is one that
+SNS accepts: a printable-ASCII subject under 100 characters, message plus
+attributes within 256 KB (oversize values are cut with a visible marker), at
+most 10 non-empty attributes so that SQS raw delivery keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
+from notifier.links import console_url
+from notifier.models import SsmEvent
+from notifier.severity import severity_of
+
+SCHEMA_VERSION = "1"
+SUBJECT_MAX = 99  # SNS: "fewer than 100 characters"
+SNS_MAX_BYTES = 256 * 1024  # message plus attributes
+# Room for what SNS adds around our message and for rounding in our own count.
+MESSAGE_BUDGET = SNS_MAX_BYTES - 4 * 1024
+TEXT_VALUE_MAX = 1000  # one key field in the e-mail body
+ATTRIBUTE_VALUE_MAX = 256
+CUT_MARKER = "...[truncated {} characters]"
+MISSING = "-"
+
+
+@dataclass(frozen=True)
+class Notification:
+    subject: str
+    text: str
+    document: dict[str, Any]
+    attributes: dict[str, str]
+
+    def sns_message(self) -> str:
+        """The Message for MessageStructure=json: e-mail gets the text, every other protocol the document."""
+        return json.dumps({"default": json.dumps(self.document, ensure_ascii=False), "email": self.text},
+                          ensure_ascii=False)
+
+    def size(self) -> int:
+        """Bytes SNS counts against its 256 KB limit."""
+        attributes = sum(len(k.encode()) + len(v.encode()) + len("String") for k, v in self.attributes.items())
+        return len(self.sns_message().encode()) + attributes
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def to_ascii(text: str) -> str:
+    """Printable ASCII on one line: accents dropped, other letters replaced by '?'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category == "Mn" or category == "Cf":  # combining marks, bidi and zero-width marks
+            continue
+        if char.isspace() or category.startswith("C"):
+            kept.append(" ")
+        elif 32 <= ord(char) < 127:
+            kept.append(char)
+        else:
+            kept.append("?")
+    return re.sub(r" {2,}", " ", "".join(kept)).strip()
+
+
+def cut(text: str, limit: int) -> str:
+    """Text within `limit` characters, marking what was cut."""
+    if len(text) <= limit:
+        return text
+    marker = CUT_MARKER.format(len(text) - limit)
+    keep = max(limit - len(marker), 0)
+    return text[:keep] + CUT_MARKER.format(len(text) - keep)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
+
+
+class _Fallback(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return MISSING
+
+
+def _fill(template: str, fields: Mapping[str, str]) -> str:
+    values = _Fallback({k: (v if v != "" else MISSING) for k, v in fields.items()})
+    return string.Formatter().vformat(template, (), values)
+
+
+def make_subject(severity: str, headline: str, region: str) -> str:
+    prefix = f"[{severity.upper()}] "
+    suffix = f" ({to_ascii(region)[:30]})"
+    body = to_ascii(headline) or MISSING
+    room = SUBJECT_MAX - len(prefix) - len(suffix)
+    if len(body) > room:
+        body = body[: room - 3].rstrip() + "..."
+    return prefix + body + suffix
+
+
+def _attribute(value: str) -> str:
+    # SNS refuses empty attribute values; filter policies match on plain ASCII reliably.
+    return to_ascii(value)[:ATTRIBUTE_VALUE_MAX] or "unknown"
+
+
+def _cut_strings(value: Any, limit: int) -> Any:
+    if isinstance(value, str):
+        return cut(value, limit)
+    if isinstance(value, list):
+        return [_cut_strings(v, limit) for v in value]
+    if isinstance(value, dict):
+        return {cut(str(k), limit): _cut_strings(v, limit) for k, v in value.items()}
+    return value
+
+
+def _time_text(event: SsmEvent) -> str:
+    return event.time if isinstance(event.time, str) else event.time.isoformat().replace("+00:00", "Z")
+
+
+def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
+    """The notification for a parsed event; `raw` is the event as received."""
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event.detail_type]
+    family = FAMILY_BY_NAME[event_type.family]
+    fields = event.template_fields()
+    status = event.detail.status
+    severity = severity_of(status)
+    headline = _fill(event_type.subject, fields)
+    subject = make_subject(severity, headline, event.region)
+    link = console_url(event_type.console_path, fields) if event_type.console_path else None
+    time = _time_text(event)
+    summary = cut(_one_line(f"{event_type.title}: {headline}"), TEXT_VALUE_MAX)
+
+    lines = [subject, "", summary, ""]
+    shown = [(label, fields[name]) for label, name in event_type.key_fields if fields.get(name)]
+    shown += [("Account", event.account), ("Region", event.region), ("Time", time), ("Event id", event.id)]
+    width = max(len(label) for label, _ in shown) + 2
+    lines += [f"{label + ':':<{width}}{cut(_one_line(value), TEXT_VALUE_MAX)}" for label, value in shown]
+    lines += [f"{'Resource:':<{width}}{cut(_one_line(arn), TEXT_VALUE_MAX)}" for arn in event.resources[:10]]
+    if link:
+        lines.append(f"{'Console:':<{width}}{link}")
+    lines += ["", f"Severity: {severity}. Family: {family.title}. Sent by SSM Event Notifier."]
+    text = "\n".join(_CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", line) for line in lines)
+
+    typed = {k: v for k, v in fields.items() if k not in ("region", "account")}
+    document: dict[str, Any] = {
+        "version": SCHEMA_VERSION,
+        "family": family.name,
+        "detailType": event.detail_type,
+        "severity": severity,
+        "status": status,
+        "subject": subject,
+        "summary": summary,
+        "account": event.account,
+        "region": event.region,
+        "time": time,
+        "eventId": event.id,
+        "source": event.source,
+        "resources": list(event.resources),
+        "fields": typed,
+        "links": {"console": link} if link else {},
+        "event": dict(raw),
+    }
+    attributes = {
+        "family": family.name,
+        "detail_type": _attribute(event.detail_type),
+        "severity": severity,
+        "status": _attribute(status),
+        "account": _attribute(event.account),
+        "region": _attribute(event.region),
+    }
+    return _fit(Notification(subject, text, document, attributes))
+
+
+def _fit(notification: Notification) -> Notification:
+    """Cut the document's long strings (then drop its bulk) until SNS's size limit holds."""
+    if notification.size() <= MESSAGE_BUDGET:
+        return notification
+    document = dict(notification.document, truncated=True)
+    limit = 16 * 1024
+    while limit >= 64:
+        for key in ("event", "fields", "resources", "summary"):
+            document[key] = _cut_strings(notification.document[key], limit)
+        candidate = Notification(notification.subject, notification.text, document, notification.attributes)
+        if candidate.size() <= MESSAGE_BUDGET:
+            return candidate
+        limit //= 2
+    # Too many values to fit even when each is short: keep the envelope and say so.
+    document["event"] = {"truncated": "the original event was too large to include"}
+    document["fields"] = {"truncated": "the fields were too large to include"}
+    document["resources"] = document["resources"][:10]
+    text = cut(notification.text, 64 * 1024)
+    return Notification(notification.subject, text, document, notification.attributes)

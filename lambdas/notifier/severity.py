@@ -1,0 +1,39 @@
+"""The one place that turns each service's status words into a severity.
+
+Services spell statuses differently (``Failed``, ``FAILED``, ``TIMED_OUT``,
+``TimedOut``, ``non_compliant``...), so words are compared after dropping case
+and everything but letters and digits.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+_ERROR = {
+    "failed", "failure", "timedout", "cancelled", "canceled", "noncompliant", "rejected",
+    "deliverytimedout", "executiontimedout", "undeliverable", "terminated", "accessdenied",
+    "completedwithfailure", "changecalendaroverriderejected",
+}
+_WARNING = {
+    "cancelling", "canceling", "delayed", "skippedoverlapping", "disabled", "deregistered",
+    "delete", "incomplete", "exited", "pendingapproval", "pendingchangecalendaroverride",
+    "rateexceeded",
+}
+# Everything else (Success, InProgress, OPEN, Create, available, compliant, and words
+# AWS adds later) is information.
+
+
+def normalize_status(status: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", status.lower())
+
+
+def severity_of(status: str) -> Severity:
+    word = normalize_status(status)
+    if word in _ERROR:
+        return "error"
+    if word in _WARNING:
+        return "warning"
+    return "info"
