@@ -195,9 +195,7 @@ class AssociationDetail(Detail):
     document_name: Optional = Field(None, alias="document-name")
     schedule_expression: Optional = Field(None, alias="schedule-expression")
     last_execution_date: Optional = Field(None, alias="last-execution-date")
-    association_status_aggregated_count: Optional = Field(
-        None, alias="association-status-aggregated-count"
-    )
+    association_status_aggregated_count: Optional = Field(None, alias="association-status-aggregated-count")
 
 
 class InstanceAssociationDetail(AssociationDetail):
@@ -279,9 +277,7 @@ MODELS: dict[str, type[SsmEvent]] = {
     "Maintenance Window Target Registration Notification": WindowTargetRegistration,
     "Maintenance Window Execution State-change Notification": WindowExecutionStateChange,
     "Maintenance Window Task Execution State-change Notification": WindowTaskExecutionStateChange,
-    "Maintenance Window Task Target Invocation State-change Notification": (
-        WindowTaskTargetInvocationStateChange
-    ),
+    "Maintenance Window Task Target Invocation State-change Notification": (WindowTaskTargetInvocationStateChange),
     "Maintenance Window State-change Notification": WindowStateChange,
     "EC2 Automation Step Status-change Notification": AutomationStepStatusChange,
     "EC2 Automation Execution Status-change Notification": AutomationExecutionStatusChange,
@@ -304,9 +300,9 @@ def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> S
     if not isinstance(raw, dict):
         raise InvalidEventError("(unknown)", "(event)", f"expected a JSON object, got {type(raw).__name__}")
     detail_type = raw.get("detail-type")
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(detail_type) if isinstance(detail_type, str) else None
-    if event_type is None:
+    if not isinstance(detail_type, str) or detail_type not in EVENT_TYPE_BY_DETAIL_TYPE:
         raise InvalidEventError(str(detail_type), "detail-type", "not a detail-type of the catalog")
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE[detail_type]
     if accepted_families is not None and event_type.family not in accepted_families:
         raise InvalidEventError(
             detail_type, "detail-type", f"family {event_type.family} is not handled by this function"

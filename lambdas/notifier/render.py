@@ -41,8 +41,9 @@ class Notification:
 
     def sns_message(self) -> str:
         """The Message for MessageStructure=json: e-mail gets the text, every other protocol the document."""
-        return json.dumps({"default": json.dumps(self.document, ensure_ascii=False), "email": self.text},
-                          ensure_ascii=False)
+        return json.dumps(
+            {"default": json.dumps(self.document, ensure_ascii=False), "email": self.text}, ensure_ascii=False
+        )
 
     def size(self) -> int:
         """Bytes SNS counts against its 256 KB limit."""

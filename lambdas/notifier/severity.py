@@ -13,13 +13,33 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 _ERROR = {
-    "failed", "failure", "timedout", "cancelled", "canceled", "noncompliant", "rejected",
-    "deliverytimedout", "executiontimedout", "undeliverable", "terminated", "accessdenied",
-    "completedwithfailure", "changecalendaroverriderejected",
+    "failed",
+    "failure",
+    "timedout",
+    "cancelled",
+    "canceled",
+    "noncompliant",
+    "rejected",
+    "deliverytimedout",
+    "executiontimedout",
+    "undeliverable",
+    "terminated",
+    "accessdenied",
+    "completedwithfailure",
+    "changecalendaroverriderejected",
 }
 _WARNING = {
-    "cancelling", "canceling", "delayed", "skippedoverlapping", "disabled", "deregistered",
-    "delete", "incomplete", "exited", "pendingapproval", "pendingchangecalendaroverride",
+    "cancelling",
+    "canceling",
+    "delayed",
+    "skippedoverlapping",
+    "disabled",
+    "deregistered",
+    "delete",
+    "incomplete",
+    "exited",
+    "pendingapproval",
+    "pendingchangecalendaroverride",
     "rateexceeded",
 }
 # Everything else (Success, InProgress, OPEN, Create, available, compliant, and words

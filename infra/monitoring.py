@@ -1,0 +1,47 @@
+"""Alarms that tell the operations topic when a notification may have been lost."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from infra.functions import NotifierFunction
+
+PERIOD = Duration.minutes(5)
+
+
+class Monitoring(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, operations_topic: sns.ITopic) -> None:
+        super().__init__(scope, construct_id)
+        self.action = actions.SnsAction(operations_topic)
+
+    def watch(self, name: str, function: NotifierFunction) -> None:
+        errors = cloudwatch.Alarm(
+            self,
+            f"{name}Errors",
+            alarm_description=f"The {name} notification function failed; Lambda retries, then the event "
+            "goes to its dead-letter queue.",
+            metric=function.function.metric_errors(period=PERIOD, statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        dead_letters = cloudwatch.Alarm(
+            self,
+            f"{name}DeadLetters",
+            alarm_description=f"Events the {name} function could not notify are waiting in its dead-letter "
+            "queue: read the reason in each message, fix, and redrive.",
+            metric=function.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        for alarm in (errors, dead_letters):
+            alarm.add_alarm_action(self.action)

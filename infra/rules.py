@@ -1,0 +1,46 @@
+"""EventBridge rules on the default bus: one per family, this account's events only."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from constructs import Construct
+
+from infra.functions import NotifierFunction
+from notifier.catalog import Family, event_types_of
+
+
+def source_match(family: Family) -> list[str]:
+    """The catalog's source pattern in CDK's terms (plain values or {"prefix": ...})."""
+    values: list[str] = []
+    for item in family.source_pattern:
+        if isinstance(item, dict):
+            values += events.Match.prefix(item["prefix"])
+        else:
+            values.append(item)
+    return values
+
+
+class FamilyRule(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, family: Family, target: NotifierFunction) -> None:
+        super().__init__(scope, construct_id)
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            description=f"SSM Event Notifier: {family.title} events of this account",
+            event_pattern=events.EventPattern(
+                source=source_match(family),
+                detail_type=[event_type.detail_type for event_type in event_types_of(family.name)],
+                account=[Stack.of(self).account],
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    target.function,
+                    # Invocations EventBridge cannot make (throttled, function missing) land here too.
+                    dead_letter_queue=target.dead_letter_queue,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(24),
+                )
+            ],
+        )

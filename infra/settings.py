@@ -1,0 +1,118 @@
+"""Settings read from CDK context (cdk.json, or `-c key=value` on the command line)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from constructs import Node
+
+from notifier.catalog import FAMILIES
+
+# The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    notification_emails: tuple[str, ...]
+    operations_emails: tuple[str, ...]
+    enabled_families: tuple[str, ...]
+    dedupe_window_minutes: int
+    log_retention_days: int
+    # "lambda": wheels for Lambda (Linux ARM64, the function runtime); "host": this machine, for local runs.
+    layer_platform: str
+
+
+def _as_list(name: str, value: Any) -> tuple[str, ...]:
+    """Context values come as JSON lists from cdk.json and as comma-separated strings from `-c`."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = [str(item) for item in value]
+    else:
+        raise SettingsError(f"context {name}: expected a list or a comma-separated string, got {value!r}")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _as_int(name: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"context {name}: expected a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"context {name}: {number} is outside {low}..{high}")
+    return number
+
+
+def _emails(name: str, value: Any) -> tuple[str, ...]:
+    emails = _as_list(name, value)
+    for email in emails:
+        if not _EMAIL.match(email):
+            raise SettingsError(f"context {name}: {email!r} is not an e-mail address")
+    return emails
+
+
+def _retention(value: Any) -> int:
+    days = _as_int("logRetentionDays", value, 1, 3653)
+    if days not in LOG_RETENTION_DAYS:
+        raise SettingsError(f"context logRetentionDays: {days} is not one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return days
+
+
+def read_settings(node: Node) -> Settings:
+    def get(name: str, default: Any) -> Any:
+        value = node.try_get_context(name)
+        return default if value is None else value
+
+    known = tuple(family.name for family in FAMILIES)
+    families = _as_list("enabledFamilies", get("enabledFamilies", "all"))
+    if families in ((), ("all",)):
+        families = known
+    unknown = [family for family in families if family not in known]
+    if unknown:
+        raise SettingsError(f"context enabledFamilies: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    notification_emails = _emails("notificationEmails", get("notificationEmails", []))
+    platform = str(get("layerPlatform", "lambda"))
+    if platform not in ("lambda", "host"):
+        raise SettingsError(f"context layerPlatform: expected 'lambda' or 'host', got {platform!r}")
+    return Settings(
+        notification_emails=notification_emails,
+        operations_emails=_emails("operationsEmails", get("operationsEmails", [])) or notification_emails,
+        enabled_families=tuple(family for family in known if family in families),
+        dedupe_window_minutes=_as_int("dedupeWindowMinutes", get("dedupeWindowMinutes", 1440), 5, 7 * 24 * 60),
+        log_retention_days=_retention(get("logRetentionDays", 90)),
+        layer_platform=platform,
+    )

@@ -1,0 +1,68 @@
+"""The SSM Event Notifier stack: rules -> functions -> topic, with storage and monitoring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.functions import NotifierFunction, function_code
+from infra.layer import DependenciesLayer
+from infra.monitoring import Monitoring
+from infra.nag import acknowledge_function_findings
+from infra.rules import FamilyRule
+from infra.settings import read_settings
+from infra.storage import IdempotencyTable
+from infra.topics import Topics
+from notifier.catalog import FAMILIES, FUNCTIONS
+
+
+def construct_id(name: str) -> str:
+    """'run-command' -> 'RunCommand'."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+class NotifierStack(Stack):
+    def __init__(self, scope: Construct, stack_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, stack_id, **kwargs)
+        settings = read_settings(self.node)
+        topics = Topics(
+            self,
+            "Topics",
+            notification_emails=settings.notification_emails,
+            operations_emails=settings.operations_emails,
+        )
+        table = IdempotencyTable(self, "Idempotency").table
+        layer = DependenciesLayer(self, "Dependencies", platform=settings.layer_platform).layer
+        code = function_code()
+        monitoring = Monitoring(self, "Monitoring", operations_topic=topics.operations)
+
+        enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
+        self.functions: dict[str, NotifierFunction] = {}
+        for name, handler in FUNCTIONS.items():
+            if not any(family.function == name for family in enabled):
+                continue
+            function = NotifierFunction(
+                self,
+                f"{construct_id(name)}Notifier",
+                name=name,
+                handler=handler,
+                code=code,
+                layer=layer,
+                table=table,
+                topics=topics,
+                dedupe_window_minutes=settings.dedupe_window_minutes,
+                log_retention_days=settings.log_retention_days,
+            )
+            monitoring.watch(construct_id(name), function)
+            acknowledge_function_findings(function)
+            self.functions[name] = function
+        for family in enabled:
+            FamilyRule(
+                self, f"{construct_id(family.name)}Events", family=family, target=self.functions[family.function]
+            )
+
+        CfnOutput(self, "NotificationTopicArn", value=topics.notifications.topic_arn)
+        CfnOutput(self, "OperationsTopicArn", value=topics.operations.topic_arn)
+        CfnOutput(self, "IdempotencyTableName", value=table.table_name)

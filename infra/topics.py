@@ -1,0 +1,56 @@
+"""The SNS topics: notifications for subscribers, operations alarms for whoever runs the stack."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+
+class Topics(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        notification_emails: tuple[str, ...],
+        operations_emails: tuple[str, ...],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts the SSM Event Notifier topics",
+            enable_key_rotation=True,
+        )
+        # CloudWatch alarms publish to the operations topic and must be able to use its key.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],  # in a key policy, "*" means this key
+            )
+        )
+        self.notifications = sns.Topic(
+            self, "Notifications", display_name="SSM Event Notifier", master_key=self.key, enforce_ssl=True
+        )
+        self.operations = sns.Topic(
+            self,
+            "Operations",
+            display_name="SSM Event Notifier operations",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        for email in notification_emails:
+            self.notifications.add_subscription(subscriptions.EmailSubscription(email))
+        for email in operations_emails:
+            self.operations.add_subscription(subscriptions.EmailSubscription(email))
+
+    def grant_publish_notifications(self, grantee: iam.IGrantable) -> None:
+        """sns:Publish on the notification topic and the key use it needs, with no wildcard action."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[self.notifications.topic_arn])
+        )
+        self.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")

@@ -1,0 +1,5 @@
+"""EC2 AMI state changes."""
+
+from notifier.handler import make_handler
+
+handler = make_handler("ami")

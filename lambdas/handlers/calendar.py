@@ -1,0 +1,5 @@
+"""Change Calendar state changes."""
+
+from notifier.handler import make_handler
+
+handler = make_handler("calendar")
