@@ -71,7 +71,7 @@ class DependenciesLayer(Construct):
                 asset_hash=asset_hash,
                 bundling=BundlingOptions(
                     image=DockerImage.from_registry("unused-local-bundling-only"),
-                    local=PipBundler(platform),
+                    local=PipBundler(platform),  # type: ignore[arg-type]  # a jsii interface, see @jsii.implements
                 ),
             ),
             compatible_runtimes=[RUNTIME],

@@ -75,8 +75,8 @@ def cut(text: str, limit: int) -> str:
     """Text within `limit` characters, marking what was cut."""
     if len(text) <= limit:
         return text
-    marker = CUT_MARKER.format(len(text) - limit)
-    keep = max(limit - len(marker), 0)
+    # The count in the marker is at most len(text): reserve room for that many digits.
+    keep = max(limit - len(CUT_MARKER.format(len(text))), 0)
     return text[:keep] + CUT_MARKER.format(len(text) - keep)
 
 

@@ -1,0 +1,30 @@
+"""Synthesize the stack once per session (about 4 s), without bundling the layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from infra.stack import NotifierStack
+
+Synth = Callable[..., dict[str, Any]]
+
+
+def synthesize(**context: Any) -> dict[str, Any]:
+    # Skipping bundling keeps pip out of the infrastructure tests; `make synth` bundles for real.
+    app = cdk.App(context={"aws:cdk:bundling-stacks": [], **context})
+    stack = NotifierStack(app, "SsmEventNotifier")
+    return dict(Template.from_stack(stack).to_json())
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return synthesize()
+
+
+def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}

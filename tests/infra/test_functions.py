@@ -1,0 +1,58 @@
+"""Every function: runtime, retries, dead-letter queue, tracing, logs, alarms."""
+
+from __future__ import annotations
+
+from notifier.catalog import FUNCTIONS
+from tests.infra.conftest import resources
+
+
+def test_one_function_per_catalog_function(template):
+    functions = resources(template, "AWS::Lambda::Function")
+    handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
+    assert handlers == sorted(FUNCTIONS.values())
+
+
+def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_layer(template):
+    (layer,) = resources(template, "AWS::Lambda::LayerVersion")
+    for function in resources(template, "AWS::Lambda::Function").values():
+        props = function["Properties"]
+        assert props["Runtime"] == "python3.14"
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert props["Layers"] == [{"Ref": layer}]
+        env = props["Environment"]["Variables"]
+        assert env["DEDUPE_WINDOW_SECONDS"] == str(24 * 3600)
+        assert {"IDEMPOTENCY_TABLE_NAME", "NOTIFICATION_TOPIC_ARN", "POWERTOOLS_SERVICE_NAME"} <= set(env)
+
+
+def test_every_function_retries_twice_then_sends_to_its_own_dead_letter_queue(template):
+    functions = resources(template, "AWS::Lambda::Function")
+    configs = resources(template, "AWS::Lambda::EventInvokeConfig").values()
+    configured = {}
+    for config in configs:
+        props = config["Properties"]
+        assert props["MaximumRetryAttempts"] == 2
+        destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+        configured[props["FunctionName"]["Ref"]] = destination["Fn::GetAtt"][0]
+    assert set(configured) == set(functions)
+    assert len(set(configured.values())) == len(functions)  # one queue each
+    queues = resources(template, "AWS::SQS::Queue")
+    assert set(configured.values()) <= set(queues)
+
+
+def test_log_groups_keep_logs_for_the_configured_days(template):
+    groups = resources(template, "AWS::Logs::LogGroup").values()
+    assert len(groups) == len(FUNCTIONS)
+    assert {g["Properties"]["RetentionInDays"] for g in groups} == {90}
+
+
+def test_alarms_on_errors_and_dead_letters_notify_the_operations_topic(template):
+    topics = resources(template, "AWS::SNS::Topic")
+    (operations,) = [k for k in topics if "Operations" in k]
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
+    assert metrics == sorted(["Errors"] * len(FUNCTIONS) + ["ApproximateNumberOfMessagesVisible"] * len(FUNCTIONS))
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": operations}]
+        assert alarm["Properties"]["Threshold"] == 1

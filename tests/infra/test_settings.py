@@ -1,0 +1,61 @@
+"""Context settings change the stack as the README says, and bad values fail the synth clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.settings import SettingsError
+from tests.infra.conftest import resources, synthesize
+
+
+def test_cdk_json_defaults_are_documented_settings():
+    context = json.loads(Path("cdk.json").read_text())["context"]
+    for name in ("notificationEmails", "enabledFamilies", "dedupeWindowMinutes", "logRetentionDays"):
+        assert name in context
+        assert f"`{name}`" in Path("README.md").read_text()
+
+
+def test_emails_subscriptions_families_and_windows_from_context():
+    template = synthesize(
+        notificationEmails="ops@example.com, oncall@example.com",
+        operationsEmails=["platform@example.com"],
+        enabledFamilies="ami,calendar",
+        dedupeWindowMinutes="60",
+        logRetentionDays="30",
+    )
+    subscriptions = resources(template, "AWS::SNS::Subscription").values()
+    assert sorted(s["Properties"]["Endpoint"] for s in subscriptions) == [
+        "oncall@example.com",
+        "ops@example.com",
+        "platform@example.com",
+    ]
+    assert {s["Properties"]["Protocol"] for s in subscriptions} == {"email"}
+    rules = resources(template, "AWS::Events::Rule").values()
+    assert sorted(r["Properties"]["EventPattern"]["detail-type"][0] for r in rules) == [
+        "Calendar State Change",
+        "EC2 AMI State Change",
+    ]
+    functions = resources(template, "AWS::Lambda::Function").values()
+    assert sorted(f["Properties"]["Handler"] for f in functions) == [
+        "handlers.ami.handler",
+        "handlers.calendar.handler",
+    ]
+    assert {f["Properties"]["Environment"]["Variables"]["DEDUPE_WINDOW_SECONDS"] for f in functions} == {"3600"}
+    assert {g["Properties"]["RetentionInDays"] for g in resources(template, "AWS::Logs::LogGroup").values()} == {30}
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"enabledFamilies": "ami,patching"}, "enabledFamilies: unknown patching"),
+        ({"notificationEmails": "not-an-address"}, "'not-an-address' is not an e-mail address"),
+        ({"dedupeWindowMinutes": "soon"}, "dedupeWindowMinutes: expected a whole number"),
+        ({"logRetentionDays": "10"}, "logRetentionDays: 10 is not one of"),
+    ],
+)
+def test_bad_settings_fail_the_synth_naming_the_setting(context, message):
+    with pytest.raises(SettingsError, match=message):
+        synthesize(**context)
