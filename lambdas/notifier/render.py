@@ -156,6 +156,8 @@ def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
         "status": status,
         "subject": subject,
         "summary": summary,
+        # The e-mail body, for systems that forward to people (chat, tickets).
+        "text": text,
         "account": event.account,
         "region": event.region,
         "time": time,
@@ -184,7 +186,7 @@ def _fit(notification: Notification) -> Notification:
     document = dict(notification.document, truncated=True)
     limit = 16 * 1024
     while limit >= 64:
-        for key in ("event", "fields", "resources", "summary"):
+        for key in ("event", "fields", "resources", "summary", "text"):
             document[key] = _cut_strings(notification.document[key], limit)
         candidate = Notification(notification.subject, notification.text, document, notification.attributes)
         if candidate.size() <= MESSAGE_BUDGET:
@@ -194,5 +196,6 @@ def _fit(notification: Notification) -> Notification:
     document["event"] = {"truncated": "the original event was too large to include"}
     document["fields"] = {"truncated": "the fields were too large to include"}
     document["resources"] = document["resources"][:10]
-    text = cut(notification.text, 64 * 1024)
+    text = cut(notification.text, 32 * 1024)
+    document["text"] = text
     return Notification(notification.subject, text, document, notification.attributes)

@@ -1,0 +1,93 @@
+"""The stack's resources created on the local stand-ins from the synthesized template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from tools.local_aws import REGION
+from tools.template import STACK_NAME, Template, resolve
+
+SUBSCRIBER_QUEUE = f"{STACK_NAME}-subscriber"
+
+
+@dataclass
+class LocalStack:
+    """Tables, topics and queues of the template, plus a queue that stands for the subscribers."""
+
+    template: Template
+    endpoints: dict[str, str]  # service -> endpoint URL
+    account: str = "123456789012"
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    queue_urls: dict[str, str] = field(default_factory=dict)  # ARN -> URL
+    subscriber_queue_url: str = ""
+    notification_topic_arn: str = ""
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoints[service],
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def deploy(self) -> LocalStack:
+        """Create what the template declares; safe to run again on the same stand-ins."""
+        dynamodb, sns, sqs = self.client("dynamodb"), self.client("sns"), self.client("sqs")
+        for logical_id, table in self.template.of_type("AWS::DynamoDB::Table").items():
+            props = table["Properties"]
+            name = f"{STACK_NAME}-{logical_id}"
+            try:
+                dynamodb.create_table(
+                    TableName=name,
+                    KeySchema=props["KeySchema"],
+                    AttributeDefinitions=props["AttributeDefinitions"],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+                ttl = props.get("TimeToLiveSpecification")
+                if ttl:
+                    dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ResourceInUseException":
+                    raise
+            self.refs[logical_id] = name
+        for logical_id in self.template.of_type("AWS::SNS::Topic"):
+            arn = sns.create_topic(Name=f"{STACK_NAME}-{logical_id}")["TopicArn"]
+            self.refs[logical_id] = arn
+            self.attributes[(logical_id, "TopicArn")] = arn
+        for logical_id in self.template.of_type("AWS::SQS::Queue"):
+            url = sqs.create_queue(QueueName=f"{STACK_NAME}-{logical_id}")["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            self.refs[logical_id] = url
+            self.attributes[(logical_id, "Arn")] = arn
+            self.attributes[(logical_id, "QueueName")] = f"{STACK_NAME}-{logical_id}"
+            self.queue_urls[arn] = url
+        for logical_id in self.template.of_type("AWS::Lambda::Function"):
+            self.attributes[(logical_id, "Arn")] = f"arn:aws:lambda:{REGION}:{self.account}:function:{logical_id}"
+        self._subscribe()
+        return self
+
+    def _subscribe(self) -> None:
+        """One queue subscribed (SNS envelope, no filter) to the topic the functions publish to."""
+        topics = {
+            self.resolve(spec.environment["NOTIFICATION_TOPIC_ARN"])
+            for spec in self.template.functions().values()
+            if "NOTIFICATION_TOPIC_ARN" in spec.environment
+        }
+        (self.notification_topic_arn,) = topics
+        sqs, sns = self.client("sqs"), self.client("sns")
+        self.subscriber_queue_url = sqs.create_queue(QueueName=SUBSCRIBER_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=self.subscriber_queue_url, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=self.notification_topic_arn, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+
+    def resolve(self, value: Any, account: str | None = None) -> Any:
+        return resolve(value, self.refs, self.attributes, account or self.account)
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        spec = self.template.functions()[logical_id]
+        return {name: str(self.resolve(value)) for name, value in spec.environment.items()}

@@ -1,0 +1,165 @@
+"""The synthesized stack as the local tools see it: rules, functions, assets, references.
+
+The local tools run the code of a synthesis made for this machine (`-c layerPlatform=host`,
+in cdk.out.local/): the Lambda build of the layer holds Linux ARM64 wheels for Lambda's
+Python, which do not import here. Both builds come from the same lambdas/requirements.txt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STACK_NAME = "SsmEventNotifier"
+LOCAL_OUTDIR = REPO_ROOT / "cdk.out.local"
+SOURCES = ("app.py", "cdk.json", "infra", "lambdas")
+CDK_ENV = {
+    "CDK_HOME": str(REPO_ROOT / ".cdk-home"),
+    "CDK_DISABLE_CLI_TELEMETRY": "true",
+    "CDK_DISABLE_VERSION_CHECK": "1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+}
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in SOURCES:
+        path = REPO_ROOT / name
+        files: Iterable[Path] = [path] if path.is_file() else path.rglob("*")
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def ensure_synthesized(outdir: Path = LOCAL_OUTDIR, log: Any = sys.stderr) -> Path:
+    """The template path, synthesizing first when it is missing or older than the sources."""
+    template = outdir / f"{STACK_NAME}.template.json"
+    if template.exists() and template.stat().st_mtime >= _newest_source_mtime():
+        return template
+    print(f"synthesizing {STACK_NAME} for this machine into {outdir.name}/ ...", file=log, flush=True)
+    command = ["npx", "--no-install", "cdk", "synth", "--no-notices", "--quiet"]
+    command += ["-c", "layerPlatform=host", "--output", str(outdir)]
+    env = {**os.environ, **CDK_ENV}
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"cdk synth failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    template.touch()
+    return template
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    construct_id: str  # e.g. "AmiNotifier", the construct that owns the function
+    handler: str
+    code_dir: Path
+    layer_dirs: tuple[Path, ...]
+    timeout: int
+    memory: int
+    environment: dict[str, Any]  # values may still be CloudFormation references
+    retries: int
+    on_failure: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    logical_id: str
+    pattern: dict[str, Any]
+    target_functions: tuple[str, ...]  # logical ids
+
+
+class Template:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.outdir = path.parent
+        self.body: dict[str, Any] = json.loads(path.read_text())
+        self.resources: dict[str, dict[str, Any]] = self.body["Resources"]
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
+
+    def asset_dir(self, logical_id: str) -> Path:
+        return self.outdir / self.resources[logical_id]["Metadata"]["aws:asset:path"]
+
+    def layer_build(self) -> dict[str, Any]:
+        """What the layer was built for (written by infra/layer.py)."""
+        for logical_id in self.of_type("AWS::Lambda::LayerVersion"):
+            info = self.asset_dir(logical_id) / "python" / "ssm_event_notifier_layer.json"
+            if info.exists():
+                return dict(json.loads(info.read_text()))
+        return {"platform": "unknown"}
+
+    def functions(self) -> dict[str, FunctionSpec]:
+        invoke_configs = {
+            config["Properties"]["FunctionName"]["Ref"]: config["Properties"]
+            for config in self.of_type("AWS::Lambda::EventInvokeConfig").values()
+        }
+        specs = {}
+        for logical_id, function in self.of_type("AWS::Lambda::Function").items():
+            props = function["Properties"]
+            config = invoke_configs.get(logical_id, {})
+            path = function["Metadata"].get("aws:cdk:path", logical_id)
+            specs[logical_id] = FunctionSpec(
+                logical_id=logical_id,
+                construct_id=path.split("/")[1] if "/" in path else logical_id,
+                handler=props["Handler"],
+                code_dir=self.asset_dir(logical_id),
+                layer_dirs=tuple(self.asset_dir(layer["Ref"]) for layer in props.get("Layers", [])),
+                timeout=int(props.get("Timeout", 3)),
+                memory=int(props.get("MemorySize", 128)),
+                environment=dict(props.get("Environment", {}).get("Variables", {})),
+                retries=int(config.get("MaximumRetryAttempts", 2)),
+                on_failure=config.get("DestinationConfig", {}).get("OnFailure"),
+            )
+        return specs
+
+    def find_function(self, name: str) -> FunctionSpec:
+        """A function by logical id, construct id (AmiNotifier) or catalog name (ami)."""
+        wanted = name.replace("-", "").lower()
+        for spec in self.functions().values():
+            names = {
+                spec.logical_id.lower(),
+                spec.construct_id.lower(),
+                spec.construct_id.lower().removesuffix("notifier"),
+            }
+            if wanted in names or name == spec.logical_id:
+                return spec
+        known = ", ".join(sorted(spec.construct_id for spec in self.functions().values()))
+        raise KeyError(f"no function {name!r} in {self.path.name}; known: {known}")
+
+    def rules(self) -> list[RuleSpec]:
+        rules = []
+        for logical_id, rule in sorted(self.of_type("AWS::Events::Rule").items()):
+            props = rule["Properties"]
+            targets = tuple(
+                target["Arn"]["Fn::GetAtt"][0]
+                for target in props.get("Targets", [])
+                if isinstance(target.get("Arn"), dict) and "Fn::GetAtt" in target["Arn"]
+            )
+            rules.append(RuleSpec(logical_id, props["EventPattern"], targets))
+        return rules
+
+
+def resolve(value: Any, refs: dict[str, str], attributes: dict[tuple[str, str], str], account: str) -> Any:
+    """Replace Ref / Fn::GetAtt / AWS::AccountId with the local resources' names and ARNs."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            if value["Ref"] == "AWS::AccountId":
+                return account
+            return refs[value["Ref"]]
+        if set(value) == {"Fn::GetAtt"}:
+            logical_id, attribute = value["Fn::GetAtt"]
+            return attributes[(logical_id, attribute)]
+        return {k: resolve(v, refs, attributes, account) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, refs, attributes, account) for v in value]
+    return value
