@@ -37,7 +37,7 @@ $(STAMPS)/java:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app.py infra lambdas/notifier lambdas/handlers tests
+	$(BIN)/mypy app.py infra lambdas/notifier lambdas/handlers tests tools
 
 # cdk-nag AwsSolutions runs inside the synth: an unacknowledged finding fails it.
 synth: $(TEMPLATE)
@@ -60,5 +60,10 @@ infra: setup
 test: lint synth cfn-lint
 	$(BIN)/pytest -q
 
+# Every sample event through the synthesized rules and the bundled functions on local
+# stand-ins, then every one again: the second pass must be suppressed as duplicates.
+demo: setup
+	$(BIN)/python -m tools.replay --repeat 2 events
+
 clean:
-	rm -rf cdk.out $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf cdk.out cdk.out.local $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

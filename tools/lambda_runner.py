@@ -57,12 +57,16 @@ class FunctionProcess:
         )
         stderr = process.stderr
         assert stderr is not None
-        threading.Thread(target=lambda: [self._logs.put(line.rstrip("\n")) for line in stderr], daemon=True).start()
+        threading.Thread(target=self._collect_logs, args=(stderr,), daemon=True).start()
         return process
+
+    def _collect_logs(self, stream: Any) -> None:
+        for line in stream:
+            self._logs.put(line.rstrip("\n"))
 
     def _logs_until(self, request_id: str | None) -> list[str]:
         """The logs of one invocation: up to the worker's end marker, or what arrived so far."""
-        lines = []
+        lines: list[str] = []
         while True:
             try:
                 line = self._logs.get(timeout=2 if request_id else 0.1)

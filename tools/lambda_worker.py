@@ -58,8 +58,8 @@ def main() -> None:
         }
     for line in sys.stdin:
         request = json.loads(line)
-        if init_error is not None:
-            answer = {"ok": False, **init_error}
+        if handler is None:
+            answer = {"ok": False, **(init_error or {})}
         else:
             try:
                 result = handler(request["event"], LambdaContext(request["requestId"], timeout))

@@ -1,0 +1,105 @@
+"""The local pipeline: every sample through the synthesized rules and the bundled functions."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.lambda_runner import FunctionProcess
+from tools.template import REPO_ROOT, Template, ensure_synthesized
+
+EVENTS = sorted((REPO_ROOT / "events").rglob("*.json"))
+
+
+def replay(*args: str) -> tuple[int, list[dict[str, Any]], str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.replay", "--json", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return done.returncode, rows, done.stderr
+
+
+@pytest.fixture(scope="module")
+def malformed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("malformed")
+    event = json.loads((REPO_ROOT / "events/run-command/invocation-success.json").read_text())
+    event["id"] = "malformed-0001"
+    del event["detail"]["instance-id"]
+    (folder / "invocation-without-instance.json").write_text(json.dumps(event))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def replayed(malformed: Path) -> tuple[int, list[dict[str, Any]], str]:
+    return replay("--repeat", "2", "events", str(malformed))
+
+
+def test_every_sample_is_notified_once_then_suppressed_as_a_duplicate(replayed):
+    code, rows, stderr = replayed
+    samples = [row for row in rows if row["file"].startswith("events/")]
+    assert len(samples) == 2 * len(EVENTS), stderr
+    first, second = samples[: len(EVENTS)], samples[len(EVENTS) :]
+    assert [row["file"] for row in first] == [str(path.relative_to(REPO_ROOT)) for path in EVENTS]
+    for row in first:
+        assert row["outcome"] == "notified", row
+        assert row["rule"] and row["function"]
+        (notification,) = row["notifications"]
+        assert notification["json"]["eventId"] == row["eventId"]
+        assert notification["subject"] == notification["json"]["subject"]
+        assert notification["email"].startswith(notification["subject"])
+        assert set(notification["attributes"]) == {"family", "detail_type", "severity", "status", "account", "region"}
+    for row in second:
+        assert row["outcome"] == "duplicate", row
+        assert row["notifications"] == []
+    assert code == 1  # because of the malformed event, see below
+
+
+def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_letter_queue(replayed):
+    _code, rows, _stderr = replayed
+    rejected = [row for row in rows if not row["file"].startswith("events/")]
+    assert len(rejected) == 2
+    for row in rejected:
+        assert row["outcome"] == "rejected"
+        assert "EC2 Command Invocation Status-change Notification" in row["error"]
+        assert "detail.instance-id" in row["error"]
+        assert row["attempts"] == 3  # the first try and Lambda's two retries
+        assert row["deadLetterQueue"].startswith("SsmEventNotifier-RunCommandNotifierDeadLetterQueue")
+        assert row["notifications"] == []
+
+
+def test_an_event_of_another_account_is_unmatched_and_exits_zero():
+    code, rows, stderr = replay("--account", "999999999999", "events/ami/failed.json")
+    assert code == 0, stderr
+    assert [(row["outcome"], row["rule"], row["notifications"]) for row in rows] == [("unmatched", None, [])]
+
+
+def test_the_asset_runs_with_nothing_but_its_code_and_layer_on_the_path():
+    template = Template(ensure_synthesized())
+    spec = template.find_function("ami")
+    assert spec.layer_dirs, "the function has its dependency layer"
+    event = json.loads((REPO_ROOT / "events/ami/failed.json").read_text())
+    # Without the layer the handler cannot import Powertools: nothing from the virtualenv leaks in,
+    # so a runtime dependency missing from lambdas/requirements.txt fails here as in Lambda.
+    bare = FunctionProcess(spec.__class__(**{**spec.__dict__, "layer_dirs": ()}), {"PATH": "/usr/bin:/bin"})
+    try:
+        invocation = bare.invoke(event)
+    finally:
+        bare.close()
+    assert not invocation.ok
+    assert invocation.error_type == "Runtime.ImportModuleError"
+    assert re.search(r"No module named '(boto3|aws_lambda_powertools)'", invocation.error_message or "")
+    # The layer holds every runtime requirement, built for this machine from the same list.
+    build = template.layer_build()
+    assert build["platform"] == "host"
+    assert build["requirements"] == (REPO_ROOT / "lambdas/requirements.txt").read_text()
