@@ -41,6 +41,7 @@ class NotifierFunction(Construct):
         topics: Topics,
         dedupe_window_minutes: int,
         log_retention_days: int,
+        environment: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = sqs.Queue(
@@ -52,7 +53,7 @@ class NotifierFunction(Construct):
         )
         self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[log_retention_days])
         # An own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
-        role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        self.role = role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -82,6 +83,7 @@ class NotifierFunction(Construct):
                 "IDEMPOTENCY_TABLE_NAME": table.table_name,
                 "NOTIFICATION_TOPIC_ARN": topics.notifications.topic_arn,
                 "DEDUPE_WINDOW_SECONDS": str(dedupe_window_minutes * 60),
+                **(environment or {}),
             },
         )
         table.grant(role, *TABLE_ACTIONS)

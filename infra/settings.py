@@ -50,6 +50,9 @@ class Settings:
     enabled_families: tuple[str, ...]
     dedupe_window_minutes: int
     log_retention_days: int
+    monitored_calendars: tuple[str, ...]
+    reconcile_rate_minutes: int
+    missed_transition_grace_minutes: int
     # "lambda": wheels for Lambda (Linux ARM64, the function runtime); "host": this machine, for local runs.
     layer_platform: str
 
@@ -115,4 +118,10 @@ def read_settings(node: Node) -> Settings:
         dedupe_window_minutes=_as_int("dedupeWindowMinutes", get("dedupeWindowMinutes", 1440), 5, 7 * 24 * 60),
         log_retention_days=_retention(get("logRetentionDays", 90)),
         layer_platform=platform,
+        monitored_calendars=_as_list("monitoredCalendars", get("monitoredCalendars", [])),
+        reconcile_rate_minutes=_as_int("reconcileRateMinutes", get("reconcileRateMinutes", 5), 1, 60),
+        # Above AWS's 15-minute tolerance, so that a late event is not reported missing.
+        missed_transition_grace_minutes=_as_int(
+            "missedTransitionGraceMinutes", get("missedTransitionGraceMinutes", 20), 16, 24 * 60
+        ),
     )

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
 from infra.functions import NotifierFunction, function_code
 from infra.layer import DependenciesLayer
 from infra.monitoring import Monitoring
@@ -58,6 +59,33 @@ class NotifierStack(Stack):
             monitoring.watch(construct_id(name), function)
             acknowledge_function_findings(function)
             self.functions[name] = function
+        calendars = calendar_files()
+        monitored = sorted({*calendars, *settings.monitored_calendars})
+        if calendars:
+            ChangeCalendars(self, "Calendars", files=calendars)
+        if "calendar" in self.functions and monitored:
+            grant_calendar_reads(self.functions["calendar"], monitored, state=False)
+            reconciler = NotifierFunction(
+                self,
+                "CalendarReconciler",
+                name="calendar-reconciler",
+                handler="handlers.calendar_reconciler.handler",
+                code=code,
+                layer=layer,
+                table=table,
+                topics=topics,
+                dedupe_window_minutes=settings.dedupe_window_minutes,
+                log_retention_days=settings.log_retention_days,
+                environment={
+                    "MONITORED_CALENDARS": ",".join(monitored),
+                    "GRACE_MINUTES": str(settings.missed_transition_grace_minutes),
+                },
+            )
+            grant_calendar_reads(reconciler, monitored, state=True)
+            monitoring.watch("CalendarReconciler", reconciler)
+            acknowledge_function_findings(reconciler)
+            schedule_reconciler(self, "CalendarReconcilerSchedule", reconciler, settings.reconcile_rate_minutes)
+            self.functions["calendar-reconciler"] = reconciler
         for family in enabled:
             FamilyRule(
                 self, f"{construct_id(family.name)}Events", family=family, target=self.functions[family.function]

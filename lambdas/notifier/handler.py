@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import boto3
@@ -25,7 +26,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, families_of
 from notifier.models import InvalidEventError, SsmEvent, parse_event
 from notifier.publish import publish
-from notifier.render import render
+from notifier.render import Extra, render
 
 # Two events that share an id but differ in type or detail are different events
 # (AWS's own samples reuse ids); a redelivery repeats all three.
@@ -46,8 +47,16 @@ def _family_of(event: Any) -> str:
     return event_type.family if event_type else "unknown"
 
 
-def make_handler(function: str) -> LambdaHandler:
-    """Build the handler of one function of the catalog (see catalog.FUNCTIONS)."""
+def make_handler(
+    function: str,
+    enrich: Callable[[SsmEvent], Extra | None] | None = None,
+    gate: Callable[[SsmEvent], AbstractContextManager[Any]] | None = None,
+) -> LambdaHandler:
+    """Build the handler of one function of the catalog (see catalog.FUNCTIONS).
+
+    `enrich` adds a section to the notification; `gate` is entered around the publish
+    and yields a false value when the event is not news (it undoes itself on failure).
+    """
     families = tuple(family.name for family in families_of(function))
     if not families:
         raise ValueError(f"no family of the catalog is handled by function {function!r}")
@@ -66,8 +75,13 @@ def make_handler(function: str) -> LambdaHandler:
 
     @idempotent_function(data_keyword_argument="event", config=config, persistence_store=persistence)
     def notify(event: dict[str, Any], parsed: SsmEvent) -> dict[str, Any]:
-        notification = render(parsed, event)
-        message_id = publish(sns_client, topic_arn, notification)
+        extra = enrich(parsed) if enrich else None
+        with gate(parsed) if gate else nullcontext(True) as news:
+            if not news:
+                logger.info("not news: this transition was already notified")
+                return {"duplicate": True, "reason": "transition already notified"}
+            notification = render(parsed, event, extra)
+            message_id = publish(sns_client, topic_arn, notification)
         logger.info("notification published", extra={"message_id": message_id, "subject": notification.subject})
         return {
             "messageId": message_id,

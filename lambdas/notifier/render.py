@@ -19,7 +19,7 @@ from typing import Any
 from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
 from notifier.links import console_url
 from notifier.models import SsmEvent
-from notifier.severity import severity_of
+from notifier.severity import Severity, severity_of
 
 SCHEMA_VERSION = "1"
 SUBJECT_MAX = 99  # SNS: "fewer than 100 characters"
@@ -30,6 +30,15 @@ TEXT_VALUE_MAX = 1000  # one key field in the e-mail body
 ATTRIBUTE_VALUE_MAX = 256
 CUT_MARKER = "...[truncated {} characters]"
 MISSING = "-"
+
+
+@dataclass(frozen=True)
+class Extra:
+    """What a function adds to the standard notification (e.g. a calendar's explanation)."""
+
+    key: str  # the JSON document's key for `document`
+    document: dict[str, Any]
+    text: list[str]
 
 
 @dataclass(frozen=True)
@@ -123,14 +132,24 @@ def _time_text(event: SsmEvent) -> str:
     return event.time if isinstance(event.time, str) else event.time.isoformat().replace("+00:00", "Z")
 
 
-def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
-    """The notification for a parsed event; `raw` is the event as received."""
+def render(
+    event: SsmEvent,
+    raw: Mapping[str, Any],
+    extra: Extra | None = None,
+    severity: Severity | None = None,
+    headline_prefix: str = "",
+) -> Notification:
+    """The notification for a parsed event; `raw` is the event as received.
+
+    `severity` and `headline_prefix` override the catalog's, for notifications this
+    project raises itself (a missed calendar transition).
+    """
     event_type = EVENT_TYPE_BY_DETAIL_TYPE[event.detail_type]
     family = FAMILY_BY_NAME[event_type.family]
     fields = event.template_fields()
     status = event.detail.status
-    severity = severity_of(status)
-    headline = _fill(event_type.subject, fields)
+    severity = severity or severity_of(status)
+    headline = headline_prefix + _fill(event_type.subject, fields)
     subject = make_subject(severity, headline, event.region)
     link = console_url(event_type.console_path, fields) if event_type.console_path else None
     time = _time_text(event)
@@ -144,6 +163,8 @@ def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
     lines += [f"{'Resource:':<{width}}{cut(_one_line(arn), TEXT_VALUE_MAX)}" for arn in event.resources[:10]]
     if link:
         lines.append(f"{'Console:':<{width}}{link}")
+    if extra:
+        lines += ["", *(cut(line, TEXT_VALUE_MAX) for line in extra.text)]
     lines += ["", f"Severity: {severity}. Family: {family.title}. Sent by SSM Event Notifier."]
     text = "\n".join(_CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", line) for line in lines)
 
@@ -168,6 +189,8 @@ def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
         "links": {"console": link} if link else {},
         "event": dict(raw),
     }
+    if extra:
+        document[extra.key] = extra.document
     attributes = {
         "family": family.name,
         "detail_type": _attribute(event.detail_type),
@@ -179,14 +202,37 @@ def render(event: SsmEvent, raw: Mapping[str, Any]) -> Notification:
     return _fit(Notification(subject, text, document, attributes))
 
 
+_STANDARD_KEYS = {
+    "version",
+    "family",
+    "detailType",
+    "severity",
+    "status",
+    "subject",
+    "summary",
+    "text",
+    "account",
+    "region",
+    "time",
+    "eventId",
+    "source",
+    "resources",
+    "fields",
+    "links",
+    "event",
+    "truncated",
+}
+
+
 def _fit(notification: Notification) -> Notification:
     """Cut the document's long strings (then drop its bulk) until SNS's size limit holds."""
     if notification.size() <= MESSAGE_BUDGET:
         return notification
     document = dict(notification.document, truncated=True)
+    extra_keys = [key for key in document if key not in _STANDARD_KEYS]
     limit = 16 * 1024
     while limit >= 64:
-        for key in ("event", "fields", "resources", "summary", "text"):
+        for key in ("event", "fields", "resources", "summary", "text", *extra_keys):
             document[key] = _cut_strings(notification.document[key], limit)
         candidate = Notification(notification.subject, notification.text, document, notification.attributes)
         if candidate.size() <= MESSAGE_BUDGET:

@@ -28,3 +28,8 @@ def template() -> dict[str, Any]:
 
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
+
+
+def pattern_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The rules that route events (the reconciler's schedule has no pattern)."""
+    return {k: v for k, v in resources(template, "AWS::Events::Rule").items() if "EventPattern" in v["Properties"]}

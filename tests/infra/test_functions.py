@@ -5,11 +5,14 @@ from __future__ import annotations
 from notifier.catalog import FUNCTIONS
 from tests.infra.conftest import resources
 
+RECONCILER = "handlers.calendar_reconciler.handler"
+ALL_FUNCTIONS = len(FUNCTIONS) + 1  # and the calendar reconciler (calendars/ ships an example)
 
-def test_one_function_per_catalog_function(template):
+
+def test_one_function_per_catalog_function_and_the_calendar_reconciler(template):
     functions = resources(template, "AWS::Lambda::Function")
     handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
-    assert handlers == sorted(FUNCTIONS.values())
+    assert handlers == sorted([*FUNCTIONS.values(), RECONCILER])
 
 
 def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_layer(template):
@@ -43,7 +46,7 @@ def test_every_function_retries_twice_then_sends_to_its_own_dead_letter_queue(te
 
 def test_log_groups_keep_logs_for_the_configured_days(template):
     groups = resources(template, "AWS::Logs::LogGroup").values()
-    assert len(groups) == len(FUNCTIONS)
+    assert len(groups) == ALL_FUNCTIONS
     assert {g["Properties"]["RetentionInDays"] for g in groups} == {90}
 
 
@@ -52,7 +55,7 @@ def test_alarms_on_errors_and_dead_letters_notify_the_operations_topic(template)
     (operations,) = [k for k in topics if "Operations" in k]
     alarms = resources(template, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == sorted(["Errors"] * len(FUNCTIONS) + ["ApproximateNumberOfMessagesVisible"] * len(FUNCTIONS))
+    assert metrics == sorted(["Errors"] * ALL_FUNCTIONS + ["ApproximateNumberOfMessagesVisible"] * ALL_FUNCTIONS)
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": operations}]
         assert alarm["Properties"]["Threshold"] == 1

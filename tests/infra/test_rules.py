@@ -10,7 +10,7 @@ import pytest
 from moto.events.models import EventPattern
 
 from notifier.catalog import EVENT_TYPES, FAMILIES
-from tests.infra.conftest import resources
+from tests.infra.conftest import pattern_rules
 
 EVENTS = sorted(Path("events").glob("*/*.json"))
 
@@ -27,7 +27,7 @@ def _resolve(value: Any, account: str) -> Any:
 
 def _matching_rules(template: dict[str, Any], event: dict[str, Any], account: str) -> list[str]:
     matched = []
-    for name, rule in resources(template, "AWS::Events::Rule").items():
+    for name, rule in pattern_rules(template).items():
         pattern = _resolve(rule["Properties"]["EventPattern"], account)
         if EventPattern.load(json.dumps(pattern)).matches_event(event):  # type: ignore[arg-type]
             matched.append(name)
@@ -35,7 +35,7 @@ def _matching_rules(template: dict[str, Any], event: dict[str, Any], account: st
 
 
 def test_one_rule_per_family_on_the_default_bus_limited_to_this_account(template):
-    rules = resources(template, "AWS::Events::Rule").values()
+    rules = pattern_rules(template).values()
     assert len(rules) == len(FAMILIES)
     for rule in rules:
         props = rule["Properties"]
@@ -46,7 +46,7 @@ def test_one_rule_per_family_on_the_default_bus_limited_to_this_account(template
 
 def test_every_detail_type_is_in_exactly_one_rule(template):
     listed: list[str] = []
-    for rule in resources(template, "AWS::Events::Rule").values():
+    for rule in pattern_rules(template).values():
         listed += rule["Properties"]["EventPattern"]["detail-type"]
     assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)
 
@@ -74,7 +74,7 @@ def test_custom_events_pretending_to_be_ssm_do_not_match(template):
 
 
 def test_rule_targets_have_a_dead_letter_queue(template):
-    for rule in resources(template, "AWS::Events::Rule").values():
+    for rule in pattern_rules(template).values():
         (target,) = rule["Properties"]["Targets"]
         assert "DeadLetterConfig" in target
         assert target["RetryPolicy"]["MaximumRetryAttempts"] == 8

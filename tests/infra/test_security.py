@@ -54,7 +54,7 @@ def test_key_rotates(template):
 
 def test_queues_are_encrypted_and_refuse_plain_http(template):
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 5
+    assert len(queues) == 6  # a dead-letter queue per function
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     insecure_denied: set[str] = set()

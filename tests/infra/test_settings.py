@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.settings import SettingsError
-from tests.infra.conftest import resources, synthesize
+from tests.infra.conftest import pattern_rules, resources, synthesize
 
 
 def test_cdk_json_defaults_are_documented_settings():
@@ -25,6 +25,9 @@ def test_emails_subscriptions_families_and_windows_from_context():
         enabledFamilies="ami,calendar",
         dedupeWindowMinutes="60",
         logRetentionDays="30",
+        monitoredCalendars="ConsoleCalendar",
+        reconcileRateMinutes="10",
+        missedTransitionGraceMinutes="30",
     )
     subscriptions = resources(template, "AWS::SNS::Subscription").values()
     assert sorted(s["Properties"]["Endpoint"] for s in subscriptions) == [
@@ -33,7 +36,7 @@ def test_emails_subscriptions_families_and_windows_from_context():
         "platform@example.com",
     ]
     assert {s["Properties"]["Protocol"] for s in subscriptions} == {"email"}
-    rules = resources(template, "AWS::Events::Rule").values()
+    rules = pattern_rules(template).values()
     assert sorted(r["Properties"]["EventPattern"]["detail-type"][0] for r in rules) == [
         "Calendar State Change",
         "EC2 AMI State Change",
@@ -42,9 +45,18 @@ def test_emails_subscriptions_families_and_windows_from_context():
     assert sorted(f["Properties"]["Handler"] for f in functions) == [
         "handlers.ami.handler",
         "handlers.calendar.handler",
+        "handlers.calendar_reconciler.handler",
     ]
     assert {f["Properties"]["Environment"]["Variables"]["DEDUPE_WINDOW_SECONDS"] for f in functions} == {"3600"}
     assert {g["Properties"]["RetentionInDays"] for g in resources(template, "AWS::Logs::LogGroup").values()} == {30}
+    (reconciler,) = [f for f in functions if f["Properties"]["Handler"] == "handlers.calendar_reconciler.handler"]
+    variables = reconciler["Properties"]["Environment"]["Variables"]
+    assert variables["MONITORED_CALENDARS"] == "ConsoleCalendar,ProductionChangeFreeze"
+    assert variables["GRACE_MINUTES"] == "30"
+    (schedule,) = [
+        r for r in resources(template, "AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]
+    ]
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(10 minutes)"
 
 
 @pytest.mark.parametrize(
@@ -54,6 +66,7 @@ def test_emails_subscriptions_families_and_windows_from_context():
         ({"notificationEmails": "not-an-address"}, "'not-an-address' is not an e-mail address"),
         ({"dedupeWindowMinutes": "soon"}, "dedupeWindowMinutes: expected a whole number"),
         ({"logRetentionDays": "10"}, "logRetentionDays: 10 is not one of"),
+        ({"missedTransitionGraceMinutes": "10"}, "missedTransitionGraceMinutes: 10 is outside 16"),
     ],
 )
 def test_bad_settings_fail_the_synth_naming_the_setting(context, message):

@@ -1,0 +1,252 @@
+"""Change Calendars: parse the iCalendar content, compute the state at an instant, explain it.
+
+A Change Calendar is an SSM document whose content is iCalendar. Its type
+(X-CALENDAR-TYPE) says what its events do: on a DEFAULT_OPEN calendar an event closes
+it, on a DEFAULT_CLOSED calendar an event opens it. Pure logic: no AWS access here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+
+OPEN, CLOSED = "OPEN", "CLOSED"
+TYPES = ("DEFAULT_OPEN", "DEFAULT_CLOSED")
+MAX_BYTES = 64 * 1024
+UPCOMING_DAYS = 7
+# How far ahead the next transition is looked for, in growing windows (most are near).
+SEARCH_WINDOWS = (timedelta(days=8), timedelta(days=62), timedelta(days=400))
+# AWS announces transitions "best effort within 15 minutes".
+AWS_TOLERANCE = timedelta(minutes=15)
+
+
+class CalendarError(ValueError):
+    """A calendar that cannot be used; the message names the event UID and the rule broken."""
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    summary: str
+    description: str
+    start: datetime  # timezone-aware
+    end: datetime
+
+    def active_at(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "summary": self.summary,
+            "description": self.description,
+            "start": iso_utc(self.start),
+            "end": iso_utc(self.end),
+            "timeZone": str(self.start.tzinfo),
+            "startLocal": self.start.isoformat(),
+            "endLocal": self.end.isoformat(),
+        }
+
+
+def _aware(value: date | datetime) -> datetime:
+    """Dates become midnight; floating times are taken as UTC, as Change Calendar does."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _text(component: Any, name: str) -> str:
+    value = component.get(name)
+    return str(value) if value is not None else ""
+
+
+def validate(text: str, source: str = "calendar") -> list[str]:
+    """Every rule the content breaks, each naming the source, the event UID and the rule."""
+    if len(text.encode()) > MAX_BYTES:
+        return [f"{source}: larger than {MAX_BYTES // 1024} KB, the Change Calendar limit"]
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except ValueError as error:
+        return [f"{source}: not iCalendar: {error}"]
+    problems = []
+    if calendar.name != "VCALENDAR":
+        problems.append(f"{source}: the content must be one VCALENDAR, found {calendar.name}")
+    for prop in ("VERSION", "PRODID"):
+        if calendar.get(prop) is None:
+            problems.append(f"{source}: VCALENDAR has no {prop}")
+    if str(calendar.get("X-CALENDAR-TYPE")) not in TYPES:
+        problems.append(
+            f"{source}: X-CALENDAR-TYPE must be DEFAULT_OPEN or DEFAULT_CLOSED, found {calendar.get('X-CALENDAR-TYPE')}"
+        )
+    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        uid = _text(event, "UID")
+        where = f"{source}: event {uid or f'#{number} (no UID)'}"
+        for prop in ("UID", "SUMMARY", "DTSTART", "DTEND"):
+            if event.get(prop) is None:
+                problems.append(f"{where}: {prop} is missing")
+        for prop in ("EXDATE", "RECURRENCE-ID"):
+            if event.get(prop) is not None:
+                problems.append(f"{where}: {prop} is not supported by Change Calendar import")
+        times = {}
+        for prop in ("DTSTART", "DTEND"):
+            field = event.get(prop)
+            if field is None:
+                continue
+            tzid = field.params.get("TZID")
+            # icalendar turns an unknown TZID into a naive time without a word: refuse it.
+            if tzid and isinstance(field.dt, datetime) and field.dt.tzinfo is None:
+                problems.append(f"{where}: {prop} has an unknown time zone TZID={tzid}")
+            elif tzid and not isinstance(field.dt, datetime):
+                times[prop] = _aware(_date_in_zone(field.dt, tzid))
+            else:
+                times[prop] = _aware(field.dt)
+        if len(times) == 2 and times["DTEND"] <= times["DTSTART"]:
+            problems.append(f"{where}: DTEND must be after DTSTART")
+    return problems
+
+
+def _date_in_zone(value: date, tzid: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tzid))
+
+
+@dataclass(frozen=True)
+class Transition:
+    at: datetime
+    state: str
+    causes: tuple[CalendarEvent, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"at": iso_utc(self.at), "state": self.state, "causes": [e.as_json() for e in self.causes]}
+
+
+class ChangeCalendar:
+    def __init__(self, name: str, text: str) -> None:
+        problems = validate(text, name)
+        if problems:
+            raise CalendarError("; ".join(problems))
+        self.name = name
+        self._ical = icalendar.Calendar.from_ical(text)
+        self.type = str(self._ical.get("X-CALENDAR-TYPE"))
+        self.default_state = OPEN if self.type == "DEFAULT_OPEN" else CLOSED
+        self.event_state = CLOSED if self.type == "DEFAULT_OPEN" else OPEN
+
+    def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Every occurrence (recurrences expanded) that overlaps [start, end), by start time."""
+        found = []
+        for event in recurring_ical_events.of(self._ical).between(start, end):
+            begin, finish = _aware(event["DTSTART"].dt), _aware(event["DTEND"].dt)
+            tzid = event["DTSTART"].params.get("TZID")
+            if tzid and not isinstance(event["DTSTART"].dt, datetime):
+                begin, finish = _date_in_zone(event["DTSTART"].dt, tzid), _date_in_zone(event["DTEND"].dt, tzid)
+            if begin < end and finish > start:
+                found.append(
+                    CalendarEvent(
+                        _text(event, "UID"), _text(event, "SUMMARY"), _text(event, "DESCRIPTION"), begin, finish
+                    )
+                )
+        return sorted(found, key=lambda e: (e.start, e.end, e.uid))
+
+    def active_at(self, moment: datetime) -> list[CalendarEvent]:
+        return [
+            e
+            for e in self.events_between(moment - timedelta(seconds=1), moment + timedelta(seconds=1))
+            if e.active_at(moment)
+        ]
+
+    def state_at(self, moment: datetime) -> str:
+        return self.event_state if self.active_at(moment) else self.default_state
+
+    def _transition_at(self, boundary: datetime) -> Transition:
+        state = self.state_at(boundary)
+        if state == self.event_state:
+            causes = self.active_at(boundary)  # the events that begin (or hold) the state
+        else:
+            causes = [e for e in self.active_at(boundary - timedelta(seconds=1)) if e.end <= boundary]
+        return Transition(boundary, state, tuple(causes))
+
+    def next_transition(self, after: datetime) -> Transition | None:
+        """The first instant after `after` at which the state changes."""
+        state = self.state_at(after)
+        for window in SEARCH_WINDOWS:
+            events = self.events_between(after, after + window)
+            boundaries = sorted({t for e in events for t in (e.start, e.end) if after < t <= after + window})
+            for boundary in boundaries:
+                if self.state_at(boundary) != state:
+                    return self._transition_at(boundary)
+        return None
+
+    def last_transition(self, until: datetime) -> Transition | None:
+        """The latest instant at or before `until` at which the state changed."""
+        state = self.state_at(until)
+        for window in SEARCH_WINDOWS:
+            events = self.events_between(until - window, until + timedelta(seconds=1))
+            boundaries = sorted(
+                {t for e in events for t in (e.start, e.end) if until - window < t <= until}, reverse=True
+            )
+            for boundary in boundaries:
+                if self.state_at(boundary) == state and self.state_at(boundary - timedelta(seconds=1)) != state:
+                    return self._transition_at(boundary)
+        return None
+
+    def explain(self, state: str, at: datetime) -> dict[str, Any]:
+        """Why the calendar is `state` at `at` (AWS announces up to 15 minutes late), what comes next."""
+        last = self.last_transition(at + AWS_TOLERANCE)
+        if last is not None and last.state != state:
+            last = self.last_transition(at)
+        causes = last.causes if last is not None and last.state == state else ()
+        since = last.at if last is not None and last.state == state else at
+        upcoming = self.events_between(since, since + timedelta(days=UPCOMING_DAYS))
+        following = self.next_transition(since)
+        return {
+            "name": self.name,
+            "type": self.type,
+            "state": state,
+            "since": iso_utc(since),
+            "causes": [e.as_json() for e in causes],
+            "next": following.as_json() if following else None,
+            "upcoming": [e.as_json() for e in upcoming],
+        }
+
+
+def explanation_text(explanation: dict[str, Any]) -> list[str]:
+    """The lines the e-mail body gets for a calendar explanation."""
+    if explanation.get("unavailable"):
+        return [f"Why: explanation unavailable: {explanation['unavailable']}"]
+    effect = "close" if explanation["type"] == "DEFAULT_OPEN" else "open"
+    lines = [f"Calendar type: {explanation['type']} (events {effect} it)"]
+    causes = explanation["causes"]
+    default_state = OPEN if explanation["type"] == "DEFAULT_OPEN" else CLOSED
+    if causes:
+        why = "these calendar events ended" if explanation["state"] == default_state else "calendar events in progress"
+        lines += [f"Why: {why}:"] + [f"  - {_describe(cause)}" for cause in causes]
+    elif explanation["state"] == default_state:
+        lines.append("Why: no calendar event is in progress, so the calendar is in its default state")
+    else:
+        lines.append("Why: no calendar event explains this state (was the calendar edited?)")
+    following = explanation.get("next")
+    if following:
+        behind = ", ".join(_describe(cause) for cause in following["causes"]) or "calendar events ending"
+        lines.append(f"Next: {following['state']} at {following['at']} ({behind})")
+    else:
+        lines.append("Next: no transition in the next 400 days")
+    if explanation["upcoming"]:
+        lines += [f"Coming {UPCOMING_DAYS} days:"] + [f"  - {_describe(e)}" for e in explanation["upcoming"]]
+    return lines
+
+
+def _describe(event: dict[str, Any]) -> str:
+    zone = event.get("timeZone", "UTC")
+    local = f"{event['startLocal'][:16].replace('T', ' ')} - {event['endLocal'][:16].replace('T', ' ')} {zone}"
+    utc = f"{event['start'][:16].replace('T', ' ')} - {event['end'][:16].replace('T', ' ')} UTC"
+    when = utc if zone in ("UTC", "Etc/UTC") else f"{local}; {utc}"
+    return f"{event['summary']} ({when})" + (f": {event['description']}" if event.get("description") else "")

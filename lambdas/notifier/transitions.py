@@ -1,0 +1,129 @@
+"""The last calendar transition notified, per calendar, in the idempotency table.
+
+AWS may announce one transition twice with different event ids, late, or not at all.
+One item per calendar remembers the state last notified and when it began; a new
+notification first claims the item with a conditional write, so that two deliveries
+racing for the same transition publish once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+KEY_PREFIX = "calendar-transition#"
+
+
+@dataclass(frozen=True)
+class Notified:
+    state: str
+    at: datetime
+    event_id: str
+    mismatch_since: datetime | None = None
+
+
+def _epoch(moment: datetime) -> str:
+    return str(int(moment.timestamp()))
+
+
+def _from_epoch(value: str) -> datetime:
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+class TransitionStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self.client = client
+        self.table = table_name
+
+    def _key(self, calendar: str) -> dict[str, Any]:
+        return {"id": {"S": KEY_PREFIX + calendar}}
+
+    def last(self, calendar: str) -> Notified | None:
+        item = self.client.get_item(TableName=self.table, Key=self._key(calendar), ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        since = item.get("mismatchSince", {}).get("N")
+        return Notified(
+            item["state"]["S"],
+            _from_epoch(item["at"]["N"]),
+            item["eventId"]["S"],
+            _from_epoch(since) if since else None,
+        )
+
+    def _item(self, calendar: str, state: str, at: datetime, event_id: str) -> dict[str, Any]:
+        return {**self._key(calendar), "state": {"S": state}, "at": {"N": _epoch(at)}, "eventId": {"S": event_id}}
+
+    @contextmanager
+    def claim(self, calendar: str, state: str, at: datetime, event_id: str) -> Iterator[Notified | None]:
+        """Claim the right to announce `state` as of `at`; yields None when it is not news.
+
+        Not news: the same state as the last one notified, or a transition older than it.
+        If the block raises (the publish failed), the claim is undone so the retry can claim.
+        """
+        try:
+            response = self.client.put_item(
+                TableName=self.table,
+                Item=self._item(calendar, state, at, event_id),
+                ConditionExpression="attribute_not_exists(id) OR (#at < :at AND #state <> :state)",
+                ExpressionAttributeNames={"#at": "at", "#state": "state"},
+                ExpressionAttributeValues={":at": {"N": _epoch(at)}, ":state": {"S": state}},
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                yield None
+                return
+            raise
+        previous = response.get("Attributes")
+        try:
+            yield Notified(state, at, event_id)
+        except BaseException:
+            self._undo(calendar, event_id, previous)
+            raise
+
+    def _undo(self, calendar: str, event_id: str, previous: dict[str, Any] | None) -> None:
+        ours = {
+            "ConditionExpression": "eventId = :ours",
+            "ExpressionAttributeValues": {":ours": {"S": event_id}},
+        }
+        if previous:
+            self.client.put_item(TableName=self.table, Item=previous, **ours)
+        else:
+            self.client.delete_item(TableName=self.table, Key=self._key(calendar), **ours)
+
+    def baseline(self, calendar: str, state: str, now: datetime) -> bool:
+        """Record the state seen when nothing was known yet; False if somebody else did first."""
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._item(calendar, state, now, "baseline"),
+                ConditionExpression="attribute_not_exists(id)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def mark_mismatch(self, calendar: str, seen: Notified, now: datetime | None) -> None:
+        """Start (or, with now=None, clear) the clock of a state that differs from the one notified."""
+        expression = "SET mismatchSince = :now" if now else "REMOVE mismatchSince"
+        values: dict[str, Any] = {":event": {"S": seen.event_id}}
+        if now:
+            values[":now"] = {"N": _epoch(now)}
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(calendar),
+                UpdateExpression=expression,
+                ConditionExpression="eventId = :event",  # unchanged since we read it
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

@@ -1,0 +1,104 @@
+"""Calendars as code: every calendars/*.ics becomes a ChangeCalendar document; bad files fail the synth."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.calendars import CalendarFileError, calendar_files
+from tests.infra.conftest import resources
+from tests.infra.test_security import _as_list
+
+GOOD = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+X-CALENDAR-TYPE:DEFAULT_CLOSED
+BEGIN:VEVENT
+UID:window-1
+SUMMARY:Patch window
+DTSTART;TZID=EST5EDT:20210101
+DTEND;TZID=EST5EDT:20210102
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_each_calendar_file_is_a_change_calendar_document_updated_as_a_new_version(template):
+    documents = resources(template, "AWS::SSM::Document")
+    assert set(documents) and len(documents) == len(list(Path("calendars").glob("*.ics")))
+    for document in documents.values():
+        props = document["Properties"]
+        assert props["DocumentType"] == "ChangeCalendar"
+        assert props["DocumentFormat"] == "TEXT"
+        assert props["UpdateMethod"] == "NewVersion"
+        assert props["Content"] == Path(f"calendars/{props['Name']}.ics").read_text()
+
+
+def test_the_calendar_functions_read_only_the_monitored_calendars(template):
+    policies = resources(template, "AWS::IAM::Policy").values()
+    ssm_statements = [
+        statement
+        for policy in policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(action.startswith("ssm:") for action in _as_list(statement["Action"]))
+    ]
+    # The calendar function reads documents; the reconciler also asks for the calendar state.
+    assert sorted(sorted(_as_list(s["Action"])) for s in ssm_statements) == [
+        ["ssm:GetCalendarState", "ssm:GetDocument"],
+        ["ssm:GetDocument"],
+    ]
+    for statement in ssm_statements:
+        assert "ProductionChangeFreeze" in str(statement["Resource"])
+        assert ":document/" in str(statement["Resource"])
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (GOOD.replace("X-CALENDAR-TYPE:DEFAULT_CLOSED", "X-CALENDAR-TYPE:SOMETIMES"), "X-CALENDAR-TYPE must be"),
+        (GOOD.replace("PRODID:-//test//EN\n", ""), "VCALENDAR has no PRODID"),
+        (GOOD.replace("SUMMARY:Patch window\n", ""), "event window-1: SUMMARY is missing"),
+        (GOOD.replace("DTEND;TZID=EST5EDT:20210102", "DTEND;TZID=EST5EDT:20201231"), "DTEND must be after DTSTART"),
+        (GOOD.replace("TZID=EST5EDT:20210101", "TZID=Mars/Olympus:20210101T100000"), "unknown time zone TZID=Mars"),
+        (GOOD.replace("END:VEVENT", "EXDATE:20210105T000000Z\nEND:VEVENT"), "EXDATE is not supported"),
+        (GOOD.replace("END:VEVENT", "RECURRENCE-ID:20210105T000000Z\nEND:VEVENT"), "RECURRENCE-ID is not supported"),
+        (GOOD.replace("UID:window-1\n", ""), "event #1 (no UID): UID is missing"),
+        (GOOD.replace("END:VEVENT", "DESCRIPTION:" + "x" * 70_000 + "\nEND:VEVENT"), "larger than 64 KB"),
+    ],
+)
+def test_a_broken_calendar_names_the_file_the_event_and_the_rule(tmp_path, broken, message):
+    (tmp_path / "Good.ics").write_text(GOOD)
+    (tmp_path / "Broken.ics").write_text(broken)
+    with pytest.raises(CalendarFileError, match=r"calendars/Broken\.ics") as failure:
+        calendar_files(tmp_path)
+    assert message in str(failure.value)
+    assert "Good.ics" not in str(failure.value)
+
+
+def test_valid_calendars_pass(tmp_path):
+    (tmp_path / "Good.ics").write_text(GOOD)
+    assert calendar_files(tmp_path) == {"Good": GOOD}
+
+
+def test_a_broken_calendar_fails_the_synth_with_a_message_a_person_can_act_on(tmp_path):
+    broken = Path("calendars/ZzBroken.ics")
+    broken.write_text(GOOD.replace("DTEND;TZID=EST5EDT:20210102", "DTEND;TZID=EST5EDT:20201231"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "app.py"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={
+                "CDK_OUTDIR": str(tmp_path),
+                "PATH": "/usr/bin:/bin",
+                "CDK_CONTEXT_JSON": '{"aws:cdk:bundling-stacks": []}',
+            },
+        )
+    finally:
+        broken.unlink()
+    assert done.returncode != 0
+    assert "calendars/ZzBroken.ics: event window-1: DTEND must be after DTSTART" in done.stderr
