@@ -410,7 +410,7 @@ def function_environment(endpoints: dict[str, str]) -> dict[str, str]:
     """What a function process gets besides its own variables: the stand-ins' endpoints."""
     environment = local_aws_environment(endpoints["dynamodb"], endpoints["sns"])
     environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
-    for service in ("ssm", "events"):
+    for service in ("ssm", "events"):  # ssm: the calendar stand-in (tools/calendar_service.py)
         environment[f"AWS_ENDPOINT_URL_{service.upper()}"] = endpoints[service]
     for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
         environment.pop(name, None)  # the function's own values come from the template

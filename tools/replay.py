@@ -27,11 +27,13 @@ from typing import Any
 from moto.events.models import EventPattern
 
 from tools import local_aws
+from tools.calendar_service import calendar_service
 from tools.lambda_runner import FunctionProcess, Invocation
 from tools.local_stack import LocalStack
 from tools.template import REPO_ROOT, Template, ensure_synthesized
 
-OK_OUTCOMES = ("notified", "duplicate", "unmatched")
+# "checked": a scheduled run (the calendar reconciler) that had nothing to announce.
+OK_OUTCOMES = ("notified", "duplicate", "unmatched", "checked")
 # Raised by the handlers for events they refuse (lambdas/notifier/models.py).
 REFUSAL = "InvalidEventError"
 
@@ -105,6 +107,32 @@ class Replayer:
     def close(self) -> None:
         for process in self.processes.values():
             process.close()
+
+    def run_schedules(self, calendars: str) -> list[Delivery]:
+        """Invoke each scheduled function once (the calendar reconciler), watching the served calendars."""
+        deliveries = []
+        for rule in self.template.schedules():
+            for function in rule.target_functions:
+                self.process(function).environment["MONITORED_CALENDARS"] = calendars
+                event: dict[str, Any] = {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": self.stack.account,
+                    "time": datetime.now(UTC).isoformat(),
+                    "region": local_aws.REGION,
+                    "resources": [],
+                    "detail": {},
+                }
+                delivery = Delivery(
+                    f"(schedule {rule.logical_id})", event["id"], "Scheduled Event", rule.logical_id, function
+                )
+                delivery = self.deliver(delivery, event)
+                if delivery.outcome == "notified" and not delivery.notifications:
+                    delivery.outcome = "checked"
+                deliveries.append(delivery)
+        return deliveries
 
     def matching_rules(self, event: dict[str, Any]) -> list[tuple[str, str]]:
         """(rule, target function) pairs whose pattern matches, the account taken as the stack's."""
@@ -230,13 +258,23 @@ def stand_ins(args: argparse.Namespace, log: Any) -> Iterator[dict[str, str]]:
             dynamodb, which = server, "DynamoDB Local"
         else:
             dynamodb, which = moto, "moto (no Java or DynamoDB Local jar found)"
+        folders = [REPO_ROOT / "calendars", *([args.calendars] if args.calendars else [])]
+        ssm, calendars = stack.enter_context(calendar_service(folders))
         print(
-            f"stand-ins: moto server at {moto} for SNS, SQS, SSM and EventBridge; DynamoDB: {which} at {dynamodb}",
+            f"stand-ins: moto server at {moto} for SNS, SQS and EventBridge; DynamoDB: {which} at {dynamodb}; "
+            f"SSM calendars ({', '.join(calendars.names())}) served from {', '.join(map(_display, folders))}",
             file=log,
         )
         if args.keep:
             print(f"kept running: --endpoint {moto} --dynamodb-endpoint {dynamodb}", file=log)
-        yield {"sns": moto, "sqs": moto, "ssm": moto, "events": moto, "dynamodb": dynamodb}
+        yield {
+            "sns": moto,
+            "sqs": moto,
+            "ssm": ssm,
+            "events": moto,
+            "dynamodb": dynamodb,
+            "calendars": ",".join(calendars.names()),
+        }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -249,6 +287,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dynamodb-endpoint", metavar="URL", help="use a running DynamoDB (Local) too")
     parser.add_argument("--keep", action="store_true", help="leave the stand-ins running and print their endpoints")
     parser.add_argument("--quiet", action="store_true", help="human output: one line per delivery")
+    parser.add_argument(
+        "--calendars",
+        metavar="DIR",
+        type=Path,
+        help="Change Calendar files (<DocumentName>.ics) to serve besides calendars/; also runs the reconciler",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -276,13 +320,15 @@ def main(argv: list[str] | None = None) -> int:
             for round_number in range(args.repeat):
                 if args.repeat > 1 and not args.json:
                     print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)
-                for path in files:
-                    for delivery in replayer.replay_file(path):
-                        outcomes[delivery.outcome] += 1
-                        if args.json:
-                            print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
-                        else:
-                            print_human(delivery, verbose=not args.quiet and round_number == 0, out=out)
+                deliveries = [delivery for path in files for delivery in replayer.replay_file(path)]
+                if args.calendars:
+                    deliveries += replayer.run_schedules(endpoints["calendars"])
+                for delivery in deliveries:
+                    outcomes[delivery.outcome] += 1
+                    if args.json:
+                        print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
+                    else:
+                        print_human(delivery, verbose=not args.quiet and round_number == 0, out=out)
         finally:
             replayer.close()
     elapsed = time.monotonic() - started

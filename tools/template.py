@@ -73,7 +73,7 @@ class FunctionSpec:
 @dataclass(frozen=True)
 class RuleSpec:
     logical_id: str
-    pattern: dict[str, Any]
+    pattern: Any  # the EventPattern, or the ScheduleExpression of a scheduled rule
     target_functions: tuple[str, ...]  # logical ids
 
 
@@ -137,15 +137,25 @@ class Template:
         raise KeyError(f"no function {name!r} in {self.path.name}; known: {known}")
 
     def rules(self) -> list[RuleSpec]:
+        """The rules that match events (their EventPattern)."""
+        return self._rules("EventPattern")
+
+    def schedules(self) -> list[RuleSpec]:
+        """The rules that run on a schedule (their pattern is the ScheduleExpression)."""
+        return self._rules("ScheduleExpression")
+
+    def _rules(self, kind: str) -> list[RuleSpec]:
         rules = []
         for logical_id, rule in sorted(self.of_type("AWS::Events::Rule").items()):
             props = rule["Properties"]
+            if kind not in props:
+                continue
             targets = tuple(
                 target["Arn"]["Fn::GetAtt"][0]
                 for target in props.get("Targets", [])
                 if isinstance(target.get("Arn"), dict) and "Fn::GetAtt" in target["Arn"]
             )
-            rules.append(RuleSpec(logical_id, props["EventPattern"], targets))
+            rules.append(RuleSpec(logical_id, props[kind], targets))
         return rules
 
 

@@ -134,7 +134,7 @@ def reconcile(
     """
     missed = []
     for name in calendars:
-        state = ssm_client.get_calendar_state(CalendarNames=[name])
+        state = ssm_client.get_calendar_state(CalendarNames=[name], AtTime=iso_utc(now))
         actual = state["State"]
         seen = store.last(name)
         if seen is None:
