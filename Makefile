@@ -63,7 +63,7 @@ test: lint synth cfn-lint
 # Every sample event through the synthesized rules and the bundled functions on local
 # stand-ins, then every one again: the second pass must be suppressed as duplicates.
 demo: setup
-	$(BIN)/python -m tools.replay --repeat 2 events
+	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents events
 
 clean:
 	rm -rf cdk.out cdk.out.local $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -103,3 +103,19 @@ def test_the_asset_runs_with_nothing_but_its_code_and_layer_on_the_path():
     build = template.layer_build()
     assert build["platform"] == "host"
     assert build["requirements"] == (REPO_ROOT / "lambdas/requirements.txt").read_text()
+
+
+def test_replaying_a_calendar_event_with_calendars_shows_the_causes_and_the_next_transition():
+    code, rows, stderr = replay("--calendars", "events/calendar/documents", "events/calendar/open.json")
+    assert code == 0, stderr
+    event, schedule = rows
+    (notification,) = event["notifications"]
+    explanation = notification["json"]["calendar"]
+    # AWS's sample says nextTransitionTime 2024-10-11T18:00:07Z: the calendar agrees.
+    assert explanation["next"]["at"] == "2024-10-11T18:00:07Z"
+    assert explanation["next"]["causes"][0]["summary"] == "Quarter-end freeze"
+    assert [cause["summary"] for cause in explanation["causes"]] == ["Data centre migration freeze"]
+    assert "Why: these calendar events ended:" in notification["email"]
+    assert "Next: CLOSED at 2024-10-11T18:00:07Z" in notification["email"]
+    assert schedule["function"] == "CalendarReconciler"
+    assert schedule["outcome"] == "checked"  # first sight of each calendar: a silent baseline
