@@ -41,12 +41,12 @@ class NotifierStack(Stack):
 
         enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
         self.functions: dict[str, NotifierFunction] = {}
-        for name, handler in FUNCTIONS.items():
-            if not any(family.function == name for family in enabled):
-                continue
+
+        def add_function(name: str, handler: str, environment: dict[str, str] | None = None) -> NotifierFunction:
+            """A function with its dead-letter queue, alarms and acknowledged cdk-nag findings."""
             function = NotifierFunction(
                 self,
-                f"{construct_id(name)}Notifier",
+                f"{construct_id(name)}Notifier" if name in FUNCTIONS else construct_id(name),
                 name=name,
                 handler=handler,
                 code=code,
@@ -55,37 +55,32 @@ class NotifierStack(Stack):
                 topics=topics,
                 dedupe_window_minutes=settings.dedupe_window_minutes,
                 log_retention_days=settings.log_retention_days,
+                environment=environment,
             )
             monitoring.watch(construct_id(name), function)
             acknowledge_function_findings(function)
             self.functions[name] = function
+            return function
+
+        for name, handler in FUNCTIONS.items():
+            if any(family.function == name for family in enabled):
+                add_function(name, handler)
         calendars = calendar_files()
         monitored = sorted({*calendars, *settings.monitored_calendars})
         if calendars:
             ChangeCalendars(self, "Calendars", files=calendars)
         if "calendar" in self.functions and monitored:
             grant_calendar_reads(self.functions["calendar"], monitored, state=False)
-            reconciler = NotifierFunction(
-                self,
-                "CalendarReconciler",
-                name="calendar-reconciler",
-                handler="handlers.calendar_reconciler.handler",
-                code=code,
-                layer=layer,
-                table=table,
-                topics=topics,
-                dedupe_window_minutes=settings.dedupe_window_minutes,
-                log_retention_days=settings.log_retention_days,
+            reconciler = add_function(
+                "calendar-reconciler",
+                "handlers.calendar_reconciler.handler",
                 environment={
                     "MONITORED_CALENDARS": ",".join(monitored),
                     "GRACE_MINUTES": str(settings.missed_transition_grace_minutes),
                 },
             )
             grant_calendar_reads(reconciler, monitored, state=True)
-            monitoring.watch("CalendarReconciler", reconciler)
-            acknowledge_function_findings(reconciler)
             schedule_reconciler(self, "CalendarReconcilerSchedule", reconciler, settings.reconcile_rate_minutes)
-            self.functions["calendar-reconciler"] = reconciler
         for family in enabled:
             FamilyRule(
                 self, f"{construct_id(family.name)}Events", family=family, target=self.functions[family.function]
