@@ -104,39 +104,79 @@ class DynamoDBLocal:
                 self.process.wait(timeout=10)
 
 
-def start_dynamodb_local(log_path: Path, timeout: float = DYNAMODB_LOCAL_START_TIMEOUT) -> DynamoDBLocal:
-    """Start DynamoDB Local on a free port and wait until it accepts connections."""
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether process `pid` holds the listening TCP socket of `port`; None where /proc cannot tell (not Linux)."""
+    wanted: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                wanted.add(f"socket:[{fields[9]}]")
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) in wanted:
+                return True
+    return False
+
+
+def start_dynamodb_local(
+    log_path: Path, timeout: float = DYNAMODB_LOCAL_START_TIMEOUT, attempts: int = 5
+) -> DynamoDBLocal:
+    """Start DynamoDB Local on a free port and wait until it accepts connections.
+
+    The port is free when chosen but another process (a parallel test run, an xdist
+    worker) may take it before Java binds it: then Java exits with a BindException while
+    the port answers for the other process. So the port must answer *and* belong to our
+    process, and a lost race is retried on another port.
+    """
     folder = find_dynamodb_local()
     java = find_java()
-    port = free_port()
-    command = [
-        java,
-        "-Djava.library.path=./DynamoDBLocal_lib",
-        "-jar",
-        "DynamoDBLocal.jar",
-        "-inMemory",
-        "-port",
-        str(port),
-        "-disableTelemetry",
-    ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = DynamoDBLocal(process=process, port=port, log_path=log_path)
     deadline = time.monotonic() + timeout
-    while not port_answers(server.host, port):
-        if process.poll() is not None:
-            raise LocalServiceError(
-                f"DynamoDB Local exited with code {process.returncode} before opening port {port}; "
-                f"command {command} in {folder}; log:\n{server.log_tail()}"
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        command = [
+            java,
+            "-Djava.library.path=./DynamoDBLocal_lib",
+            "-jar",
+            "DynamoDBLocal.jar",
+            "-inMemory",
+            "-port",
+            str(port),
+            "-disableTelemetry",
+        ]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
-        if time.monotonic() > deadline:
-            server.stop()
-            raise LocalServiceError(
-                f"DynamoDB Local did not open port {port} within {timeout:.0f} s; log:\n{server.log_tail()}"
-            )
-        time.sleep(0.1)
-    return server
+        server = DynamoDBLocal(process=process, port=port, log_path=log_path)
+        while not (port_answers(server.host, port) and listens_on(process.pid, port) is not False):
+            if process.poll() is not None:
+                break
+            if time.monotonic() > deadline:
+                server.stop()
+                raise LocalServiceError(
+                    f"DynamoDB Local did not open port {port} within {timeout:.0f} s; log:\n{server.log_tail()}"
+                )
+            time.sleep(0.1)
+        else:
+            return server
+        log_text = log_path.read_text(errors="replace")
+        if "Address already in use" in log_text and attempt < attempts:
+            continue
+        raise LocalServiceError(
+            f"DynamoDB Local exited with code {process.returncode} before opening port {port}; "
+            f"command {command} in {folder}; log:\n{server.log_tail()}"
+        )
+    raise AssertionError("unreachable")
 
 
 @contextlib.contextmanager
