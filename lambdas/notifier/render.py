@@ -162,7 +162,7 @@ def render(
     lines += [f"{label + ':':<{width}}{cut(_one_line(value), TEXT_VALUE_MAX)}" for label, value in shown]
     lines += [f"{'Resource:':<{width}}{cut(_one_line(arn), TEXT_VALUE_MAX)}" for arn in event.resources[:10]]
     if link:
-        lines.append(f"{'Console:':<{width}}{link}")
+        lines.append(f"{'Console:':<{width}}{cut(link, TEXT_VALUE_MAX)}")
     if extra:
         lines += ["", *(cut(line, TEXT_VALUE_MAX) for line in extra.text)]
     lines += ["", f"Severity: {severity}. Family: {family.title}. Sent by SSM Event Notifier."]
@@ -202,26 +202,8 @@ def render(
     return _fit(Notification(subject, text, document, attributes))
 
 
-_STANDARD_KEYS = {
-    "version",
-    "family",
-    "detailType",
-    "severity",
-    "status",
-    "subject",
-    "summary",
-    "text",
-    "account",
-    "region",
-    "time",
-    "eventId",
-    "source",
-    "resources",
-    "fields",
-    "links",
-    "event",
-    "truncated",
-}
+# Short by construction (catalog values, the subject already cut): never cut.
+_NEVER_CUT = {"version", "family", "detailType", "severity", "subject", "truncated"}
 
 
 def _fit(notification: Notification) -> Notification:
@@ -229,11 +211,11 @@ def _fit(notification: Notification) -> Notification:
     if notification.size() <= MESSAGE_BUDGET:
         return notification
     document = dict(notification.document, truncated=True)
-    extra_keys = [key for key in document if key not in _STANDARD_KEYS]
     limit = 16 * 1024
     while limit >= 64:
-        for key in ("event", "fields", "resources", "summary", "text", *extra_keys):
-            document[key] = _cut_strings(notification.document[key], limit)
+        for key, value in notification.document.items():
+            if key not in _NEVER_CUT:
+                document[key] = _cut_strings(value, limit)
         candidate = Notification(notification.subject, notification.text, document, notification.attributes)
         if candidate.size() <= MESSAGE_BUDGET:
             return candidate

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notifier.models import parse_event
-from notifier.render import CUT_MARKER, SNS_MAX_BYTES, SUBJECT_MAX, Notification, cut, render
+from notifier.render import CUT_MARKER, MESSAGE_BUDGET, SNS_MAX_BYTES, SUBJECT_MAX, Notification, cut, render
 from tests.unit.samples import load
 
 SUBJECT_RE = re.compile(r"^\[(ERROR|WARNING|INFO)\] [\x20-\x7e]+$")
@@ -245,3 +245,14 @@ def test_any_text_gives_a_valid_subject_and_attributes(title: str, status: str) 
     for value in notification.attributes.values():
         assert re.fullmatch(r"[\x20-\x7e]{1,256}", value), repr(value)
     json.loads(notification.sns_message())
+
+
+@pytest.mark.parametrize("field", ["State", "ImageId"])
+def test_a_huge_status_or_id_still_fits_with_room_to_spare(field: str) -> None:
+    raw = load("ami/failed")
+    raw["detail"][field] = "F" * 200_000
+    notification = render(parse_event(raw), raw)
+    assert notification.size() <= MESSAGE_BUDGET
+    assert notification.document["truncated"] is True
+    assert len(notification.document["status"]) <= 16 * 1024
+    assert all(len(line) <= 1100 for line in notification.text.splitlines())
