@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 
 def partition_of(region: str) -> str:
@@ -24,18 +24,28 @@ def console_host(region: str) -> str:
     return f"{region}.console.aws.amazon.com"
 
 
-class _Quoted(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        raise KeyError(key)
+class _Quoted(Mapping[str, str]):
+    """The fields a path template names, quoted when read: only those, however large the others."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = fields
+
+    def __getitem__(self, key: str) -> str:
+        # Quoted twice over: the console reads paths like parameter names ("/app/db/password")
+        # as one segment only when their slashes arrive as %252F.
+        return urllib.parse.quote(urllib.parse.quote(self.fields[key], safe=""), safe="")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
 
 
 def console_url(path_template: str, fields: Mapping[str, str]) -> str | None:
     """The console URL for a catalog path template, or None when a field it needs is missing."""
-    # Each value is quoted twice over: the console reads paths like parameter names
-    # ("/app/db/password") as one segment only when their slashes arrive as %252F.
-    quoted = _Quoted({k: urllib.parse.quote(urllib.parse.quote(v, safe=""), safe="") for k, v in fields.items()})
     try:
-        path = string.Formatter().vformat(path_template, (), quoted)
+        path = string.Formatter().vformat(path_template, (), _Quoted(fields))
     except (KeyError, IndexError):
         return None
     return f"https://{console_host(fields.get('region', 'us-east-1'))}/{path}"

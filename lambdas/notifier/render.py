@@ -106,7 +106,7 @@ def _fill(template: str, fields: Mapping[str, str]) -> str:
 def make_subject(severity: str, headline: str, region: str) -> str:
     prefix = f"[{severity.upper()}] "
     suffix = f" ({to_ascii(region)[:30]})"
-    body = to_ascii(headline) or MISSING
+    body = to_ascii(headline[: SUBJECT_MAX * 4]) or MISSING  # cut first: a field may be 250 KB
     room = SUBJECT_MAX - len(prefix) - len(suffix)
     if len(body) > room:
         body = body[: room - 3].rstrip() + "..."
@@ -115,7 +115,7 @@ def make_subject(severity: str, headline: str, region: str) -> str:
 
 def _attribute(value: str) -> str:
     # SNS refuses empty attribute values; filter policies match on plain ASCII reliably.
-    return to_ascii(value)[:ATTRIBUTE_VALUE_MAX] or "unknown"
+    return to_ascii(value[: ATTRIBUTE_VALUE_MAX * 4])[:ATTRIBUTE_VALUE_MAX] or "unknown"
 
 
 def _cut_strings(value: Any, limit: int) -> Any:
