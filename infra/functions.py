@@ -37,12 +37,16 @@ class NotifierFunction(Construct):
         handler: str,
         code: lambda_.Code,
         layer: lambda_.ILayerVersion,
-        table: dynamodb.Table,
+        table: dynamodb.Table | None,
         topics: Topics,
         dedupe_window_minutes: int,
         log_retention_days: int,
         environment: dict[str, str] | None = None,
+        publishes: bool = True,
+        description: str | None = None,
     ) -> None:
+        """`table`: the idempotency table, None for a function that keeps no idempotency records;
+        `publishes`: whether it publishes to the notification topic."""
         super().__init__(scope, construct_id)
         self.dead_letter_queue = sqs.Queue(
             self,
@@ -63,7 +67,7 @@ class NotifierFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
-            description=f"SSM Event Notifier: {name} events",
+            description=description or f"SSM Event Notifier: {name} events",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler,
@@ -80,11 +84,19 @@ class NotifierFunction(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": f"ssm-event-notifier-{name}",
                 "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifier",
-                "IDEMPOTENCY_TABLE_NAME": table.table_name,
-                "NOTIFICATION_TOPIC_ARN": topics.notifications.topic_arn,
-                "DEDUPE_WINDOW_SECONDS": str(dedupe_window_minutes * 60),
+                **(
+                    {
+                        "IDEMPOTENCY_TABLE_NAME": table.table_name,
+                        "DEDUPE_WINDOW_SECONDS": str(dedupe_window_minutes * 60),
+                    }
+                    if table
+                    else {}
+                ),
+                **({"NOTIFICATION_TOPIC_ARN": topics.notifications.topic_arn} if publishes else {}),
                 **(environment or {}),
             },
         )
-        table.grant(role, *TABLE_ACTIONS)
-        topics.grant_publish_notifications(role)
+        if table:
+            table.grant(role, *TABLE_ACTIONS)
+        if publishes:
+            topics.grant_publish_notifications(role)

@@ -6,11 +6,14 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.functions import NotifierFunction
 
 PERIOD = Duration.minutes(5)
+# A buffered event older than this means the digests it feeds are late.
+BACKLOG_AGE = Duration.minutes(15)
 
 
 class Monitoring(Construct):
@@ -45,3 +48,19 @@ class Monitoring(Construct):
         )
         for alarm in (errors, dead_letters):
             alarm.add_alarm_action(self.action)
+
+    def watch_backlog(self, name: str, queue: sqs.IQueue) -> None:
+        """An alarm when events wait in a buffer queue longer than BACKLOG_AGE."""
+        alarm = cloudwatch.Alarm(
+            self,
+            f"{name}Backlog",
+            alarm_description=f"Events have waited in the {name} queue for more than "
+            f"{BACKLOG_AGE.to_minutes()} minutes: the function that reads it is failing or throttled, and "
+            "the digests they feed are late.",
+            metric=queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
+            threshold=BACKLOG_AGE.to_seconds(),
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self.action)

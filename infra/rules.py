@@ -23,7 +23,16 @@ def source_match(family: Family) -> list[str]:
 
 
 class FamilyRule(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, family: Family, target: NotifierFunction) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        family: Family,
+        target: NotifierFunction,
+        excluded: tuple[str, ...] = (),
+    ) -> None:
+        """`excluded`: detail-types of the family routed elsewhere (storm control's buffer)."""
         super().__init__(scope, construct_id)
         self.rule = events.Rule(
             self,
@@ -31,7 +40,7 @@ class FamilyRule(Construct):
             description=f"SSM Event Notifier: {family.title} events of this account",
             event_pattern=events.EventPattern(
                 source=source_match(family),
-                detail_type=[event_type.detail_type for event_type in event_types_of(family.name)],
+                detail_type=[e.detail_type for e in event_types_of(family.name) if e.detail_type not in excluded],
                 account=[Stack.of(self).account],
             ),
             targets=[

@@ -55,6 +55,11 @@ class Settings:
     missed_transition_grace_minutes: int
     # "lambda": wheels for Lambda (Linux ARM64, the function runtime); "host": this machine, for local runs.
     layer_platform: str
+    # Storm control: "digest" (one digest per fleet-wide operation) or "each" (one message per instance).
+    per_instance_notifications: str = "digest"
+    operation_timeout_minutes: int = 120
+    digest_settle_seconds: int = 60
+    digest_rate_minutes: int = 1
 
 
 def _as_list(name: str, value: Any) -> tuple[str, ...]:
@@ -111,6 +116,9 @@ def read_settings(node: Node) -> Settings:
     platform = str(get("layerPlatform", "lambda"))
     if platform not in ("lambda", "host"):
         raise SettingsError(f"context layerPlatform: expected 'lambda' or 'host', got {platform!r}")
+    per_instance = str(get("perInstanceNotifications", "digest"))
+    if per_instance not in ("digest", "each"):
+        raise SettingsError(f"context perInstanceNotifications: expected 'digest' or 'each', got {per_instance!r}")
     return Settings(
         notification_emails=notification_emails,
         operations_emails=_emails("operationsEmails", get("operationsEmails", [])) or notification_emails,
@@ -124,4 +132,9 @@ def read_settings(node: Node) -> Settings:
         missed_transition_grace_minutes=_as_int(
             "missedTransitionGraceMinutes", get("missedTransitionGraceMinutes", 20), 16, 24 * 60
         ),
+        per_instance_notifications=per_instance,
+        # Up to 48 hours: the longest a Run Command may execute.
+        operation_timeout_minutes=_as_int("operationTimeoutMinutes", get("operationTimeoutMinutes", 120), 5, 48 * 60),
+        digest_settle_seconds=_as_int("digestSettleSeconds", get("digestSettleSeconds", 60), 0, 900),
+        digest_rate_minutes=_as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
     )

@@ -15,8 +15,9 @@ from infra.nag import acknowledge_function_findings
 from infra.rules import FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
+from infra.storm import OperationsTable, StormControl
 from infra.topics import Topics
-from notifier.catalog import FAMILIES, FUNCTIONS
+from notifier.catalog import DIGESTED_ROLES, FAMILIES, FUNCTIONS, operation_event_types
 
 
 def construct_id(name: str) -> str:
@@ -42,7 +43,14 @@ class NotifierStack(Stack):
         enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
         self.functions: dict[str, NotifierFunction] = {}
 
-        def add_function(name: str, handler: str, environment: dict[str, str] | None = None) -> NotifierFunction:
+        def add_function(
+            name: str,
+            handler: str,
+            environment: dict[str, str] | None = None,
+            idempotent: bool = True,
+            publishes: bool = True,
+            description: str | None = None,
+        ) -> NotifierFunction:
             """A function with its dead-letter queue, alarms and acknowledged cdk-nag findings."""
             function = NotifierFunction(
                 self,
@@ -51,11 +59,13 @@ class NotifierStack(Stack):
                 handler=handler,
                 code=code,
                 layer=layer,
-                table=table,
+                table=table if idempotent else None,
                 topics=topics,
                 dedupe_window_minutes=settings.dedupe_window_minutes,
                 log_retention_days=settings.log_retention_days,
                 environment=environment,
+                publishes=publishes,
+                description=description,
             )
             monitoring.watch(construct_id(name), function)
             acknowledge_function_findings(function)
@@ -81,9 +91,52 @@ class NotifierStack(Stack):
             )
             grant_calendar_reads(reconciler, monitored, state=True)
             schedule_reconciler(self, "CalendarReconcilerSchedule", reconciler, settings.reconcile_rate_minutes)
+        # Storm control: in "digest" mode the events of fleet-wide operations also go to a buffer, and
+        # their per-instance (and window task) events only there; "each" keeps one message per event.
+        buffered = operation_event_types(tuple(family.name for family in enabled))
+        digested: tuple[str, ...] = ()
+        if settings.per_instance_notifications == "digest" and buffered:
+            digested = tuple(e.detail_type for e in buffered if e.role in DIGESTED_ROLES)
+            operations = OperationsTable(self, "Operations")
+            recorder = add_function(
+                "instance-events",
+                "handlers.instance_batch.handler",
+                environment={
+                    "OPERATIONS_TABLE_NAME": operations.table.table_name,
+                    "OPERATION_TIMEOUT_SECONDS": str(settings.operation_timeout_minutes * 60),
+                    "DIGEST_SETTLE_SECONDS": str(settings.digest_settle_seconds),
+                },
+                # Its conditional writes are idempotent themselves (notifier/digests.py), and it publishes nothing.
+                idempotent=False,
+                publishes=False,
+                description="SSM Event Notifier: records the events of fleet-wide operations (storm control)",
+            )
+            sweeper = add_function(
+                "digest-sweeper",
+                "handlers.digest_sweeper.handler",
+                environment={"OPERATIONS_TABLE_NAME": operations.table.table_name},
+                # Each digest is claimed in the operations table before it is published.
+                idempotent=False,
+                description="SSM Event Notifier: publishes one digest per fleet-wide operation (storm control)",
+            )
+            StormControl(
+                self,
+                "StormControl",
+                event_types=buffered,
+                table=operations,
+                recorder=recorder,
+                sweeper=sweeper,
+                sweep_rate_minutes=settings.digest_rate_minutes,
+                monitoring=monitoring,
+            )
+            CfnOutput(self, "OperationsTableName", value=operations.table.table_name)
         for family in enabled:
             FamilyRule(
-                self, f"{construct_id(family.name)}Events", family=family, target=self.functions[family.function]
+                self,
+                f"{construct_id(family.name)}Events",
+                family=family,
+                target=self.functions[family.function],
+                excluded=digested,
             )
 
         CfnOutput(self, "NotificationTopicArn", value=topics.notifications.topic_arn)

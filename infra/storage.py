@@ -11,19 +11,28 @@ KEY_ATTRIBUTE = "id"
 EXPIRY_ATTRIBUTE = "expiration"
 
 
+def record_table(
+    scope: Construct, construct_id: str, partition_key: str, expiry_attribute: str, sort_key: str | None = None
+) -> dynamodb.Table:
+    """A table of short-lived records: on demand, TTL, point-in-time recovery, encrypted."""
+    return dynamodb.Table(
+        scope,
+        construct_id,
+        partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        time_to_live_attribute=expiry_attribute,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        # Records only live for a while (dedupe window, operation expiry): nothing to keep once
+        # the stack is gone.
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
 class IdempotencyTable(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.table = dynamodb.Table(
-            self,
-            "Table",
-            partition_key=dynamodb.Attribute(name=KEY_ATTRIBUTE, type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            time_to_live_attribute=EXPIRY_ATTRIBUTE,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            # Records only live for the dedupe window: nothing to keep once the stack is gone.
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.table = record_table(self, "Table", KEY_ATTRIBUTE, EXPIRY_ATTRIBUTE)

@@ -268,6 +268,38 @@ def create_idempotency_table(dynamodb: Any, name: str) -> str:
     return name
 
 
+def create_operations_table(dynamodb: Any, name: str) -> str:
+    """A table shaped like the stack's operations table (infra/storm.py), with its sparse index."""
+    from notifier import tables  # the schema the stack and the functions share
+
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": tables.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": tables.SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": tables.READY_KEY, "AttributeType": "S"},
+            {"AttributeName": tables.READY_SORT_KEY, "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": tables.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": tables.SORT_KEY, "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": tables.READY_INDEX,
+                "KeySchema": [
+                    {"AttributeName": tables.READY_KEY, "KeyType": "HASH"},
+                    {"AttributeName": tables.READY_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+    return name
+
+
 def scan_all(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}

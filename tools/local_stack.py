@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +43,17 @@ class LocalStack:
         for logical_id, table in self.template.of_type("AWS::DynamoDB::Table").items():
             props = table["Properties"]
             name = f"{STACK_NAME}-{logical_id}"
+            indexes = [
+                {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+                for i in props.get("GlobalSecondaryIndexes", [])
+            ]
             try:
                 dynamodb.create_table(
                     TableName=name,
                     KeySchema=props["KeySchema"],
                     AttributeDefinitions=props["AttributeDefinitions"],
                     BillingMode="PAY_PER_REQUEST",
+                    **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
                 )
                 ttl = props.get("TimeToLiveSpecification")
                 if ttl:
@@ -67,6 +73,18 @@ class LocalStack:
             self.attributes[(logical_id, "Arn")] = arn
             self.attributes[(logical_id, "QueueName")] = f"{STACK_NAME}-{logical_id}"
             self.queue_urls[arn] = url
+        # Redrive policies once every queue exists: SQS moves a message that was received
+        # maxReceiveCount times without being deleted to the dead-letter queue, as in AWS.
+        for logical_id, queue in self.template.of_type("AWS::SQS::Queue").items():
+            redrive = queue["Properties"].get("RedrivePolicy")
+            if redrive:
+                policy = {
+                    "deadLetterTargetArn": self.resolve(redrive["deadLetterTargetArn"]),
+                    "maxReceiveCount": int(redrive["maxReceiveCount"]),
+                }
+                sqs.set_queue_attributes(
+                    QueueUrl=self.refs[logical_id], Attributes={"RedrivePolicy": json.dumps(policy)}
+                )
         for logical_id in self.template.of_type("AWS::Lambda::Function"):
             self.attributes[(logical_id, "Arn")] = f"arn:aws:lambda:{REGION}:{self.account}:function:{logical_id}"
         self._subscribe()

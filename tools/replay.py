@@ -1,12 +1,15 @@
 """Replay events through the synthesized stack on local stand-ins for AWS, without Docker.
 
-    python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] PATH...
+    python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S] PATH...
 
 Each event is matched against every rule of the template (moto's EventBridge pattern
 matcher), delivered to the rule's target function as Lambda delivers asynchronous events
 (retries from the template, then the on-failure queue), run from the bundled asset, and
-what the subscriber queue received is shown. Exit code 0 when every delivery ended
-notified, duplicate or unmatched; 1 otherwise.
+what the subscriber queue received is shown. A rule that targets an SQS queue sends the
+event there; after the files of a pass, every queue a function reads (an event source
+mapping) is drained in batches as Lambda does, and then every scheduled function runs once.
+Exit code 0 when every delivery ended notified, duplicate, unmatched, checked, buffered or
+recorded; 1 otherwise.
 """
 
 from __future__ import annotations
@@ -30,10 +33,15 @@ from tools import local_aws
 from tools.calendar_service import calendar_service
 from tools.lambda_runner import FunctionProcess, Invocation
 from tools.local_stack import LocalStack
-from tools.template import REPO_ROOT, Template, ensure_synthesized
+from tools.template import REPO_ROOT, EventSourceMappingSpec, Template, ensure_synthesized
 
-# "checked": a scheduled run (the calendar reconciler) that had nothing to announce.
-OK_OUTCOMES = ("notified", "duplicate", "unmatched", "checked")
+# "checked": a scheduled run (the calendar reconciler, the digest sweeper) that had nothing to announce;
+# "buffered": sent to a queue a function reads in batches; "recorded": a batch read without a failure.
+OK_OUTCOMES = ("notified", "duplicate", "unmatched", "checked", "buffered", "recorded")
+# Lambda's own limit on the records of one SQS receive; bigger batches take several receives.
+SQS_RECEIVE_MAX = 10
+# A record that failed this often is dropped from a queue that has no redrive policy to end its retries.
+GIVE_UP_RECEIVES = 10
 # Raised by the handlers for events they refuse (lambdas/notifier/models.py).
 REFUSAL = "InvalidEventError"
 
@@ -51,6 +59,7 @@ class Delivery:
     dead_letter_queue: str | None = None
     notifications: list[dict[str, Any]] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    queue: str | None = None  # where a rule sent the event, or the queue a batch was read from
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +72,7 @@ class Delivery:
             "error": self.error,
             "attempts": self.attempts,
             "deadLetterQueue": self.dead_letter_queue,
+            "queue": self.queue,
             "notifications": self.notifications,
         }
 
@@ -88,19 +98,32 @@ def _display(path: Path) -> str:
 
 class Replayer:
     def __init__(
-        self, template: Template, stack: LocalStack, base_environment: dict[str, str], account: str | None
+        self,
+        template: Template,
+        stack: LocalStack,
+        base_environment: dict[str, str],
+        account: str | None,
+        settle_seconds: int | None = None,
     ) -> None:
         self.template = template
         self.stack = stack
         self.account = account
         self.base_environment = base_environment
+        self.settle_seconds = settle_seconds
         self.functions = template.functions()
+        self.mappings = template.event_source_mappings()
         self.processes: dict[str, FunctionProcess] = {}
         self.sqs = stack.client("sqs")
+        # Messages sent to each queue a function reads and not yet read: a batch is read as soon as
+        # one is full, as Lambda's pollers do, so that queues stay short (moto's receive is O(n)).
+        self.unread: dict[str, int] = {mapping.queue: 0 for mapping in self.mappings}
 
     def process(self, logical_id: str) -> FunctionProcess:
         if logical_id not in self.processes:
             environment = {**self.base_environment, **self.stack.function_environment(logical_id)}
+            if self.settle_seconds is not None and "DIGEST_SETTLE_SECONDS" in environment:
+                # A local run digests an operation as soon as its final event is recorded.
+                environment["DIGEST_SETTLE_SECONDS"] = str(self.settle_seconds)
             self.processes[logical_id] = FunctionProcess(self.functions[logical_id], environment)
         return self.processes[logical_id]
 
@@ -109,11 +132,15 @@ class Replayer:
             process.close()
 
     def run_schedules(self, calendars: str) -> list[Delivery]:
-        """Invoke each scheduled function once (the calendar reconciler), watching the served calendars."""
+        """Invoke each scheduled function once (calendar reconciler, digest sweeper).
+
+        The reconciler watches the calendars the replay serves (`calendars`, comma-separated).
+        """
         deliveries = []
         for rule in self.template.schedules():
             for function in rule.target_functions:
-                self.process(function).environment["MONITORED_CALENDARS"] = calendars
+                if "MONITORED_CALENDARS" in self.functions[function].environment:
+                    self.process(function).environment["MONITORED_CALENDARS"] = calendars
                 event: dict[str, Any] = {
                     "version": "0",
                     "id": str(uuid.uuid4()),
@@ -134,14 +161,15 @@ class Replayer:
                 deliveries.append(delivery)
         return deliveries
 
-    def matching_rules(self, event: dict[str, Any]) -> list[tuple[str, str]]:
-        """(rule, target function) pairs whose pattern matches, the account taken as the stack's."""
+    def matching_rules(self, event: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        """(rule, target, target is a queue) of the rules whose pattern matches, the account taken as the stack's."""
         account = self.account or str(event.get("account"))
         matched = []
         for rule in self.template.rules():
             pattern = self.stack.resolve(rule.pattern, account=account)
             if EventPattern.load(json.dumps(pattern)).matches_event(event):  # type: ignore[arg-type]
-                matched += [(rule.logical_id, target) for target in rule.target_functions]
+                matched += [(rule.logical_id, target, False) for target in rule.target_functions]
+                matched += [(rule.logical_id, queue, True) for queue in rule.target_queues]
         return matched
 
     def replay_file(self, path: Path) -> list[Delivery]:
@@ -156,9 +184,129 @@ class Replayer:
         matched = self.matching_rules(event)
         if not matched:
             return [Delivery(name, event_id, detail_type)]
-        return [
-            self.deliver(Delivery(name, event_id, detail_type, rule, function), event) for rule, function in matched
+        deliveries = []
+        for rule, target, is_queue in matched:
+            if is_queue:
+                deliveries.append(self.send_to_queue(Delivery(name, event_id, detail_type, rule), target, event))
+                deliveries += self.drain_queues(full_batches_only=True)
+            else:
+                deliveries.append(self.deliver(Delivery(name, event_id, detail_type, rule, target), event))
+        return deliveries
+
+    def send_to_queue(self, delivery: Delivery, queue: str, event: dict[str, Any]) -> Delivery:
+        """An SQS rule target: EventBridge sends the event as the message body."""
+        self.sqs.send_message(QueueUrl=self.stack.refs[queue], MessageBody=json.dumps(event))
+        if queue in self.unread:
+            self.unread[queue] += 1
+        delivery.queue = self.template.construct_path(queue)
+        delivery.outcome = "buffered"
+        delivery.attempts = 1
+        return delivery
+
+    def drain_queues(self, full_batches_only: bool = False) -> list[Delivery]:
+        """Every queue a function reads, in batches as Lambda's event source mapping does, until empty
+        (or, with `full_batches_only`, while a full batch waits).
+
+        With ReportBatchItemFailures the records the function names are left in the queue (made
+        visible again at once instead of after the visibility timeout) and the others deleted;
+        the queue's redrive policy moves a record received maxReceiveCount times to its
+        dead-letter queue, as SQS does.
+        """
+        deliveries = []
+        for mapping in self.mappings:
+            url = self.stack.refs[mapping.queue]
+            arn = self.stack.attributes[(mapping.queue, "Arn")]
+            spec = self.functions[mapping.function]
+            while not full_batches_only or self.unread[mapping.queue] >= mapping.batch_size:
+                messages = self._receive(url, mapping.batch_size)
+                if not messages:
+                    break
+                delivery = Delivery(
+                    f"(batch of {len(messages)} from {self.template.construct_path(mapping.queue)})",
+                    None,
+                    None,
+                    mapping.logical_id,
+                    spec.construct_id,
+                    queue=self.template.construct_path(mapping.queue),
+                )
+                deliveries.append(self.invoke_batch(delivery, mapping, url, arn, messages))
+        return deliveries
+
+    def _receive(self, url: str, count: int) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while len(messages) < count:
+            batch = self.sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(SQS_RECEIVE_MAX, count - len(messages)),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+            if not batch:
+                break
+            messages += batch
+        return messages
+
+    def invoke_batch(
+        self, delivery: Delivery, mapping: EventSourceMappingSpec, url: str, arn: str, messages: list[dict[str, Any]]
+    ) -> Delivery:
+        records = [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": message.get("MessageAttributes", {}),
+                "md5OfBody": message.get("MD5OfBody"),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": local_aws.REGION,
+            }
+            for message in messages
         ]
+        delivery.attempts = 1
+        invocation = self.process(mapping.function).invoke({"Records": records})
+        delivery.logs += invocation.logs
+        by_id = {message["MessageId"]: message for message in messages}
+        if invocation.ok:
+            result = invocation.result if isinstance(invocation.result, dict) else {}
+            failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        else:  # the whole batch failed (Powertools raises when every record did)
+            failed = set(by_id)
+        done = [message for message_id, message in by_id.items() if message_id not in failed]
+        self.unread[mapping.queue] = max(self.unread[mapping.queue] - len(done), 0)
+        for start in range(0, len(done), SQS_RECEIVE_MAX):
+            self.sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(done[start : start + SQS_RECEIVE_MAX])
+                ],
+            )
+        for message_id in failed:  # retried at once rather than after the visibility timeout
+            message = by_id[message_id]
+            received = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1))
+            delivery.attempts = max(delivery.attempts, received)
+            if mapping.dead_letter_queue and mapping.max_receive_count and received >= mapping.max_receive_count:
+                # SQS moves it to the dead-letter queue instead of the next receive.
+                delivery.dead_letter_queue = self.stack.attributes[(mapping.dead_letter_queue, "QueueName")]
+            if received >= GIVE_UP_RECEIVES:
+                # A queue without a redrive policy would be retried forever: stop here.
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                continue
+            self.sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        if failed:
+            delivery.outcome = "failed"
+            reasons = _logged_errors(invocation.logs) or [
+                _last_line(f"{invocation.error_type}: {invocation.error_message}")
+            ]
+            delivery.error = f"{len(failed)} of {len(messages)} records failed: {'; '.join(reasons)}"
+        else:
+            delivery.outcome = "recorded"
+        delivery.notifications = self.received()
+        return delivery
 
     def deliver(self, delivery: Delivery, event: dict[str, Any]) -> Delivery:
         """Invoke as Lambda does for EventBridge: asynchronously, retried, then to the on-failure queue."""
@@ -223,8 +371,27 @@ class Replayer:
         return notifications
 
 
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text
+
+
+def _logged_errors(logs: list[str]) -> list[str]:
+    """The exceptions a function logged with Powertools (JSON lines with "exception"), once each."""
+    reasons: list[str] = []
+    for line in logs:
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            if isinstance(record, dict) and isinstance(record.get("exception"), str):
+                reason = _last_line(record["exception"])
+                if reason not in reasons:
+                    reasons.append(reason)
+    return reasons
+
+
 def print_human(delivery: Delivery, verbose: bool, out: Any) -> None:
-    route = f"{delivery.rule} -> {delivery.function}" if delivery.rule else "no rule matched"
+    target = delivery.function or delivery.queue
+    route = f"{delivery.rule} -> {target}" if delivery.rule else "no rule matched"
     print(f"[{delivery.outcome:>9}] {delivery.file}  ({route})", file=out)
     if delivery.error:
         print(f"            {delivery.error}", file=out)
@@ -288,10 +455,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="leave the stand-ins running and print their endpoints")
     parser.add_argument("--quiet", action="store_true", help="human output: one line per delivery")
     parser.add_argument(
+        "--hide",
+        type=lambda value: {word.strip() for word in value.split(",") if word.strip()},
+        default=set(),
+        metavar="OUTCOMES",
+        help="human output: leave out the deliveries that ended so, e.g. buffered,recorded (still counted)",
+    )
+    parser.add_argument(
         "--calendars",
         metavar="DIR",
         type=Path,
-        help="Change Calendar files (<DocumentName>.ics) to serve besides calendars/; also runs the reconciler",
+        help="Change Calendar files (<DocumentName>.ics) to serve besides calendars/, for the reconciler",
+    )
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="how long the digest of an operation waits after its final event (default 0: at the end of the pass)",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -315,19 +496,19 @@ def main(argv: list[str] | None = None) -> int:
     with stand_ins(args, log) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
         environment = local_aws.function_environment(endpoints)
-        replayer = Replayer(template, stack, environment, args.account)
+        replayer = Replayer(template, stack, environment, args.account, args.settle)
         try:
             for round_number in range(args.repeat):
                 if args.repeat > 1 and not args.json:
                     print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)
                 deliveries = [delivery for path in files for delivery in replayer.replay_file(path)]
-                if args.calendars:
-                    deliveries += replayer.run_schedules(endpoints["calendars"])
+                deliveries += replayer.drain_queues()
+                deliveries += replayer.run_schedules(endpoints["calendars"])
                 for delivery in deliveries:
                     outcomes[delivery.outcome] += 1
                     if args.json:
                         print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
-                    else:
+                    elif delivery.outcome not in args.hide:
                         print_human(delivery, verbose=not args.quiet and round_number == 0, out=out)
         finally:
             replayer.close()

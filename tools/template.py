@@ -75,6 +75,20 @@ class RuleSpec:
     logical_id: str
     pattern: Any  # the EventPattern, or the ScheduleExpression of a scheduled rule
     target_functions: tuple[str, ...]  # logical ids
+    target_queues: tuple[str, ...] = ()  # logical ids
+
+
+@dataclass(frozen=True)
+class EventSourceMappingSpec:
+    """A Lambda event source mapping that reads an SQS queue."""
+
+    logical_id: str
+    queue: str  # logical id
+    function: str  # logical id
+    batch_size: int
+    report_batch_item_failures: bool
+    dead_letter_queue: str | None = None  # logical id, from the queue's redrive policy
+    max_receive_count: int | None = None
 
 
 class Template:
@@ -150,13 +164,50 @@ class Template:
             props = rule["Properties"]
             if kind not in props:
                 continue
-            targets = tuple(
+            targets = [
                 target["Arn"]["Fn::GetAtt"][0]
                 for target in props.get("Targets", [])
                 if isinstance(target.get("Arn"), dict) and "Fn::GetAtt" in target["Arn"]
-            )
-            rules.append(RuleSpec(logical_id, props[kind], targets))
+            ]
+            functions = tuple(t for t in targets if self._type(t) == "AWS::Lambda::Function")
+            queues = tuple(t for t in targets if self._type(t) == "AWS::SQS::Queue")
+            rules.append(RuleSpec(logical_id, props[kind], functions, queues))
         return rules
+
+    def construct_path(self, logical_id: str) -> str:
+        """Where a resource is in the app, e.g. "StormControl/Buffer" (the logical id if unknown)."""
+        path = str(self.resources[logical_id].get("Metadata", {}).get("aws:cdk:path", logical_id))
+        return "/".join(path.split("/")[1:]).removesuffix("/Resource") or logical_id
+
+    def _type(self, logical_id: str) -> str | None:
+        resource = self.resources.get(logical_id)
+        return str(resource["Type"]) if resource else None
+
+    def event_source_mappings(self) -> list[EventSourceMappingSpec]:
+        """The functions that read SQS queues, in batches."""
+        mappings = []
+        for logical_id, mapping in sorted(self.of_type("AWS::Lambda::EventSourceMapping").items()):
+            props = mapping["Properties"]
+            source = props.get("EventSourceArn")
+            if not (isinstance(source, dict) and "Fn::GetAtt" in source):
+                continue
+            queue = source["Fn::GetAtt"][0]
+            if self._type(queue) != "AWS::SQS::Queue" or props.get("Enabled", True) is False:
+                continue
+            redrive = self.resources[queue]["Properties"].get("RedrivePolicy") or {}
+            target = redrive.get("deadLetterTargetArn")
+            mappings.append(
+                EventSourceMappingSpec(
+                    logical_id=logical_id,
+                    queue=queue,
+                    function=props["FunctionName"]["Ref"],
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                    dead_letter_queue=target["Fn::GetAtt"][0] if isinstance(target, dict) else None,
+                    max_receive_count=int(redrive["maxReceiveCount"]) if "maxReceiveCount" in redrive else None,
+                )
+            )
+        return mappings
 
 
 def resolve(value: Any, refs: dict[str, str], attributes: dict[tuple[str, str], str], account: str) -> Any:

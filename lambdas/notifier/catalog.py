@@ -24,6 +24,12 @@ class EventType:
     key_fields: tuple[tuple[str, str], ...]
     # Console path after the host, str.format over the same fields; None when no page exists.
     console_path: str | None
+    # Storm control (see notifier/operations.py): the fleet-wide operation this event belongs to
+    # ("command" or "window-execution"), and its role in it: "parent" (the operation's own status,
+    # notified as usual and recorded), "instance" (one per instance: recorded, then one digest) or
+    # "task" (a step of a window run: recorded, its status shown in the run's digest).
+    operation: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Parameters", "parameters"),
         ),
         f"{_SSM}/run-command/{{command_id}}?region={{region}}",
+        operation="command",
+        role="parent",
     ),
     EventType(
         "run-command",
@@ -114,6 +122,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Requested", "requested_date_time"),
         ),
         f"{_SSM}/run-command/{{command_id}}/{{instance_id}}?region={{region}}",
+        operation="command",
+        role="instance",
     ),
     EventType(
         "maintenance-window",
@@ -136,6 +146,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="parent",
     ),
     EventType(
         "maintenance-window",
@@ -151,6 +163,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="task",
     ),
     EventType(
         "maintenance-window",
@@ -168,6 +182,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="instance",
     ),
     EventType(
         "maintenance-window",
@@ -313,6 +329,17 @@ EVENT_TYPES: tuple[EventType, ...] = (
 
 FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 EVENT_TYPE_BY_DETAIL_TYPE: dict[str, EventType] = {e.detail_type: e for e in EVENT_TYPES}
+
+
+# Storm control: the event types of fleet-wide operations, and the roles whose events only the
+# operation digest reports (in "digest" mode they are not notified one by one).
+OPERATION_ROLES = ("parent", "task", "instance")
+DIGESTED_ROLES = ("task", "instance")
+
+
+def operation_event_types(families: tuple[str, ...] | None = None) -> tuple[EventType, ...]:
+    """The event types that belong to a fleet-wide operation, optionally of some families only."""
+    return tuple(e for e in EVENT_TYPES if e.operation and (families is None or e.family in families))
 
 
 def event_types_of(family: str) -> tuple[EventType, ...]:

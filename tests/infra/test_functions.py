@@ -6,13 +6,16 @@ from notifier.catalog import FUNCTIONS
 from tests.infra.conftest import resources
 
 RECONCILER = "handlers.calendar_reconciler.handler"
-ALL_FUNCTIONS = len(FUNCTIONS) + 1  # and the calendar reconciler (calendars/ ships an example)
+# Storm control (perInstanceNotifications=digest, the default): the batch function and the sweeper.
+STORM = ("handlers.instance_batch.handler", "handlers.digest_sweeper.handler")
+# And the calendar reconciler (calendars/ ships an example).
+ALL_FUNCTIONS = len(FUNCTIONS) + 1 + len(STORM)
 
 
-def test_one_function_per_catalog_function_and_the_calendar_reconciler(template):
+def test_one_function_per_catalog_function_the_calendar_reconciler_and_storm_control(template):
     functions = resources(template, "AWS::Lambda::Function")
     handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
-    assert handlers == sorted([*FUNCTIONS.values(), RECONCILER])
+    assert handlers == sorted([*FUNCTIONS.values(), RECONCILER, *STORM])
 
 
 def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_layer(template):
@@ -25,8 +28,12 @@ def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_l
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["Layers"] == [{"Ref": layer}]
         env = props["Environment"]["Variables"]
+        assert "POWERTOOLS_SERVICE_NAME" in env
+        if props["Handler"] in STORM:  # no idempotency records: see tests/infra/test_storm.py
+            assert "OPERATIONS_TABLE_NAME" in env and "IDEMPOTENCY_TABLE_NAME" not in env
+            continue
         assert env["DEDUPE_WINDOW_SECONDS"] == str(24 * 3600)
-        assert {"IDEMPOTENCY_TABLE_NAME", "NOTIFICATION_TOPIC_ARN", "POWERTOOLS_SERVICE_NAME"} <= set(env)
+        assert {"IDEMPOTENCY_TABLE_NAME", "NOTIFICATION_TOPIC_ARN"} <= set(env)
 
 
 def test_every_function_retries_twice_then_sends_to_its_own_dead_letter_queue(template):
@@ -55,7 +62,13 @@ def test_alarms_on_errors_and_dead_letters_notify_the_operations_topic(template)
     (operations,) = [k for k in topics if "Operations" in k]
     alarms = resources(template, "AWS::CloudWatch::Alarm").values()
     metrics = sorted(a["Properties"]["MetricName"] for a in alarms)
-    assert metrics == sorted(["Errors"] * ALL_FUNCTIONS + ["ApproximateNumberOfMessagesVisible"] * ALL_FUNCTIONS)
+    # ... and one on the age of the storm-control buffer's oldest event.
+    assert metrics == sorted(
+        ["Errors"] * ALL_FUNCTIONS
+        + ["ApproximateNumberOfMessagesVisible"] * ALL_FUNCTIONS
+        + ["ApproximateAgeOfOldestMessage"]
+    )
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": operations}]
-        assert alarm["Properties"]["Threshold"] == 1
+        backlog = alarm["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
+        assert alarm["Properties"]["Threshold"] == (15 * 60 if backlog else 1)

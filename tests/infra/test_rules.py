@@ -9,10 +9,21 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from notifier.catalog import EVENT_TYPES, FAMILIES
-from tests.infra.conftest import pattern_rules
+from notifier.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES
+from tests.infra.conftest import pattern_rules, resources, synthesize
 
 EVENTS = sorted(Path("events").glob("*/*.json"))
+# Storm control (perInstanceNotifications=digest, the default) adds one rule: to its buffer queue.
+STORM_RULE = "StormControlRule"
+
+
+def _family_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in pattern_rules(template).items() if not k.startswith(STORM_RULE)}
+
+
+def _storm_rule(template: dict[str, Any]) -> dict[str, Any]:
+    (rule,) = [v for k, v in pattern_rules(template).items() if k.startswith(STORM_RULE)]
+    return rule
 
 
 def _resolve(value: Any, account: str) -> Any:
@@ -34,9 +45,10 @@ def _matching_rules(template: dict[str, Any], event: dict[str, Any], account: st
     return matched
 
 
-def test_one_rule_per_family_on_the_default_bus_limited_to_this_account(template):
+def test_one_rule_per_family_and_the_storm_rule_on_the_default_bus_limited_to_this_account(template):
+    assert len(_family_rules(template)) == len(FAMILIES)
     rules = pattern_rules(template).values()
-    assert len(rules) == len(FAMILIES)
+    assert len(rules) == len(FAMILIES) + 1
     for rule in rules:
         props = rule["Properties"]
         assert "EventBusName" not in props  # the default bus
@@ -44,21 +56,52 @@ def test_one_rule_per_family_on_the_default_bus_limited_to_this_account(template
         assert props["State"] == "ENABLED"
 
 
-def test_every_detail_type_is_in_exactly_one_rule(template):
+def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_rule(template):
     listed: list[str] = []
-    for rule in pattern_rules(template).values():
+    for rule in _family_rules(template).values():
         listed += rule["Properties"]["EventPattern"]["detail-type"]
-    assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)
+    buffered = _storm_rule(template)["Properties"]["EventPattern"]["detail-type"]
+    digested = sorted(e.detail_type for e in EVENT_TYPES if e.role in DIGESTED_ROLES)
+    assert len(digested) == 3  # command invocations, window task executions and target invocations
+    assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES if e.detail_type not in digested)
+    # The storm rule: the per-instance events, and the operations' own events to know when they end.
+    assert sorted(buffered) == sorted(e.detail_type for e in EVENT_TYPES if e.operation)
+    assert set(digested) <= set(buffered)
 
 
 @pytest.mark.parametrize("path", EVENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_every_sample_event_matches_exactly_one_rule_that_targets_its_family_function(template, path):
+def test_every_sample_event_reaches_its_family_function_or_the_storm_buffer(template, path):
     event = json.loads(path.read_text())
     matched = _matching_rules(template, event, event["account"])
-    assert len(matched) == 1, matched
     family = path.parent.name
     expected = "".join(part.capitalize() for part in family.split("-")) + "Events"
-    assert matched[0].startswith(expected)
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event["detail-type"]]
+    if event_type.role in DIGESTED_ROLES:  # only the buffer: one digest instead
+        assert [name.startswith(STORM_RULE) for name in matched] == [True], matched
+    elif event_type.role == "parent":  # its own notification, and recorded to end the operation
+        assert sorted(name.startswith(STORM_RULE) for name in matched) == [False, True], matched
+        assert [name for name in matched if name.startswith(expected)]
+    else:
+        assert len(matched) == 1, matched
+        assert matched[0].startswith(expected)
+
+
+def test_the_storm_rule_sends_to_the_buffer_queue_with_a_dead_letter_queue(template):
+    (target,) = _storm_rule(template)["Properties"]["Targets"]
+    (queue,) = [k for k in resources(template, "AWS::SQS::Queue") if k.startswith("StormControlBuffer")]
+    assert target["Arn"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert "DeadLetterConfig" in target
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 8
+
+
+def test_each_mode_routes_every_event_to_its_family_function_as_before():
+    template = synthesize(perInstanceNotifications="each")
+    assert not [k for k in pattern_rules(template) if k.startswith(STORM_RULE)]
+    listed = [d for rule in pattern_rules(template).values() for d in rule["Properties"]["EventPattern"]["detail-type"]]
+    assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)
+    for path in EVENTS:
+        event = json.loads(path.read_text())
+        assert len(_matching_rules(template, event, event["account"])) == 1, path
 
 
 @pytest.mark.parametrize("path", EVENTS[:3] + EVENTS[-3:], ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -74,7 +117,7 @@ def test_custom_events_pretending_to_be_ssm_do_not_match(template):
 
 
 def test_rule_targets_have_a_dead_letter_queue(template):
-    for rule in pattern_rules(template).values():
+    for rule in _family_rules(template).values():
         (target,) = rule["Properties"]["Targets"]
         assert "DeadLetterConfig" in target
         assert target["RetryPolicy"]["MaximumRetryAttempts"] == 8

@@ -11,10 +11,21 @@ from typing import Any
 
 import pytest
 
+from notifier.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
 from tools.lambda_runner import FunctionProcess
 from tools.template import REPO_ROOT, Template, ensure_synthesized
 
 EVENTS = sorted((REPO_ROOT / "events").rglob("*.json"))
+
+
+def _event_type(path: Path) -> Any:
+    return EVENT_TYPE_BY_DETAIL_TYPE[json.loads(path.read_text())["detail-type"]]
+
+
+# Storm control (perInstanceNotifications=digest): per-instance and window task events go only to
+# the digest buffer; the operations' own events go to their family function and to the buffer.
+NOTIFIED = [path for path in EVENTS if _event_type(path).role not in DIGESTED_ROLES]
+BUFFERED = [path for path in EVENTS if _event_type(path).operation]
 
 
 def replay(*args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -33,10 +44,10 @@ def replay(*args: str) -> tuple[int, list[dict[str, Any]], str]:
 @pytest.fixture(scope="module")
 def malformed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("malformed")
-    event = json.loads((REPO_ROOT / "events/run-command/invocation-success.json").read_text())
+    event = json.loads((REPO_ROOT / "events/run-command/command-success.json").read_text())
     event["id"] = "malformed-0001"
-    del event["detail"]["instance-id"]
-    (folder / "invocation-without-instance.json").write_text(json.dumps(event))
+    del event["detail"]["command-id"]
+    (folder / "command-without-id.json").write_text(json.dumps(event))
     return folder
 
 
@@ -47,10 +58,10 @@ def replayed(malformed: Path) -> tuple[int, list[dict[str, Any]], str]:
 
 def test_every_sample_is_notified_once_then_suppressed_as_a_duplicate(replayed):
     code, rows, stderr = replayed
-    samples = [row for row in rows if row["file"].startswith("events/")]
-    assert len(samples) == 2 * len(EVENTS), stderr
-    first, second = samples[: len(EVENTS)], samples[len(EVENTS) :]
-    assert [row["file"] for row in first] == [str(path.relative_to(REPO_ROOT)) for path in EVENTS]
+    samples = [row for row in rows if row["file"].startswith("events/") and row["outcome"] != "buffered"]
+    assert len(samples) == 2 * len(NOTIFIED), stderr
+    first, second = samples[: len(NOTIFIED)], samples[len(NOTIFIED) :]
+    assert [row["file"] for row in first] == [str(path.relative_to(REPO_ROOT)) for path in NOTIFIED]
     for row in first:
         assert row["outcome"] == "notified", row
         assert row["rule"] and row["function"]
@@ -65,23 +76,62 @@ def test_every_sample_is_notified_once_then_suppressed_as_a_duplicate(replayed):
     assert code == 1  # because of the malformed event, see below
 
 
+def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_digests(replayed):
+    _code, rows, _stderr = replayed
+    buffered = [row for row in rows if row["file"].startswith("events/") and row["outcome"] == "buffered"]
+    assert sorted(row["file"] for row in buffered) == sorted(2 * [str(p.relative_to(REPO_ROOT)) for p in BUFFERED])
+    assert {(row["queue"], row["function"], str(row["notifications"])) for row in buffered} == {
+        ("StormControl/Buffer", None, "[]")
+    }
+    sweeps = [row for row in rows if row["function"] == "DigestSweeper"]
+    assert [row["outcome"] for row in sweeps] == ["notified", "checked"]  # the second pass: nothing new
+    subjects = sorted(n["subject"] for n in sweeps[0]["notifications"])
+    assert subjects == [
+        # The run of the task execution sample has no target invocation: the digest carries the task.
+        "[INFO] Maintenance Window mw-0ed7251d3fcf6e0c2 run SUCCESS: no targets reported (us-east-2)",
+        "[INFO] Run Command AWS-RunPowerShellScript Success: 1 instance succeeded (us-east-2)",
+        # AWS's target invocation sample belongs to a run without a final event, which expired long ago
+        # (and the subject is cut to stay under 100 characters).
+        "[WARNING] Maintenance Window mw-0ed7251d3fcf6e0c2 run status unknown: 1 target succe... (us-east-2)",
+    ]
+
+
 def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_letter_queue(replayed):
     _code, rows, _stderr = replayed
-    rejected = [row for row in rows if not row["file"].startswith("events/")]
+    malformed = [row for row in rows if not row["file"].startswith(("events/", "("))]
+    rejected = [row for row in malformed if row["outcome"] != "buffered"]
     assert len(rejected) == 2
     for row in rejected:
         assert row["outcome"] == "rejected"
-        assert "EC2 Command Invocation Status-change Notification" in row["error"]
-        assert "detail.instance-id" in row["error"]
+        assert "EC2 Command Status-change Notification" in row["error"]
+        assert "detail.command-id" in row["error"]
         assert row["attempts"] == 3  # the first try and Lambda's two retries
         assert row["deadLetterQueue"].startswith("SsmEventNotifier-RunCommandNotifierDeadLetterQueue")
         assert row["notifications"] == []
+    # Its copy in the storm buffer fails alone in its batch, five times, then waits in the dead-letter queue.
+    batches = [row for row in rows if row["function"] == "InstanceEvents"]
+    failed = [row for row in batches if row["outcome"] == "failed"]
+    assert [row["attempts"] for row in failed] == [1, 2, 3, 4, 5] * 2  # one per pass
+    for row in failed:
+        assert row["error"].startswith("1 of "), row["error"]
+        assert row["error"].endswith(
+            "records failed: notifier.models.InvalidEventError: invalid EC2 Command Status-change Notification "
+            "event: field 'detail.command-id': Field required"
+        )
+    assert [bool(row["deadLetterQueue"]) for row in failed] == [False] * 4 + [True] + [False] * 4 + [True]
+    assert failed[4]["deadLetterQueue"].startswith("SsmEventNotifier-InstanceEventsDeadLetterQueue")
 
 
 def test_an_event_of_another_account_is_unmatched_and_exits_zero():
     code, rows, stderr = replay("--account", "999999999999", "events/ami/failed.json")
     assert code == 0, stderr
-    assert [(row["outcome"], row["rule"], row["notifications"]) for row in rows] == [("unmatched", None, [])]
+    event = [row for row in rows if row["file"] == "events/ami/failed.json"]
+    assert [(row["outcome"], row["rule"], row["notifications"]) for row in event] == [("unmatched", None, [])]
+    # Then every scheduled function runs once, with nothing to say.
+    assert [(row["function"], row["outcome"]) for row in rows if row not in event] == [
+        ("CalendarReconciler", "checked"),
+        ("DigestSweeper", "checked"),
+    ]
 
 
 def test_the_asset_runs_with_nothing_but_its_code_and_layer_on_the_path():
@@ -108,7 +158,7 @@ def test_the_asset_runs_with_nothing_but_its_code_and_layer_on_the_path():
 def test_replaying_a_calendar_event_with_calendars_shows_the_causes_and_the_next_transition():
     code, rows, stderr = replay("--calendars", "events/calendar/documents", "events/calendar/open.json")
     assert code == 0, stderr
-    event, schedule = rows
+    event, schedule, _sweeper = rows
     (notification,) = event["notifications"]
     explanation = notification["json"]["calendar"]
     # AWS's sample says nextTransitionTime 2024-10-11T18:00:07Z: the calendar agrees.

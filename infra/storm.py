@@ -1,0 +1,135 @@
+"""Storm control: per-instance events of fleet-wide operations -> buffer queue -> batch function ->
+operations table -> one digest per operation, published by a scheduled sweeper.
+
+The parent events (a command's or a window run's own status) reach both their family function,
+which notifies them as always, and the buffer, so that the batch function knows when the
+operation ended. The per-instance (and window task) events reach only the buffer.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.functions import NotifierFunction
+from infra.monitoring import Monitoring
+from infra.rules import source_match
+from infra.storage import record_table
+from notifier.catalog import FAMILY_BY_NAME, EventType
+from notifier.tables import (
+    EXPIRY_ATTRIBUTE,
+    PARTITION_KEY,
+    READY_INDEX,
+    READY_KEY,
+    READY_SORT_KEY,
+    SORT_KEY,
+)
+
+BATCH_SIZE = 10
+# SQS tries a record this many times before it moves it to the dead-letter queue (AWS advises 5 or
+# more, so that a throttled batch does not send good records there).
+MAX_RECEIVE_COUNT = 5
+# AWS advises a visibility timeout of six times the function's timeout for SQS event sources.
+VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
+
+
+class OperationsTable(Construct):
+    """The latest status of every instance of every operation (notifier/operation_store.py)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.table = record_table(self, "Table", PARTITION_KEY, EXPIRY_ATTRIBUTE, sort_key=SORT_KEY)
+        # Sparse: only operations still waiting for their digest carry the index's keys, so the
+        # sweeper queries what is due instead of scanning the table.
+        self.table.add_global_secondary_index(
+            index_name=READY_INDEX,
+            partition_key=dynamodb.Attribute(name=READY_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=READY_SORT_KEY, type=dynamodb.AttributeType.NUMBER),
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+        )
+
+    @property
+    def index_arn(self) -> str:
+        return f"{self.table.table_arn}/index/{READY_INDEX}"
+
+    def grant_record(self, function: NotifierFunction) -> None:
+        """The batch function: conditional writes of operations and instances, nothing else."""
+        function.role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:PutItem", "dynamodb:UpdateItem"], resources=[self.table.table_arn])
+        )
+
+    def grant_sweep(self, function: NotifierFunction) -> None:
+        """The sweeper: query what is due and an operation's items, claim and close operations."""
+        function.role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query", "dynamodb:UpdateItem"], resources=[self.table.table_arn])
+        )
+        function.role.add_to_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[self.index_arn]))
+
+
+class StormControl(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        event_types: tuple[EventType, ...],
+        table: OperationsTable,
+        recorder: NotifierFunction,
+        sweeper: NotifierFunction,
+        sweep_rate_minutes: int,
+        monitoring: Monitoring,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Records the batch function could not record after MAX_RECEIVE_COUNT tries wait in the batch
+        # function's own dead-letter queue (alarmed like every function's), ready to redrive.
+        self.buffer = sqs.Queue(
+            self,
+            "Buffer",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=VISIBILITY_TIMEOUT,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=MAX_RECEIVE_COUNT, queue=recorder.dead_letter_queue
+            ),
+        )
+        sources_ = sorted({source for e in event_types for source in source_match(FAMILY_BY_NAME[e.family])})
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            description="SSM Event Notifier: events of fleet-wide operations (Run Command, Maintenance Window "
+            "runs) of this account, to the digest buffer",
+            event_pattern=events.EventPattern(
+                source=sources_,
+                detail_type=[e.detail_type for e in event_types],
+                account=[Stack.of(self).account],
+            ),
+            targets=[
+                targets.SqsQueue(
+                    self.buffer,
+                    dead_letter_queue=recorder.dead_letter_queue,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(24),
+                )
+            ],
+        )
+        recorder.function.add_event_source(
+            sources.SqsEventSource(self.buffer, batch_size=BATCH_SIZE, report_batch_item_failures=True)
+        )
+        table.grant_record(recorder)
+        table.grant_sweep(sweeper)
+        events.Rule(
+            self,
+            "SweepSchedule",
+            description="SSM Event Notifier: publish the digests of operations that ended or expired",
+            schedule=events.Schedule.rate(Duration.minutes(sweep_rate_minutes)),
+            targets=[
+                targets.LambdaFunction(sweeper.function, dead_letter_queue=sweeper.dead_letter_queue, retry_attempts=2)
+            ],
+        )
+        monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
