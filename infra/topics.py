@@ -43,14 +43,38 @@ class Topics(Construct):
             master_key=self.key,
             enforce_ssl=True,
         )
+        # Only the stack's functions publish notifications. In SNS an identity policy of the same
+        # account is enough to publish, whatever the topic policy allows: only a Deny keeps other
+        # principals of the account out. Both statements list the roles granted below.
+        self._publishers: list[str] = []
+        self._allow_publish = iam.PolicyStatement(
+            sid="PublishOnlyFromTheNotifierFunctions", actions=["sns:Publish"], resources=[self.notifications.topic_arn]
+        )
+        self._deny_others = iam.PolicyStatement(
+            sid="DenyPublishFromAnyoneElse",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["sns:Publish"],
+            resources=[self.notifications.topic_arn],
+        )
         for email in notification_emails:
             self.notifications.add_subscription(subscriptions.EmailSubscription(email))
         for email in operations_emails:
             self.operations.add_subscription(subscriptions.EmailSubscription(email))
 
-    def grant_publish_notifications(self, grantee: iam.IGrantable) -> None:
-        """sns:Publish on the notification topic and the key use it needs, with no wildcard action."""
-        grantee.grant_principal.add_to_principal_policy(
+    def grant_publish_notifications(self, role: iam.IRole) -> None:
+        """sns:Publish on the notification topic and the key use it needs, with no wildcard action.
+
+        The role also becomes one of the only principals the topic policy lets publish.
+        """
+        role.add_to_principal_policy(
             iam.PolicyStatement(actions=["sns:Publish"], resources=[self.notifications.topic_arn])
         )
-        self.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")
+        self.key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")
+        self._allow_publish.add_arn_principal(role.role_arn)
+        self._publishers.append(role.role_arn)
+        # add_condition replaces the value of the same key: the full list each time.
+        self._deny_others.add_condition("ArnNotEquals", {"aws:PrincipalArn": list(self._publishers)})
+        if len(self._publishers) == 1:
+            self.notifications.add_to_resource_policy(self._allow_publish)
+            self.notifications.add_to_resource_policy(self._deny_others)

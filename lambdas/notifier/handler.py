@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -74,7 +75,7 @@ def make_handler(
     )
 
     @idempotent_function(data_keyword_argument="event", config=config, persistence_store=persistence)
-    def notify(event: dict[str, Any], parsed: SsmEvent) -> dict[str, Any]:
+    def notify(event: dict[str, Any], parsed: SsmEvent, published: dict[str, Any]) -> dict[str, Any]:
         extra = enrich(parsed) if enrich else None
         with gate(parsed) if gate else nullcontext(True) as news:
             if not news:
@@ -82,12 +83,11 @@ def make_handler(
                 return {"duplicate": True, "reason": "transition already notified"}
             notification = render(parsed, event, extra)
             message_id = publish(sns_client, topic_arn, notification)
+            published.update(
+                messageId=message_id, subject=notification.subject, severity=notification.attributes["severity"]
+            )
         logger.info("notification published", extra={"message_id": message_id, "subject": notification.subject})
-        return {
-            "messageId": message_id,
-            "subject": notification.subject,
-            "severity": notification.attributes["severity"],
-        }
+        return dict(published)
 
     @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
     @tracer.capture_lambda_handler
@@ -101,7 +101,18 @@ def make_handler(
             metrics.add_metric(name="InvalidEvents", unit=MetricUnit.Count, value=1)
             logger.error("event refused", extra={"reason": str(error), "field": error.field})
             raise
-        result = notify(event=event, parsed=parsed)
+        published: dict[str, Any] = {}
+        try:
+            result = notify(event=event, parsed=parsed, published=published)
+        except IdempotencyPersistenceLayerError as error:
+            if not published:
+                raise
+            # SNS has the message, but DynamoDB refused to mark the record COMPLETED through all the
+            # SDK's retries. Raising would make Lambda retry and publish it again: succeed instead.
+            # The record stays IN_PROGRESS until this attempt's timeout (README: exactly once).
+            metrics.add_metric(name="CompletionNotRecorded", unit=MetricUnit.Count, value=1)
+            logger.warning("published, but the idempotency record was not completed", extra={"reason": str(error)})
+            result = published
         if result.get("duplicate"):
             metrics.add_metric(name="DuplicatesSuppressed", unit=MetricUnit.Count, value=1)
             logger.info("duplicate suppressed", extra={"message_id": result.get("messageId")})

@@ -21,14 +21,25 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def test_table_is_encrypted_on_demand_with_ttl_and_point_in_time_recovery(template):
-    (table,) = resources(template, "AWS::DynamoDB::Table").values()
-    props = table["Properties"]
-    assert props["SSESpecification"]["SSEEnabled"] is True
-    assert props["BillingMode"] == "PAY_PER_REQUEST"
-    assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
-    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+def test_tables_are_encrypted_on_demand_with_ttl_and_point_in_time_recovery(template):
+    tables = resources(template, "AWS::DynamoDB::Table")
+    # The idempotency records, and storm control's operations (see tests/infra/test_storm.py).
+    keys = {k: (t["Properties"]["KeySchema"], t["Properties"]["TimeToLiveSpecification"]) for k, t in tables.items()}
+    assert sorted(keys.values(), key=str) == sorted(
+        [
+            ([{"AttributeName": "id", "KeyType": "HASH"}], {"AttributeName": "expiration", "Enabled": True}),
+            (
+                [{"AttributeName": "operation", "KeyType": "HASH"}, {"AttributeName": "item", "KeyType": "RANGE"}],
+                {"AttributeName": "purgeAt", "Enabled": True},
+            ),
+        ],
+        key=str,
+    )
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["SSESpecification"]["SSEEnabled"] is True
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
 
 
 def test_topics_are_kms_encrypted_and_refuse_plain_http(template):
@@ -54,7 +65,7 @@ def test_key_rotates(template):
 
 def test_queues_are_encrypted_and_refuse_plain_http(template):
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 6  # a dead-letter queue per function
+    assert len(queues) == 9  # a dead-letter queue per function (8), and storm control's buffer
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     insecure_denied: set[str] = set()

@@ -1,0 +1,72 @@
+"""AWS requests per event, per family, counted from botocore's request events.
+
+Each function's real handler module (handlers.*, as Lambda imports it) is imported with its
+clients hooked to a counter (tests/lambda_async.py Calls: one count per HTTP request sent).
+Every sample of events/ is delivered with a fresh id (a new event), then again (a duplicate).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import statistics
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from notifier.catalog import FAMILY_BY_NAME, FUNCTIONS
+from tests.lambda_async import Calls, clients_hooked
+from tools.local_aws import fake_context
+
+EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
+# The calendar function reads the calendar document and keeps per-transition state: no goal there.
+EXEMPT = ("calendar",)
+
+
+def _mean(counts: list[Counter[str]]) -> dict[str, float]:
+    operations = sorted({operation for count in counts for operation in count})
+    return {operation: round(statistics.fmean(count[operation] for count in counts), 2) for operation in operations}
+
+
+def measure() -> dict[str, Any]:
+    """The environment must point at the local services (table, topic, endpoints)."""
+    calls = Calls()
+    handlers = {}
+    with clients_hooked(calls.attach):
+        for function, handler_path in FUNCTIONS.items():
+            module, attribute = handler_path.rsplit(".", 1)
+            handlers[function] = getattr(importlib.import_module(module), attribute)
+    calls.take()
+    families: dict[str, dict[str, list[Counter[str]]]] = {}
+    for path in sorted(EVENTS_DIR.glob("*/*.json")):
+        family = FAMILY_BY_NAME[path.parent.name]
+        event = json.loads(path.read_text())
+        event["id"] = f"bench-calls-{uuid.uuid4()}"
+        handler = handlers[family.function]
+        seen = families.setdefault(family.name, {"new": [], "duplicate": []})
+        first = handler(copy.deepcopy(event), fake_context())
+        seen["new"].append(calls.take())
+        again = handler(copy.deepcopy(event), fake_context())
+        seen["duplicate"].append(calls.take())
+        if first.get("duplicate") or not again.get("duplicate"):
+            raise RuntimeError(f"{path}: expected a notification, then a duplicate: {first}, {again}")
+    table: dict[str, dict[str, Any]] = {
+        name: {
+            "samples": len(seen["new"]),
+            "new": max(sum(count.values()) for count in seen["new"]),
+            "duplicate": max(sum(count.values()) for count in seen["duplicate"]),
+            "new_by_operation": _mean(seen["new"]),
+            "duplicate_by_operation": _mean(seen["duplicate"]),
+        }
+        for name, seen in families.items()
+    }
+    counted = [name for name in table if name not in EXEMPT]
+    return {
+        "calls_per_new_event": max(table[name]["new"] for name in counted),
+        "calls_per_duplicate": max(table[name]["duplicate"] for name in counted),
+        "goal": "<= 3 per new event and <= 1 per duplicate, outside the calendar family",
+        "calendar": {key: table["calendar"][key] for key in ("new", "duplicate")} if "calendar" in table else None,
+        "families": table,
+    }

@@ -1,0 +1,158 @@
+"""The README's benchmark table, from bench/results.json.
+
+    python -m bench.report [--readme README.md]
+
+Prints the table; with --readme, also rewrites it in place between the markers
+<!-- bench:begin --> and <!-- bench:end --> (when the file has them), so that the README
+always shows the figures of the last `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
+
+
+def _ops(counts: dict[str, float]) -> str:
+    return ", ".join(f"{op.split('.')[1]} {n:g}" for op, n in counts.items())
+
+
+def _what_costs_the_rest(cold: dict[str, Any]) -> str:
+    parts = []
+    for function, spent in cold["what_costs_the_rest"].items():
+        packages = ", ".join(
+            f"{name} {ms:.0f} ms" for name, ms in spent["extra_import_ms_by_package"].items() if ms >= 5
+        )
+        parts.append(
+            f"{function} {spent['function_total_ms']:.0f} ms against {spent['baseline_total_ms']:.0f} ms: "
+            f"importing {packages}; {spent['extra_other_than_imports_ms']:.0f} ms of other set-up (sessions, clients)"
+        )
+    return "What costs the rest of a cold start (-X importtime, over the baseline): " + "; ".join(parts) + "."
+
+
+def markdown(results: dict[str, Any]) -> str:
+    cold, calls, speed = results["cold_start"], results["calls"], results["throughput"]
+    assets, soak, cost = results["assets"]["asset_bytes"], results["soak"], results["cost"]
+    functions = cold["functions"]
+    ratios = [f["ratio"] for f in functions.values()]
+    no_bytecode = cold["without_bytecode"]
+    build = assets.get("lambda") or assets["host"]
+    build_name = "Lambda build" if "lambda" in assets else "host build"
+    families = calls["families"]
+    typical = next(iter(f for name, f in families.items() if name != "calendar"))
+    calendar = calls.get("calendar")
+    prices = cost["prices_usd"]
+    rows = [
+        (
+            "cold_start_ratio",
+            f"**{cold['cold_start_ratio']}** (worst: {cold['worst_function']}, "
+            f"{functions[cold['worst_function']]['median_seconds']} s; all {min(ratios)}-{max(ratios)})",
+            f"{cold['baseline_median_seconds']} s: import boto3, DynamoDB and SNS clients",
+            "<= 1.5",
+        ),
+        (
+            "... without bytecode, as in Lambda",
+            f"{no_bytecode['ratio']} ({no_bytecode['median_seconds']} s)",
+            f"{no_bytecode['baseline_median_seconds']} s",
+            "-",
+        ),
+        (
+            "calls_per_new_event",
+            f"**{calls['calls_per_new_event']}** ({_ops(typical['new_by_operation'])})",
+            "-",
+            "<= 3",
+        ),
+        (
+            "calls_per_duplicate",
+            f"**{calls['calls_per_duplicate']}** ({_ops(typical['duplicate_by_operation'])})",
+            "-",
+            "<= 1",
+        ),
+        (
+            "... calendar family",
+            f"{calendar['new']} new, {calendar['duplicate']} duplicate" if calendar else "-",
+            "-",
+            "none",
+        ),
+        (
+            "throughput_ratio",
+            f"**{speed['throughput_ratio']}** ({speed['handler_events_per_second']} events/s, "
+            f"{speed['handler_ms_per_event']} ms each)",
+            f"bare calls: {speed['bare_events_per_second']} events/s ({speed['bare_ms_per_event']} ms)",
+            ">= 0.8",
+        ),
+        (
+            f"asset_bytes ({build_name})",
+            f"code {_kb(build['code']['unzipped'])} ({_kb(build['code']['zipped'])} zipped), "
+            f"layer {_kb(build['layer']['unzipped'])} ({_kb(build['layer']['zipped'])} zipped)",
+            "Lambda: 250 MB unzipped, 50 MB zipped",
+            "-",
+        ),
+        (
+            "soak",
+            f"{soak['events']:,} events ({soak['delivered_twice']:,} twice, {soak['faulted']} faulted, "
+            f"{soak['threads']} threads): {soak['published_events']:,} published + "
+            f"{soak['dead_lettered_events']} dead-lettered = {soak['published_plus_dead_lettered']:,}; "
+            f"duplicates {soak['duplicates_published']} (+{soak['duplicates_published_documented_case']} "
+            f"documented); **{soak['events_per_second']} events/s**",
+            f"{soak['unique_events']:,} unique events",
+            "sum = unique, 0 duplicates",
+        ),
+        (
+            "cost_per_million_events",
+            f"**${cost['cost_per_million_events']:.2f}** (Lambda {cost['new_events']['lambda']:.2f}, "
+            f"DynamoDB {cost['new_events']['dynamodb']:.2f}, SNS {cost['new_events']['sns']:.2f}); "
+            f"a duplicate: ${cost['duplicates']['total']:.2f} per million",
+            f"{cost['assumptions']['duration_seconds'] * 1000:.0f} ms at 256 MB ARM64: "
+            f"${prices['lambda_arm64_gb_second']:.10f}/GB-s + ${prices['lambda_request'] * 1e6:.2f}/M requests; "
+            f"DynamoDB ${prices['dynamodb_on_demand_write_request_unit'] * 1e6:.3f}/M writes; "
+            f"SNS ${prices['sns_publish_64kb_chunk'] * 1e6:.2f}/M publishes (us-east-1)",
+            "lowest",
+        ),
+    ]
+    lines = ["| figure | measured | baseline / basis | goal |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    run = results["run"]
+    lines += ["", _what_costs_the_rest(cold)]
+    lines += [
+        "",
+        f"`make bench` ({run['mode']}): {run['wall_seconds']:.0f} s on {run['cores']} cores, {run['date']}; "
+        f"every figure in `bench/results.json`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(readme: Path, table: str) -> bool:
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        return False
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.report")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--readme", type=Path, help="rewrite the table between the bench markers of this file")
+    args = parser.parse_args(argv)
+    table = markdown(json.loads(args.results.read_text()))
+    sys.stdout.write(table)
+    if args.readme and not write_readme(args.readme, table):
+        print(f"{args.readme}: no {BEGIN} ... {END} markers, left as it is", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

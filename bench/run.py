@@ -1,0 +1,165 @@
+"""Run every benchmark once and write bench/results.json (see bench/__init__.py).
+
+    python -m bench.run [--quick] [--out bench/results.json]
+
+--quick uses reduced sizes (a smoke run); `make bench` runs the full ones. Exit code 1 when the
+soak found an event lost or published twice outside the documented case; figures that miss
+their goal are reported, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from bench import assets, calls, cold_start, cost, report, throughput
+from notifier.models import parse_event
+from notifier.render import render
+from tests.lambda_async import sdk_backoff_skipped
+from tests.soak import create_resources, run_soak, samples
+from tools import local_aws
+from tools.template import REPO_ROOT, STACK_NAME, Template, ensure_synthesized
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+LAMBDA_TEMPLATE = REPO_ROOT / "cdk.out" / f"{STACK_NAME}.template.json"
+SIZES = {
+    "full": {"cold_runs": 9, "bytecode_runs": 5, "throughput_events": 1200, "rounds": 4, "soak_events": 10_000},
+    "quick": {"cold_runs": 3, "bytecode_runs": 2, "throughput_events": 200, "rounds": 2, "soak_events": 600},
+}
+SOAK_THREADS = 12
+SOAK_TIMEOUT = 1.5  # seconds per attempt: Lambda's 30 s scaled down, well above one attempt under this load
+
+
+class CountingNull(io.TextIOBase):
+    """Where the handlers' logs and metrics go (stdout, as in Lambda): counted, not kept."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode())
+        return len(text)
+
+
+def _say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    """DynamoDB's item size, closely enough: attribute names plus values."""
+    return sum(len(name.encode()) + len(str(next(iter(value.values()))).encode()) for name, value in item.items())
+
+
+def _local_environment(dynamodb_endpoint: str, moto_endpoint: str) -> None:
+    for name in local_aws.ENVIRONMENT_CLEARED:
+        os.environ.pop(name, None)
+    os.environ.update(local_aws.local_aws_environment(dynamodb_endpoint, moto_endpoint, "ssm-event-notifier-bench"))
+    for service in ("SSM", "EVENTS"):
+        os.environ[f"AWS_ENDPOINT_URL_{service}"] = moto_endpoint
+
+
+def _soak(sizes: dict[str, int]) -> dict[str, Any]:
+    dynamodb, sns, sqs = boto3.client("dynamodb"), boto3.client("sns"), boto3.client("sqs")
+    with sdk_backoff_skipped():
+        result = run_soak(
+            sqs=sqs,
+            resources=create_resources(dynamodb, sns, sqs),
+            events=sizes["soak_events"],
+            threads=SOAK_THREADS,
+            timeout=SOAK_TIMEOUT,
+        )
+    result["attempt_timeout_seconds"] = SOAK_TIMEOUT
+    result["sdk_backoff"] = "skipped (the SDK's retries themselves run)"
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes (a smoke run)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    sizes = SIZES[mode]
+    started = time.monotonic()
+    real_stdout, logs = sys.stdout, CountingNull()
+    sys.stdout = logs  # the handlers log to stdout, as in Lambda
+    try:
+        host = Template(ensure_synthesized())
+        templates = {"host": host}
+        if LAMBDA_TEMPLATE.exists():
+            templates = {"lambda": Template(LAMBDA_TEMPLATE), **templates}
+        _say(f"cold start ({sizes['cold_runs']} runs of {len(host.functions())} functions and the baseline)")
+        cold = cold_start.measure(host, sizes["cold_runs"], sizes["bytecode_runs"])
+        _say("asset sizes")
+        sized = assets.measure(templates)
+        with (
+            local_aws.dynamodb_local(REPO_ROOT / "cdk.out.local" / "bench-dynamodb-local.log") as ddb,
+            local_aws.moto_process() as moto,
+        ):
+            _local_environment(ddb.endpoint_url, moto)
+            dynamodb, sns = boto3.client("dynamodb"), boto3.client("sns")
+            table = local_aws.create_idempotency_table(dynamodb, local_aws.unique_name("bench"))
+            os.environ["IDEMPOTENCY_TABLE_NAME"] = table
+            os.environ["NOTIFICATION_TOPIC_ARN"] = sns.create_topic(Name=local_aws.unique_name("bench"))["TopicArn"]
+            _say("AWS requests per event")
+            counted = calls.measure()
+            item_bytes = max(_item_bytes(item) for item in local_aws.scan_all(dynamodb, table))
+            message_bytes = max(render(parse_event(event), event).size() for _, event in samples())
+            _say(f"throughput ({sizes['throughput_events']} events, handler and bare)")
+            speed = throughput.measure(sizes["throughput_events"], sizes["rounds"], lambda: logs.bytes)
+            _say(f"soak ({sizes['soak_events']} events, {SOAK_THREADS} threads)")
+            soak = _soak(sizes)
+        typical = {name: f for name, f in counted["families"].items() if name not in calls.EXEMPT}
+        weights = sum(f["samples"] for f in typical.values())
+
+        def averaged(kind: str) -> dict[str, float]:
+            operations = {op for f in typical.values() for op in f[f"{kind}_by_operation"]}
+            return {
+                op: round(
+                    sum(f[f"{kind}_by_operation"].get(op, 0) * f["samples"] for f in typical.values()) / weights, 2
+                )
+                for op in sorted(operations)
+            }
+
+        priced = cost.per_million(
+            averaged("new"), averaged("duplicate"), item_bytes, message_bytes, speed["log_bytes_per_event"]
+        )
+    finally:
+        sys.stdout = real_stdout
+    results = {
+        "run": {
+            "mode": mode,
+            "wall_seconds": round(time.monotonic() - started, 1),
+            "cores": os.cpu_count(),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "python": sys.version.split()[0],
+            "command": "make bench" if mode == "full" else "python -m bench.run --quick",
+        },
+        "cold_start": cold,
+        "calls": counted,
+        "throughput": speed,
+        "assets": sized,
+        "soak": soak,
+        "cost": priced,
+    }
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(report.markdown(results))
+    _say(f"wrote {args.out} in {results['run']['wall_seconds']} s")
+    if soak["problem_count"]:
+        _say(f"the soak found {soak['problem_count']} problems: {soak['problems']}")
+        return 1
+    return 0 if math.isfinite(cold["cold_start_ratio"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
