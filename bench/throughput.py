@@ -13,31 +13,25 @@ import json
 import os
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import boto3
 
-from notifier.catalog import FAMILY_BY_NAME
 from notifier.handler import make_handler
 from notifier.models import parse_event
 from notifier.publish import publish
 from notifier.render import Notification, render
+from tests.soak import samples
 from tools.local_aws import fake_context
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 FUNCTIONS = ("ami", "run-command", "maintenance-window", "systems-manager")
 
 
 def _events(count: int) -> list[tuple[str, dict[str, Any]]]:
-    samples = []
-    for path in sorted(EVENTS_DIR.glob("*/*.json")):
-        function = FAMILY_BY_NAME[path.parent.name].function
-        if function in FUNCTIONS:
-            samples.append((function, json.loads(path.read_text())))
+    pool = [(function, event) for function, event in samples() if function in FUNCTIONS]
     chosen = []
     for index in range(count):
-        function, sample = samples[index % len(samples)]
+        function, sample = pool[index % len(pool)]
         event = copy.deepcopy(sample)
         event["id"] = f"bench-throughput-{uuid.uuid4()}"
         chosen.append((function, event))
