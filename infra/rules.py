@@ -10,6 +10,10 @@ from constructs import Construct
 from infra.functions import NotifierFunction
 from notifier.catalog import Family, event_types_of
 
+# How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
+TARGET_RETRY_ATTEMPTS = 8
+TARGET_MAX_EVENT_AGE = Duration.hours(24)
+
 
 def source_match(family: Family) -> list[str]:
     """The catalog's source pattern in CDK's terms (plain values or {"prefix": ...})."""
@@ -48,8 +52,8 @@ class FamilyRule(Construct):
                     target.function,
                     # Invocations EventBridge cannot make (throttled, function missing) land here too.
                     dead_letter_queue=target.dead_letter_queue,
-                    retry_attempts=8,
-                    max_event_age=Duration.hours(24),
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
                 )
             ],
         )

@@ -19,7 +19,7 @@ from constructs import Construct
 
 from infra.functions import NotifierFunction
 from infra.monitoring import Monitoring
-from infra.rules import source_match
+from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, source_match
 from infra.storage import record_table
 from notifier.catalog import FAMILY_BY_NAME, EventType
 from notifier.tables import (
@@ -113,8 +113,8 @@ class StormControl(Construct):
                 targets.SqsQueue(
                     self.buffer,
                     dead_letter_queue=recorder.dead_letter_queue,
-                    retry_attempts=8,
-                    max_event_age=Duration.hours(24),
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
                 )
             ],
         )
