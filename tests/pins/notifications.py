@@ -1,0 +1,136 @@
+"""The notifications users receive, computed from fixed inputs: every sample in events/, each calendar
+sample with its explanation, a missed calendar transition, and the digests of fixed operations."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from notifier.calendar_notifications import explain
+from notifier.calendars import ChangeCalendar
+from notifier.models import parse_event
+from notifier.operations import ItemState, OperationRecord, render_digest, summarize
+from notifier.render import Notification, render
+
+REPO = Path(__file__).resolve().parents[2]
+EVENTS = REPO / "events"
+CALENDARS = EVENTS / "calendar" / "documents"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def as_seen(notification: Notification) -> dict[str, Any]:
+    """Everything a subscriber can see of one notification, the SNS message as sent included."""
+    return {
+        "subject": notification.subject,
+        "text": notification.text,
+        "document": notification.document,
+        "attributes": notification.attributes,
+        "sns_message": notification.sns_message(),
+    }
+
+
+class _Documents:
+    """The calendar documents of events/calendar/documents, as the calendar function reads them."""
+
+    def get(self, name: str) -> ChangeCalendar:
+        return ChangeCalendar(name, (CALENDARS / f"{name}.ics").read_text())
+
+
+def samples() -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for path in sorted(EVENTS.glob("*/*.json")):
+        raw = json.loads(path.read_text())
+        name = f"{path.parent.name}/{path.stem}"
+        seen[name] = as_seen(render(parse_event(json.loads(path.read_text())), raw))
+        if path.parent.name == "calendar":
+            parsed = parse_event(json.loads(path.read_text()))
+            extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
+            seen[name + "+explained"] = as_seen(render(parsed, raw, extra))
+    return seen
+
+
+def missed_transition() -> dict[str, Any]:
+    raw = {
+        "version": "0",
+        "id": "missed-00000000-0000-0000-0000-000000000000",
+        "detail-type": "Calendar State Change",
+        "source": "ssm-event-notifier.reconciler",
+        "account": "123456789012",
+        "time": "2024-06-20T00:30:00Z",
+        "region": "us-east-2",
+        "resources": ["arn:aws:ssm:us-east-2:123456789012:document/SampleChangeCalendar"],
+        "detail": {"state": "CLOSED", "atTime": "2024-06-20T00:10:00Z"},
+    }
+    parsed = parse_event(json.loads(json.dumps(raw)))
+    extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
+    return as_seen(render(parsed, raw, extra, severity="warning", headline_prefix="Missed transition: "))
+
+
+def _instances(statuses: dict[str, int], task: str | None = None) -> list[ItemState]:
+    return [
+        ItemState(f"i-{status.lower()}{n:04d}", status, "2026-03-02T10:05:00Z", task)
+        for status, count in statuses.items()
+        for n in range(count)
+    ]
+
+
+def digests() -> dict[str, Any]:
+    command = OperationRecord(
+        operation="command#c-1",
+        kind="command",
+        family="run-command",
+        region="eu-west-1",
+        account="123456789012",
+        fields={
+            "command_id": "c-1",
+            "document_name": "AWS-RunPatchBaseline",
+            "requested_date_time": "2026-03-02T10:00:00.000Z",
+        },
+        final_status="Failed",
+        final_time="2026-03-02T10:07:30Z",
+        expires_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+    )
+    expired = OperationRecord(
+        operation="command#c-2",
+        kind="command",
+        family="run-command",
+        region="eu-west-1",
+        account="123456789012",
+        fields={"command_id": "c-2", "document_name": "AWS-RunShellScript"},
+        last_status="InProgress",
+        expires_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+    )
+    window = OperationRecord(
+        operation="window-execution#w-1",
+        kind="window-execution",
+        family="maintenance-window",
+        region="us-east-1",
+        account="123456789012",
+        fields={
+            "window_id": "mw-1",
+            "window_execution_id": "w-1",
+            "start_time": "2026-03-02T10:00:00Z",
+            "end_time": "2026-03-02T10:20:00Z",
+        },
+        final_status="FAILED",
+        final_time="2026-03-02T10:20:00Z",
+    )
+    tasks = [ItemState("t-1", "SUCCESS", "2026-03-02T10:10:00Z"), ItemState("t-2", "FAILED", "2026-03-02T10:19:00Z")]
+    window_items = _instances({"SUCCESS": 3}, "t-1") + _instances({"FAILED": 2, "TIMED_OUT": 1}, "t-2")
+    return {
+        "command-failed": as_seen(
+            render_digest(summarize(command, _instances({"Success": 998, "Failed": 2}), [], NOW))
+        ),
+        "command-succeeded": as_seen(render_digest(summarize(command, _instances({"Success": 3}), [], NOW))),
+        "command-150-failed": as_seen(render_digest(summarize(command, _instances({"Failed": 150}), [], NOW))),
+        "command-expired": as_seen(
+            render_digest(summarize(expired, _instances({"Success": 2, "InProgress": 1}), [], NOW))
+        ),
+        "window-failed": as_seen(render_digest(summarize(window, window_items, tasks, NOW))),
+    }
+
+
+def all_notifications() -> dict[str, Any]:
+    return {"samples": samples(), "missed-transition": missed_transition(), "digests": digests()}
