@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from notifier.catalog import FAMILY_BY_NAME, FUNCTIONS
+from notifier.core.catalog import FAMILY_BY_NAME, FUNCTIONS
 from tests.lambda_async import Calls, clients_hooked
 from tools.local_aws import fake_context
 

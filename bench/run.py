@@ -23,8 +23,8 @@ from typing import Any
 import boto3
 
 from bench import assets, calls, cold_start, cost, report, throughput
-from notifier.models import parse_event
-from notifier.render import render
+from notifier.core.models import parse_event
+from notifier.core.render import render
 from tests.lambda_async import sdk_backoff_skipped
 from tests.soak import create_resources, run_soak, samples
 from tools import local_aws

@@ -17,11 +17,11 @@ from typing import Any
 
 import boto3
 
-from notifier.handler import make_handler
-from notifier.models import parse_event
-from notifier.publish import publish
-from notifier.render import Notification, render
+from notifier.core.models import parse_event
+from notifier.core.render import Notification, render
+from notifier.delivery.publisher import Publisher
 from tests.soak import samples
+from tools.harness.functions import load_handler
 from tools.local_aws import fake_context
 
 FUNCTIONS = ("ami", "run-command", "maintenance-window", "systems-manager")
@@ -72,7 +72,7 @@ class Bare:
             },
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        message_id = publish(self.sns, self.topic_arn, notification)
+        message_id = Publisher(self.sns, self.topic_arn).publish(notification)
         self.dynamodb.update_item(
             TableName=self.table,
             Key={"id": {"S": key}},
@@ -88,7 +88,7 @@ class Bare:
 
 def measure(events: int, rounds: int, log_bytes: Any) -> dict[str, Any]:
     """`log_bytes()`: bytes the process wrote to stdout so far (the handlers' logs and metrics)."""
-    handlers = {function: make_handler(function) for function in FUNCTIONS}
+    handlers = {function: load_handler(function) for function in FUNCTIONS}
     bare = Bare(os.environ["IDEMPOTENCY_TABLE_NAME"], os.environ["NOTIFICATION_TOPIC_ARN"])
     per_round = max(events // rounds, 1)
 

@@ -12,7 +12,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.functions import NotifierFunction
-from notifier.calendars import validate
+from notifier.calendars.change_calendar import validate
 
 CALENDARS_DIR = Path(__file__).resolve().parent.parent / "calendars"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -14,7 +16,7 @@ from constructs import Construct
 from infra import LAMBDAS_DIR
 from infra.layer import ARCHITECTURE, RUNTIME
 from infra.settings import LOG_RETENTION_DAYS
-from infra.topics import Topics
+from notifier.environment import FunctionEnvironment
 
 ASYNC_RETRIES = 2
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
@@ -37,16 +39,11 @@ class NotifierFunction(Construct):
         handler: str,
         code: lambda_.Code,
         layer: lambda_.ILayerVersion,
-        table: dynamodb.Table | None,
-        topics: Topics,
-        dedupe_window_minutes: int,
         log_retention_days: int,
-        environment: dict[str, str] | None = None,
-        publishes: bool = True,
+        environment: Sequence[FunctionEnvironment],
         description: str | None = None,
     ) -> None:
-        """`table`: the idempotency table, None for a function that keeps no idempotency records;
-        `publishes`: whether it publishes to the notification topic."""
+        """`environment`: what the function reads (notifier.environment), set as its variables."""
         super().__init__(scope, construct_id)
         self.dead_letter_queue = sqs.Queue(
             self,
@@ -84,19 +81,10 @@ class NotifierFunction(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": f"ssm-event-notifier-{name}",
                 "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifier",
-                **(
-                    {
-                        "IDEMPOTENCY_TABLE_NAME": table.table_name,
-                        "DEDUPE_WINDOW_SECONDS": str(dedupe_window_minutes * 60),
-                    }
-                    if table
-                    else {}
-                ),
-                **({"NOTIFICATION_TOPIC_ARN": topics.notifications.topic_arn} if publishes else {}),
-                **(environment or {}),
+                **{name: value for part in environment for name, value in part.variables().items()},
             },
         )
-        if table:
-            table.grant(role, *TABLE_ACTIONS)
-        if publishes:
-            topics.grant_publish_notifications(role)
+
+    def grant_dedupe(self, table: dynamodb.ITable) -> None:
+        """The idempotency table: the item calls Powertools makes, nothing else."""
+        table.grant(self.role, *TABLE_ACTIONS)

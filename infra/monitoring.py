@@ -1,4 +1,4 @@
-"""Alarms that tell the operations topic when a notification may have been lost."""
+"""Alarms that tell the alarm topic when a notification may have been lost."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ BACKLOG_AGE = Duration.minutes(15)
 
 
 class Monitoring(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, operations_topic: sns.ITopic) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, alarm_topic: sns.ITopic) -> None:
         super().__init__(scope, construct_id)
-        self.action = actions.SnsAction(operations_topic)
+        self.action = actions.SnsAction(alarm_topic)
 
     def watch(self, name: str, function: NotifierFunction) -> None:
         errors = cloudwatch.Alarm(

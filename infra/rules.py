@@ -8,7 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from infra.functions import NotifierFunction
-from notifier.catalog import Family, event_types_of
+from notifier.core.catalog import Family, event_types_of
 
 # How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
 TARGET_RETRY_ATTEMPTS = 8

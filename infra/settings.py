@@ -8,7 +8,13 @@ from typing import Any
 
 from constructs import Node
 
-from notifier.catalog import FAMILIES
+from notifier.core.catalog import FAMILIES
+from notifier.environment import (
+    DEDUPE_WINDOW_SECONDS,
+    DIGEST_SETTLE_SECONDS,
+    MISSED_TRANSITION_GRACE_MINUTES,
+    OPERATION_TIMEOUT_SECONDS,
+)
 
 # The retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (
@@ -46,7 +52,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     notification_emails: tuple[str, ...]
-    operations_emails: tuple[str, ...]
+    alarm_emails: tuple[str, ...]
     enabled_families: tuple[str, ...]
     dedupe_window_minutes: int
     log_retention_days: int
@@ -55,10 +61,10 @@ class Settings:
     missed_transition_grace_minutes: int
     # "lambda": wheels for Lambda (Linux ARM64, the function runtime); "host": this machine, for local runs.
     layer_platform: str
-    # Storm control: "digest" (one digest per fleet-wide operation) or "each" (one message per instance).
+    # Fleet-wide operations: "digest" (one message per operation) or "each" (one message per event).
     per_instance_notifications: str = "digest"
-    operation_timeout_minutes: int = 120
-    digest_settle_seconds: int = 60
+    operation_timeout_minutes: int = OPERATION_TIMEOUT_SECONDS // 60
+    digest_settle_seconds: int = DIGEST_SETTLE_SECONDS
     digest_rate_minutes: int = 1
 
 
@@ -121,20 +127,29 @@ def read_settings(node: Node) -> Settings:
         raise SettingsError(f"context perInstanceNotifications: expected 'digest' or 'each', got {per_instance!r}")
     return Settings(
         notification_emails=notification_emails,
-        operations_emails=_emails("operationsEmails", get("operationsEmails", [])) or notification_emails,
+        # `operationsEmails` is the name the setting had before `alarmEmails`: still read.
+        alarm_emails=_emails("alarmEmails", get("alarmEmails", None) or get("operationsEmails", []))
+        or notification_emails,
         enabled_families=tuple(family for family in known if family in families),
-        dedupe_window_minutes=_as_int("dedupeWindowMinutes", get("dedupeWindowMinutes", 1440), 5, 7 * 24 * 60),
+        dedupe_window_minutes=_as_int(
+            "dedupeWindowMinutes", get("dedupeWindowMinutes", DEDUPE_WINDOW_SECONDS // 60), 5, 7 * 24 * 60
+        ),
         log_retention_days=_retention(get("logRetentionDays", 90)),
         layer_platform=platform,
         monitored_calendars=_as_list("monitoredCalendars", get("monitoredCalendars", [])),
         reconcile_rate_minutes=_as_int("reconcileRateMinutes", get("reconcileRateMinutes", 5), 1, 60),
         # Above AWS's 15-minute tolerance, so that a late event is not reported missing.
         missed_transition_grace_minutes=_as_int(
-            "missedTransitionGraceMinutes", get("missedTransitionGraceMinutes", 20), 16, 24 * 60
+            "missedTransitionGraceMinutes",
+            get("missedTransitionGraceMinutes", MISSED_TRANSITION_GRACE_MINUTES),
+            16,
+            24 * 60,
         ),
         per_instance_notifications=per_instance,
         # Up to 48 hours: the longest a Run Command may execute.
-        operation_timeout_minutes=_as_int("operationTimeoutMinutes", get("operationTimeoutMinutes", 120), 5, 48 * 60),
-        digest_settle_seconds=_as_int("digestSettleSeconds", get("digestSettleSeconds", 60), 0, 900),
+        operation_timeout_minutes=_as_int(
+            "operationTimeoutMinutes", get("operationTimeoutMinutes", OPERATION_TIMEOUT_SECONDS // 60), 5, 48 * 60
+        ),
+        digest_settle_seconds=_as_int("digestSettleSeconds", get("digestSettleSeconds", DIGEST_SETTLE_SECONDS), 0, 900),
         digest_rate_minutes=_as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
     )

@@ -1,4 +1,5 @@
-"""The SSM Event Notifier stack: rules -> functions -> topic, with storage and monitoring."""
+"""The SSM Event Notifier stack: rules -> functions -> topic, with storage, calendars, fleet-wide
+operations and monitoring, one construct per concern."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
+from infra.fleet_operations import FleetOperations, OperationsTable
 from infra.functions import NotifierFunction, function_code
 from infra.layer import DependenciesLayer
 from infra.monitoring import Monitoring
@@ -15,9 +17,16 @@ from infra.nag import acknowledge_function_findings
 from infra.rules import FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
-from infra.storm import OperationsTable, StormControl
 from infra.topics import Topics
-from notifier.catalog import DIGESTED_ROLES, FAMILIES, FUNCTIONS, operation_event_types
+from notifier.core.catalog import DIGESTED_ROLES, FAMILIES, FUNCTIONS, operation_event_types
+from notifier.environment import (
+    Dedupe,
+    FunctionEnvironment,
+    OperationRecording,
+    OperationSweeping,
+    Publishing,
+    Reconciler,
+)
 
 
 def construct_id(name: str) -> str:
@@ -33,25 +42,22 @@ class NotifierStack(Stack):
             self,
             "Topics",
             notification_emails=settings.notification_emails,
-            operations_emails=settings.operations_emails,
+            alarm_emails=settings.alarm_emails,
         )
         table = IdempotencyTable(self, "Idempotency").table
         layer = DependenciesLayer(self, "Dependencies", platform=settings.layer_platform).layer
         code = function_code()
-        monitoring = Monitoring(self, "Monitoring", operations_topic=topics.operations)
+        monitoring = Monitoring(self, "Monitoring", alarm_topic=topics.alarms)
+        publishing = Publishing(topic_arn=topics.notifications.topic_arn)
+        dedupe = Dedupe(table_name=table.table_name, window_seconds=settings.dedupe_window_minutes * 60)
 
         enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
         self.functions: dict[str, NotifierFunction] = {}
 
         def add_function(
-            name: str,
-            handler: str,
-            environment: dict[str, str] | None = None,
-            idempotent: bool = True,
-            publishes: bool = True,
-            description: str | None = None,
+            name: str, handler: str, *environment: FunctionEnvironment, description: str | None = None
         ) -> NotifierFunction:
-            """A function with its dead-letter queue, alarms and acknowledged cdk-nag findings."""
+            """A function with its dead-letter queue, alarms, acknowledged cdk-nag findings and grants."""
             function = NotifierFunction(
                 self,
                 f"{construct_id(name)}Notifier" if name in FUNCTIONS else construct_id(name),
@@ -59,14 +65,14 @@ class NotifierStack(Stack):
                 handler=handler,
                 code=code,
                 layer=layer,
-                table=table if idempotent else None,
-                topics=topics,
-                dedupe_window_minutes=settings.dedupe_window_minutes,
                 log_retention_days=settings.log_retention_days,
                 environment=environment,
-                publishes=publishes,
                 description=description,
             )
+            if dedupe in environment:
+                function.grant_dedupe(table)
+            if publishing in environment:
+                topics.grant_publish_notifications(function.role)
             monitoring.watch(construct_id(name), function)
             acknowledge_function_findings(function)
             self.functions[name] = function
@@ -74,7 +80,7 @@ class NotifierStack(Stack):
 
         for name, handler in FUNCTIONS.items():
             if any(family.function == name for family in enabled):
-                add_function(name, handler)
+                add_function(name, handler, dedupe, publishing)
         calendars = calendar_files()
         monitored = sorted({*calendars, *settings.monitored_calendars})
         if calendars:
@@ -84,15 +90,14 @@ class NotifierStack(Stack):
             reconciler = add_function(
                 "calendar-reconciler",
                 "handlers.calendar_reconciler.handler",
-                environment={
-                    "MONITORED_CALENDARS": ",".join(monitored),
-                    "GRACE_MINUTES": str(settings.missed_transition_grace_minutes),
-                },
+                dedupe,
+                publishing,
+                Reconciler(calendars=tuple(monitored), grace_minutes=settings.missed_transition_grace_minutes),
             )
             grant_calendar_reads(reconciler, monitored, state=True)
             schedule_reconciler(self, "CalendarReconcilerSchedule", reconciler, settings.reconcile_rate_minutes)
-        # Storm control: in "digest" mode the events of fleet-wide operations also go to a buffer, and
-        # their per-instance (and window task) events only there; "each" keeps one message per event.
+        # Fleet-wide operations: in "digest" mode their events also go to a buffer, and their
+        # per-instance (and window task) events only there; "each" keeps one message per event.
         buffered = operation_event_types(tuple(family.name for family in enabled))
         digested: tuple[str, ...] = ()
         if settings.per_instance_notifications == "digest" and buffered:
@@ -100,26 +105,26 @@ class NotifierStack(Stack):
             operations = OperationsTable(self, "Operations")
             recorder = add_function(
                 "instance-events",
-                "handlers.instance_batch.handler",
-                environment={
-                    "OPERATIONS_TABLE_NAME": operations.table.table_name,
-                    "OPERATION_TIMEOUT_SECONDS": str(settings.operation_timeout_minutes * 60),
-                    "DIGEST_SETTLE_SECONDS": str(settings.digest_settle_seconds),
-                },
-                # Its conditional writes are idempotent themselves (notifier/digests.py), and it publishes nothing.
-                idempotent=False,
-                publishes=False,
+                "handlers.operation_events.handler",
+                # Its conditional writes are idempotent themselves (notifier/fleet/recorder.py): no dedupe
+                # records, and it publishes nothing.
+                OperationRecording(
+                    table_name=operations.table.table_name,
+                    timeout_seconds=settings.operation_timeout_minutes * 60,
+                    settle_seconds=settings.digest_settle_seconds,
+                ),
                 description="SSM Event Notifier: records the events of fleet-wide operations (storm control)",
             )
             sweeper = add_function(
                 "digest-sweeper",
-                "handlers.digest_sweeper.handler",
-                environment={"OPERATIONS_TABLE_NAME": operations.table.table_name},
-                # Each digest is claimed in the operations table before it is published.
-                idempotent=False,
+                "handlers.operation_sweeper.handler",
+                # Each message is claimed in the operations table before it is published.
+                OperationSweeping(table_name=operations.table.table_name),
+                publishing,
                 description="SSM Event Notifier: publishes one digest per fleet-wide operation (storm control)",
             )
-            StormControl(
+            # "StormControl": the construct's first name, kept so that its buffer queue is not replaced.
+            FleetOperations(
                 self,
                 "StormControl",
                 event_types=buffered,
@@ -140,5 +145,5 @@ class NotifierStack(Stack):
             )
 
         CfnOutput(self, "NotificationTopicArn", value=topics.notifications.topic_arn)
-        CfnOutput(self, "OperationsTopicArn", value=topics.operations.topic_arn)
+        CfnOutput(self, "AlarmTopicArn", value=topics.alarms.topic_arn)
         CfnOutput(self, "IdempotencyTableName", value=table.table_name)

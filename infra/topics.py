@@ -1,4 +1,4 @@
-"""The SNS topics: notifications for subscribers, operations alarms for whoever runs the stack."""
+"""The SNS topics: notifications for subscribers, and alarms for whoever runs the stack."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Topics(Construct):
         construct_id: str,
         *,
         notification_emails: tuple[str, ...],
-        operations_emails: tuple[str, ...],
+        alarm_emails: tuple[str, ...],
     ) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(
@@ -25,7 +25,7 @@ class Topics(Construct):
             description="Encrypts the SSM Event Notifier topics",
             enable_key_rotation=True,
         )
-        # CloudWatch alarms publish to the operations topic and must be able to use its key.
+        # CloudWatch alarms publish to the alarm topic and must be able to use its key.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
@@ -36,10 +36,12 @@ class Topics(Construct):
         self.notifications = sns.Topic(
             self, "Notifications", display_name="SSM Event Notifier", master_key=self.key, enforce_ssl=True
         )
-        self.operations = sns.Topic(
+        # The construct keeps its first name, "Operations": renaming it would replace the deployed
+        # topic and drop its subscriptions (README: Upgrades).
+        self.alarms = sns.Topic(
             self,
             "Operations",
-            display_name="SSM Event Notifier operations",
+            display_name="SSM Event Notifier alarms",
             master_key=self.key,
             enforce_ssl=True,
         )
@@ -59,8 +61,8 @@ class Topics(Construct):
         )
         for email in notification_emails:
             self.notifications.add_subscription(subscriptions.EmailSubscription(email))
-        for email in operations_emails:
-            self.operations.add_subscription(subscriptions.EmailSubscription(email))
+        for email in alarm_emails:
+            self.alarms.add_subscription(subscriptions.EmailSubscription(email))
 
     def grant_publish_notifications(self, role: iam.IRole) -> None:
         """sns:Publish on the notification topic and the key use it needs, with no wildcard action.

@@ -16,8 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from notifier.models import MODELS, InvalidEventError, SsmEvent
-from notifier.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
+from notifier.core.models import MODELS, InvalidEventError, SsmEvent
+from notifier.core.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 KB = 1024

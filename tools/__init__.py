@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-# The calendar stand-in uses the functions' own calendar code (lambdas/notifier/calendars.py).
+# The calendar stand-in uses the functions' own calendar code (lambdas/notifier/calendars/).
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 if str(LAMBDAS_DIR) not in sys.path:
     sys.path.insert(0, str(LAMBDAS_DIR))

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from notifier.calendars import ChangeCalendar, iso_utc
+from notifier.calendars.change_calendar import ChangeCalendar, iso_utc
 
 
 class CalendarService:

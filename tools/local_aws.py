@@ -270,7 +270,7 @@ def create_idempotency_table(dynamodb: Any, name: str) -> str:
 
 def create_operations_table(dynamodb: Any, name: str) -> str:
     """A table shaped like the stack's operations table (infra/storm.py), with its sparse index."""
-    from notifier import tables  # the schema the stack and the functions share
+    from notifier.fleet import table_schema as tables  # the schema the stack and the functions share
 
     dynamodb.create_table(
         TableName=name,

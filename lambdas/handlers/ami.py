@@ -1,5 +1,17 @@
-"""EC2 AMI state changes."""
+"""EC2 AMI state changes: parse, dedupe, render, publish (notifier.delivery)."""
 
-from notifier.handler import make_handler
+from typing import Any
 
-handler = make_handler("ami")
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notifier.delivery.observability import logger, metrics, tracer
+from notifier.delivery.pipeline import Delivery
+
+delivery = Delivery("ami")
+
+
+@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    return delivery.handle(event, context)

@@ -1,19 +1,29 @@
 """Change Calendar state changes, explained from the calendar itself, one notification per transition."""
 
-import os
 from functools import partial
+from typing import Any
 
 import boto3
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier import calendar_notifications
-from notifier.handler import make_handler
-from notifier.transitions import TransitionStore
+from notifier.calendars import explanations
+from notifier.calendars.documents import CalendarDocuments
+from notifier.calendars.transitions import TransitionStore
+from notifier.delivery.observability import logger, metrics, tracer
+from notifier.delivery.pipeline import Delivery
+from notifier.environment import Dedupe
 
-documents = calendar_notifications.CalendarDocuments(boto3.client("ssm"))
-transitions = TransitionStore(boto3.client("dynamodb"), os.environ["IDEMPOTENCY_TABLE_NAME"])
-
-handler = make_handler(
+documents = CalendarDocuments(boto3.client("ssm"))
+transitions = TransitionStore(boto3.client("dynamodb"), Dedupe.read().table_name)
+delivery = Delivery(
     "calendar",
-    enrich=partial(calendar_notifications.explain, documents),
-    gate=partial(calendar_notifications.gate, transitions),
+    explain=partial(explanations.explain, documents),
+    gate=partial(explanations.gate, transitions),
 )
+
+
+@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    return delivery.handle(event, context)

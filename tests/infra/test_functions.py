@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from notifier.catalog import FUNCTIONS
+from notifier.core.catalog import FUNCTIONS
 from tests.infra.conftest import resources
 
 RECONCILER = "handlers.calendar_reconciler.handler"
 # Storm control (perInstanceNotifications=digest, the default): the batch function and the sweeper.
-STORM = ("handlers.instance_batch.handler", "handlers.digest_sweeper.handler")
+STORM = ("handlers.operation_events.handler", "handlers.operation_sweeper.handler")
 # And the calendar reconciler (calendars/ ships an example).
 ALL_FUNCTIONS = len(FUNCTIONS) + 1 + len(STORM)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from notifier.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES
+from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES
 from tests.infra.conftest import pattern_rules, resources, synthesize
 
 EVENTS = sorted(Path("events").glob("*/*.json"))

@@ -3,7 +3,7 @@
 Session: one DynamoDB Local process and one moto server. Per test: the environment a
 deployed function has (pointing at those services), a fresh idempotency table, a fresh
 topic with a raw-delivery queue and an envelope queue, and a factory for the handler
-under test (built after the environment is set, since ``make_handler`` reads it).
+under test (loaded after the environment is set, as Lambda loads it: its module reads it).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.handler import LambdaHandler, make_handler
 from tools import local_aws
+from tools.harness.functions import LambdaHandler, load_handler
 from tools.local_aws import Subscribers, fake_context
 
 
@@ -103,6 +103,6 @@ def build_handler(aws_env: None, idempotency_table: str, subscribers: Subscriber
     """build_handler(function) -> the handler of that catalog function, wired to this test's table and topic."""
 
     def _build(function: str) -> LambdaHandler:
-        return make_handler(function)
+        return load_handler(function)
 
     return _build

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME, FUNCTIONS
-from notifier.handler import LambdaHandler
-from notifier.models import InvalidEventError
-from notifier.render import SNS_MAX_BYTES
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME, FUNCTIONS
+from notifier.core.models import InvalidEventError
+from notifier.core.render import SNS_MAX_BYTES
 from tests.payloads import SUBJECT, assert_names_the_field, events
+from tools.harness.functions import LambdaHandler
 from tools.local_aws import Subscribers, envelope_of, fake_context
 
 
@@ -62,6 +62,11 @@ def test_a_strange_event_is_published_once_within_sns_rules_or_refused_with_noth
         assert receive_now(sqs, subscribers.envelope_queue_url) == []
         return
 
+    if function == "calendar" and result.get("reason") == "transition already notified":
+        # One message per (calendar, state) transition: an earlier example announced this one.
+        assert receive_now(sqs, subscribers.raw_queue_url) == []
+        assert receive_now(sqs, subscribers.envelope_queue_url) == []
+        return
     assert not result.get("duplicate")
     (raw,) = receive_now(sqs, subscribers.raw_queue_url)
     (wrapped,) = receive_now(sqs, subscribers.envelope_queue_url)

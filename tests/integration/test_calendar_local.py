@@ -7,11 +7,9 @@ from .ics files: no local service implements Change Calendar.
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +17,12 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier import calendar_notifications
-from notifier.handler import LambdaHandler, make_handler
-from notifier.models import parse_event
-from notifier.transitions import TransitionStore
+from notifier.calendars import explanations, reconciler
+from notifier.calendars.transitions import TransitionStore
+from notifier.core.models import parse_event
+from notifier.delivery.publisher import Publisher
 from tools.calendar_service import calendar_service
+from tools.harness.functions import LambdaHandler, load_handler, load_module
 from tools.local_aws import Subscribers, envelope_of, fake_context
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,12 +71,7 @@ def store(idempotency_table: str, dynamodb: Any) -> TransitionStore:
 
 @pytest.fixture
 def calendar_handler(calendars: Path, store: TransitionStore, subscribers: Subscribers) -> LambdaHandler:
-    documents = calendar_notifications.CalendarDocuments(boto3.client("ssm"))
-    return make_handler(
-        "calendar",
-        enrich=partial(calendar_notifications.explain, documents),
-        gate=partial(calendar_notifications.gate, store),
-    )
+    return load_handler("calendar")
 
 
 def documents_received(drain: Drain, subscribers: Subscribers) -> list[dict[str, Any]]:
@@ -120,9 +114,7 @@ def test_an_event_older_than_the_last_transition_is_not_announced_as_current(
 def test_a_failed_publish_releases_the_transition_for_the_retry(
     calendar_handler, subscribers, drain, lambda_context, monkeypatch
 ):
-    import notifier.handler
-
-    real = notifier.handler.publish
+    real = Publisher.publish
     calls = {"n": 0}
 
     def flaky(*args: Any) -> str:
@@ -131,7 +123,7 @@ def test_a_failed_publish_releases_the_transition_for_the_retry(
             raise RuntimeError("SNS unavailable")
         return real(*args)
 
-    monkeypatch.setattr(notifier.handler, "publish", flaky)
+    monkeypatch.setattr(Publisher, "publish", flaky)
     event = calendar_event("CLOSED", "2024-06-10T10:00:05Z", "retry-me")
     with pytest.raises(RuntimeError):
         calendar_handler(copy.deepcopy(event), lambda_context)
@@ -151,7 +143,7 @@ def test_reconciler_notifies_a_missed_transition_once_after_the_grace_period(cal
     grace = timedelta(minutes=20)
 
     def run(at: str) -> list[str]:
-        missed = calendar_notifications.reconcile(["Freeze"], ssm, store, datetime.fromisoformat(at), grace)
+        missed = reconciler.reconcile(["Freeze"], ssm, store, datetime.fromisoformat(at), grace)
         announced = []
         for transition, claim in missed:
             with claim as claimed:
@@ -167,7 +159,7 @@ def test_reconciler_notifies_a_missed_transition_once_after_the_grace_period(cal
     assert run("2024-06-10T10:30:00+00:00") == []  # announced once
     # The late AWS event for that closing is not announced again.
     late = calendar_event("CLOSED", "2024-06-10T10:00:00Z", "late")
-    with calendar_notifications.gate(store, parse_event(late)) as news:
+    with explanations.gate(store, parse_event(late)) as news:
         assert news is False
 
 
@@ -183,13 +175,13 @@ def test_reconciler_handler_publishes_a_warning_with_the_explanation(calendars, 
     seen = store.last("Freeze")
     assert seen is not None
     store.mark_mismatch("Freeze", seen, now - timedelta(minutes=30))
-    reconciler = importlib.reload(importlib.import_module("handlers.calendar_reconciler"))
+    reconciler_module = load_module("handlers.calendar_reconciler")
     context: LambdaContext = fake_context(function_name="CalendarReconciler")
-    result = reconciler.handler({"detail-type": "Scheduled Event"}, context)
+    result = reconciler_module.handler({"detail-type": "Scheduled Event"}, context)
     assert result["checked"] == 1
     (document,) = documents_received(drain, subscribers)
     assert document["severity"] == "warning"
     assert document["subject"].startswith("[WARNING] Missed transition: Change Calendar Freeze is now CLOSED")
     assert document["calendar"]["causes"][0]["summary"] == "Release freeze"
-    assert reconciler.handler({"detail-type": "Scheduled Event"}, fake_context())["missed"] == []
+    assert reconciler_module.handler({"detail-type": "Scheduled Event"}, fake_context())["missed"] == []
     assert documents_received(drain, subscribers) == []

@@ -18,12 +18,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
-import notifier.handler
-from notifier.catalog import FAMILY_BY_NAME
-from notifier.handler import LambdaHandler
-from notifier.models import InvalidEventError, parse_event
-from notifier.publish import publish as real_publish
-from notifier.render import render
+from notifier.core.catalog import FAMILY_BY_NAME
+from notifier.core.models import InvalidEventError, parse_event
+from notifier.core.render import render
+from notifier.delivery.publisher import Publisher
+from tools.harness.functions import LambdaHandler
 from tools.local_aws import (
     Subscribers,
     envelope_attributes,
@@ -195,14 +194,16 @@ def test_failed_publish_is_retried_and_publishes_once(
 ) -> None:
     calls: list[str] = []
 
-    def throttled_once(sns_client: Any, topic_arn: str, notification: Any) -> str:
+    real_publish = Publisher.publish
+
+    def throttled_once(publisher: Publisher, notification: Any) -> str:
         calls.append(notification.subject)
         if len(calls) == 1:
             raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
-        return real_publish(sns_client, topic_arn, notification)
+        return real_publish(publisher, notification)
 
     # moto cannot throttle: fail the first publish in front of the real one.
-    monkeypatch.setattr(notifier.handler, "publish", throttled_once)
+    monkeypatch.setattr(Publisher, "publish", throttled_once)
     event = sample("automation/execution-success.json")
     handler = build_handler("systems-manager")
 

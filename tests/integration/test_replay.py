@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from notifier.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
+from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
 from tools.lambda_runner import FunctionProcess
 from tools.template import REPO_ROOT, Template, ensure_synthesized
 
@@ -115,7 +115,7 @@ def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_le
     for row in failed:
         assert row["error"].startswith("1 of "), row["error"]
         assert row["error"].endswith(
-            "records failed: notifier.models.InvalidEventError: invalid EC2 Command Status-change Notification "
+            "records failed: notifier.core.models.InvalidEventError: invalid EC2 Command Status-change Notification "
             "event: field 'detail.command-id': Field required"
         )
     assert [bool(row["deadLetterQueue"]) for row in failed] == [False] * 4 + [True] + [False] * 4 + [True]

@@ -9,25 +9,23 @@ its family function too. What subscribers see is read from the topic's envelope 
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from types import ModuleType
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from notifier import digests
-from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
-from notifier.handler import LambdaHandler, make_handler
-from notifier.operation_store import OperationStore
-from notifier.publish import publish
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
+from notifier.delivery.publisher import Publisher
+from notifier.fleet import sweeper as digests
+from notifier.fleet.operation_store import OperationStore
 from tools import local_aws
+from tools.harness.functions import LambdaHandler, load_handler, load_module
 from tools.local_aws import Subscribers, envelope_attributes, envelope_of, fake_context
 from tools.storm import generate
 
@@ -103,9 +101,9 @@ class Pipeline:
 def pipeline(
     operations_table: str, idempotency_table: str, subscribers: Subscribers, dynamodb: Any, drain: Drain
 ) -> Pipeline:
-    batch = importlib.reload(importlib.import_module("handlers.instance_batch"))
-    sweeper = importlib.reload(importlib.import_module("handlers.digest_sweeper"))
-    handlers = {name: make_handler(name) for name in ("run-command", "maintenance-window")}
+    batch = load_module("handlers.operation_events")
+    sweeper = load_module("handlers.operation_sweeper")
+    handlers = {name: load_handler(name) for name in ("run-command", "maintenance-window")}
     return Pipeline(batch, sweeper, handlers, OperationStore(dynamodb, operations_table), subscribers, drain)
 
 
@@ -179,7 +177,7 @@ def test_a_maintenance_window_run_on_1000_targets_is_one_digest_besides_its_own_
 def test_without_the_final_event_a_digest_says_the_status_is_unknown_once_the_operation_expires(pipeline, sns):
     storm = generate(20, 1, kind="command", repeats=0.1, seed=9, parent=False, start=START)
     pipeline.deliver(storm.events)
-    publisher = partial(publish, sns, pipeline.subscribers.topic_arn)
+    publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
 
     def sweep(minutes: int) -> list[str]:
         result = digests.sweep(pipeline.store, publisher, START + timedelta(minutes=minutes))
@@ -222,7 +220,7 @@ def test_a_later_expire_after_from_a_running_command_event_postpones_the_expiry(
     events = [e for e in storm.events if e["detail"]["instance-id"] != stuck or e["detail"]["status"] == "InProgress"]
     pipeline.deliver([running, *events])
     pipeline.received()  # the command's own InProgress notification
-    publisher = partial(publish, sns, pipeline.subscribers.topic_arn)
+    publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
 
     assert digests.sweep(pipeline.store, publisher, START + timedelta(minutes=61)).published == []
     (digest,) = digests.sweep(pipeline.store, publisher, START + timedelta(hours=3, seconds=1)).published
@@ -270,13 +268,13 @@ def test_a_failed_publish_gives_the_digest_back_to_the_next_sweep(pipeline, sns)
     missing_topic = pipeline.subscribers.topic_arn + "-deleted"
     now = datetime.now(UTC)
 
-    failed = digests.sweep(pipeline.store, partial(publish, sns, missing_topic), now)
+    failed = digests.sweep(pipeline.store, Publisher(sns, missing_topic).publish, now)
 
     ((operation, error),) = failed.failed
     assert operation == f"command#{storm.operation_id}"
     assert isinstance(error, ClientError) and error.response["Error"]["Code"] == "NotFound"
     assert pipeline.received() == []
-    retried = digests.sweep(pipeline.store, partial(publish, sns, pipeline.subscribers.topic_arn), now)
+    retried = digests.sweep(pipeline.store, Publisher(sns, pipeline.subscribers.topic_arn).publish, now)
     assert len(retried.published) == 1
     assert only_digest(pipeline.received())["document"]["counts"] == {"Success": 9, "Failed": 1}
 

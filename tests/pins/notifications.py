@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from notifier.calendar_notifications import explain
-from notifier.calendars import ChangeCalendar
-from notifier.models import parse_event
-from notifier.operations import ItemState, OperationRecord, render_digest, summarize
-from notifier.render import Notification, render
+from notifier.calendars.change_calendar import ChangeCalendar
+from notifier.calendars.explanations import explain
+from notifier.core.models import parse_event
+from notifier.core.render import Notification, render
+from notifier.fleet.digest_messages import render_digest
+from notifier.fleet.summaries import ItemState, OperationRecord, summarize
 
 REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "events"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifier.models import InvalidEventError, parse_event
-from notifier.render import render
+from notifier.core.models import InvalidEventError, parse_event
+from notifier.core.render import render
 from tests.payloads import (
     DETAIL_TYPES,
     KB,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from notifier.calendar_notifications import CACHE_SECONDS, CalendarDocuments, CalendarUnavailable
+from notifier.calendars.documents import CACHE_SECONDS, CalendarDocuments, CalendarUnavailable
 
 TEXT = """BEGIN:VCALENDAR
 VERSION:2.0

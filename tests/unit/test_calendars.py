@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notifier.calendars import CLOSED, OPEN, ChangeCalendar, explanation_text
+from notifier.calendars.change_calendar import CLOSED, OPEN, ChangeCalendar, explanation_text
 
 
 def utc(text: str) -> datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier import catalog, models
+from notifier.core import catalog, models
 from tests.unit.samples import EVENTS, SAMPLE_FILES, sample_id
 
 EXPECTED_FAMILIES = {

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE
-from notifier.links import console_host, console_url, partition_of
-from notifier.models import parse_event
-from notifier.render import render
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE
+from notifier.core.links import console_host, console_url, partition_of
+from notifier.core.models import parse_event
+from notifier.core.render import render
 from tests.unit.samples import load
 
 PARAMETER_PATH = EVENT_TYPE_BY_DETAIL_TYPE["Parameter Store Change"].console_path

@@ -7,22 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notifier import catalog
-from notifier.models import parse_event
-from notifier.operations import (
-    LISTED,
+from notifier.core import catalog
+from notifier.core.models import parse_event
+from notifier.core.render import MESSAGE_BUDGET, SUBJECT_MAX
+from notifier.fleet.digest_messages import LISTED, render_digest
+from notifier.fleet.observations import (
     OPERATION_ITEM,
-    ItemState,
     NotAnOperationEvent,
-    OperationRecord,
     expiry,
     is_terminal,
     observe,
     order_of,
-    render_digest,
-    summarize,
 )
-from notifier.render import MESSAGE_BUDGET, SUBJECT_MAX
+from notifier.fleet.summaries import ItemState, OperationRecord, summarize
 from tests.unit.samples import load
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -64,7 +61,7 @@ def test_the_catalog_names_the_operation_and_role_of_five_detail_types() -> None
         "Maintenance Window Task Execution State-change Notification": ("window-execution", "task"),
         "Maintenance Window Task Target Invocation State-change Notification": ("window-execution", "instance"),
     }
-    assert all(e.role in catalog.OPERATION_ROLES for e in catalog.EVENT_TYPES if e.operation)
+    assert all(e.operation in catalog.OPERATION_BY_NAME for e in catalog.EVENT_TYPES if e.operation)
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from notifier.catalog import EVENT_TYPES
-from notifier.models import MODELS, InvalidEventError, parse_event
-from notifier.render import render
+from notifier.core.catalog import EVENT_TYPES
+from notifier.core.models import MODELS, InvalidEventError, parse_event
+from notifier.core.render import render
 from tests.unit.samples import SAMPLE_FILES, load, sample_id
 
 

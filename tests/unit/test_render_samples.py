@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from notifier.models import parse_event
-from notifier.render import SUBJECT_MAX, Notification, render
+from notifier.core.models import parse_event
+from notifier.core.render import SUBJECT_MAX, Notification, render
 from tests.unit.samples import SAMPLE_FILES, sample_id
 
 # What an operations team expects from each sample, decided from the AWS semantics of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.severity import severity_of
+from notifier.core.severity import severity_of
 
 ERROR = ["Failed", "FAILED", "TIMED_OUT", "TimedOut", "Cancelled", "CANCELLED", "non_compliant", "Rejected"]
 ERROR += ["DeliveryTimedOut", "failed", "Canceled", "NON_COMPLIANT", "ExecutionTimedOut", "Undeliverable"]

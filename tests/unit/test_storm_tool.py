@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from notifier.models import parse_event
-from notifier.operations import observe
+from notifier.core.models import parse_event
+from notifier.fleet.observations import observe
 from tools import storm
 
 

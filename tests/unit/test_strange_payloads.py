@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifier.models import parse_event
-from notifier.render import CUT_MARKER, MESSAGE_BUDGET, SNS_MAX_BYTES, SUBJECT_MAX, Notification, cut, render
+from notifier.core.models import parse_event
+from notifier.core.render import CUT_MARKER, MESSAGE_BUDGET, SNS_MAX_BYTES, SUBJECT_MAX, Notification, cut, render
 from tests.unit.samples import load
 
 SUBJECT_RE = re.compile(r"^\[(ERROR|WARNING|INFO)\] [\x20-\x7e]+$")

@@ -1,4 +1,4 @@
-"""The operations table: the latest status of every instance of every fleet-wide operation.
+"""The operations table (DynamoDB): the latest status of every instance of every fleet-wide operation.
 
 One partition per operation (`operation` = "command#<id>" or "window-execution#<id>"):
 - `item` = "#operation": the operation's own status, the fields the digest shows, `expiresAt`,
@@ -23,8 +23,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from notifier.operations import OPERATION_ITEM, TASK_PREFIX, ItemState, Observation, OperationRecord, iso
-from notifier.tables import EXPIRY_ATTRIBUTE, PARTITION_KEY, READY_INDEX, READY_KEY, READY_SORT_KEY, SORT_KEY
+from notifier.fleet.observations import OPERATION_ITEM, TASK_PREFIX, Observation, iso
+from notifier.fleet.summaries import ItemState, OperationRecord
+from notifier.fleet.table_schema import (
+    EXPIRY_ATTRIBUTE,
+    PARTITION_KEY,
+    READY_INDEX,
+    READY_KEY,
+    READY_SORT_KEY,
+    SORT_KEY,
+)
 
 FIELD_PREFIX = "f_"
 _WAITING = "1"

@@ -45,7 +45,7 @@ def _grants(statements: list[dict[str, Any]], service: str) -> list[tuple[list[s
 
 def test_the_buffer_is_encrypted_and_sends_a_record_failing_five_times_to_the_batch_function_queue(template):
     _buffer_id, buffer = _one(template, "AWS::SQS::Queue", "StormControlBuffer")
-    function_id, function = _function(template, "handlers.instance_batch.handler")
+    function_id, function = _function(template, "handlers.operation_events.handler")
     props = buffer["Properties"]
     assert props["SqsManagedSseEnabled"] is True
     (config,) = [
@@ -64,7 +64,7 @@ def test_the_buffer_is_encrypted_and_sends_a_record_failing_five_times_to_the_ba
 
 def test_the_batch_function_reads_the_buffer_in_batches_of_10_reporting_each_failed_record(template):
     buffer_id, _buffer = _one(template, "AWS::SQS::Queue", "StormControlBuffer")
-    function_id, _props = _function(template, "handlers.instance_batch.handler")
+    function_id, _props = _function(template, "handlers.operation_events.handler")
     (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"] == {
         "BatchSize": 10,
@@ -91,7 +91,7 @@ def test_the_operations_table_has_a_sparse_index_of_what_is_due_and_expires_its_
 
 def test_the_batch_function_may_only_write_operations_and_publishes_nothing(template):
     table_id, _table = _one(template, "AWS::DynamoDB::Table", "OperationsTable")
-    _id, function = _function(template, "handlers.instance_batch.handler")
+    _id, function = _function(template, "handlers.operation_events.handler")
     statements = _role_statements(template, function)
     assert _grants(statements, "dynamodb") == [
         (["dynamodb:PutItem", "dynamodb:UpdateItem"], {"Fn::GetAtt": [table_id, "Arn"]})
@@ -105,7 +105,7 @@ def test_the_batch_function_may_only_write_operations_and_publishes_nothing(temp
 
 def test_the_sweeper_may_query_and_claim_operations_and_publish(template):
     table_id, _table = _one(template, "AWS::DynamoDB::Table", "OperationsTable")
-    _id, function = _function(template, "handlers.digest_sweeper.handler")
+    _id, function = _function(template, "handlers.operation_sweeper.handler")
     statements = _role_statements(template, function)
     table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
     assert _grants(statements, "dynamodb") == [
@@ -117,7 +117,7 @@ def test_the_sweeper_may_query_and_claim_operations_and_publish(template):
 
 
 def test_the_sweeper_runs_every_minute_with_a_dead_letter_queue(template):
-    function_id, _function_props = _function(template, "handlers.digest_sweeper.handler")
+    function_id, _function_props = _function(template, "handlers.operation_sweeper.handler")
     _id, schedule = _one(template, "AWS::Events::Rule", "StormControlSweepSchedule")
     assert schedule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
     (target,) = schedule["Properties"]["Targets"]
@@ -143,7 +143,7 @@ def test_settings_reach_the_functions_and_the_schedule_and_families_bound_what_i
         digestSettleSeconds="120",
         digestRateMinutes="5",
     )
-    _id, function = _function(template, "handlers.instance_batch.handler")
+    _id, function = _function(template, "handlers.operation_events.handler")
     variables = function["Properties"]["Environment"]["Variables"]
     assert (variables["OPERATION_TIMEOUT_SECONDS"], variables["DIGEST_SETTLE_SECONDS"]) == ("1800", "120")
     _id, schedule = _one(template, "AWS::Events::Rule", "StormControlSweepSchedule")
@@ -160,7 +160,7 @@ def test_no_storm_control_when_nothing_is_digested(context):
     template = synthesize(**context)
     assert not [k for k in template["Resources"] if k.startswith(("StormControl", "OperationsTable"))]
     handlers = {f["Properties"]["Handler"] for f in resources(template, "AWS::Lambda::Function").values()}
-    assert not handlers & {"handlers.instance_batch.handler", "handlers.digest_sweeper.handler"}
+    assert not handlers & {"handlers.operation_events.handler", "handlers.operation_sweeper.handler"}
 
 
 @pytest.mark.parametrize(

@@ -1,30 +1,24 @@
-"""Storm control: record the buffered events of fleet-wide operations (SQS batches, partial failures).
-
-Environment: OPERATIONS_TABLE_NAME, OPERATION_TIMEOUT_SECONDS, DIGEST_SETTLE_SECONDS.
-"""
+"""Fleet-wide operations: record the buffered events of operations (SQS batches, partial failures)."""
 
 import json
-import os
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.digests import DEFAULT_SETTLE_SECONDS, DEFAULT_TIMEOUT_SECONDS, Recorder
-from notifier.operation_store import OperationStore
+from notifier.delivery.observability import count, logger, metrics, tracer
+from notifier.environment import OperationRecording
+from notifier.fleet.operation_store import OperationStore
+from notifier.fleet.recorder import Recorder
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+settings = OperationRecording.read()
 processor = BatchProcessor(event_type=EventType.SQS)
 recorder = Recorder(
-    OperationStore(boto3.client("dynamodb"), os.environ["OPERATIONS_TABLE_NAME"]),
-    timeout_seconds=float(os.environ.get("OPERATION_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
-    settle_seconds=float(os.environ.get("DIGEST_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)),
+    OperationStore(boto3.client("dynamodb"), settings.table_name),
+    timeout_seconds=settings.timeout_seconds,
+    settle_seconds=settings.settle_seconds,
 )
 
 
@@ -35,11 +29,9 @@ def record_handler(record: SQSRecord) -> str:
         outcome = recorder.record(json.loads(record.body))
     except Exception:
         logger.exception("event not recorded", extra={"message_id": record.message_id})
-        metrics.add_metric(name="EventsNotRecorded", unit=MetricUnit.Count, value=1)
+        count("EventsNotRecorded")
         raise
-    metrics.add_metric(
-        name="EventsRecorded" if outcome == "recorded" else "StaleEvents", unit=MetricUnit.Count, value=1
-    )
+    count("EventsRecorded" if outcome == "recorded" else "StaleEvents")
     return outcome
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES
 
 
 class InvalidEventError(ValueError):
@@ -38,7 +38,8 @@ def _as_text(value: Any) -> Any:
 
 
 Required = Annotated[str, StringConstraints(min_length=1)]
-Optional = Annotated[str | None, BeforeValidator(_as_text)]
+# Any JSON value, kept as text; missing is None.
+Lenient = Annotated[str | None, BeforeValidator(_as_text)]
 
 
 class Detail(BaseModel):
@@ -69,9 +70,9 @@ class SsmEvent(EventBridgeModel):
 # --- calendar -------------------------------------------------------------------------
 class CalendarDetail(Detail):
     status: Required = Field(alias="state")
-    at_time: Optional = Field(None, alias="atTime")
-    next_transition_time: Optional = Field(None, alias="nextTransitionTime")
-    event: Optional = None
+    at_time: Lenient = Field(None, alias="atTime")
+    next_transition_time: Lenient = Field(None, alias="nextTransitionTime")
+    event: Lenient = None
 
 
 class CalendarStateChange(SsmEvent):
@@ -93,8 +94,8 @@ class CalendarStateChange(SsmEvent):
 class AmiDetail(Detail):
     image_id: Required = Field(alias="ImageId")
     status: Required = Field(alias="State")
-    error_message: Optional = Field(None, alias="ErrorMessage")
-    request_id: Optional = Field(None, alias="RequestId")
+    error_message: Lenient = Field(None, alias="ErrorMessage")
+    request_id: Lenient = Field(None, alias="RequestId")
 
 
 class AmiStateChange(SsmEvent):
@@ -104,10 +105,10 @@ class AmiStateChange(SsmEvent):
 # --- run-command ----------------------------------------------------------------------
 class CommandDetail(Detail):
     command_id: Required = Field(alias="command-id")
-    document_name: Optional = Field(None, alias="document-name")
-    requested_date_time: Optional = Field(None, alias="requested-date-time")
-    expire_after: Optional = Field(None, alias="expire-after")
-    parameters: Optional = None
+    document_name: Lenient = Field(None, alias="document-name")
+    requested_date_time: Lenient = Field(None, alias="requested-date-time")
+    expire_after: Lenient = Field(None, alias="expire-after")
+    parameters: Lenient = None
 
 
 class CommandStatusChange(SsmEvent):
@@ -133,8 +134,8 @@ class WindowTargetRegistrationDetail(WindowDetail):
 
 class WindowExecutionDetail(WindowDetail):
     window_execution_id: Required = Field(alias="window-execution-id")
-    start_time: Optional = Field(None, alias="start-time")
-    end_time: Optional = Field(None, alias="end-time")
+    start_time: Lenient = Field(None, alias="start-time")
+    end_time: Lenient = Field(None, alias="end-time")
 
 
 class WindowTaskExecutionDetail(WindowExecutionDetail):
@@ -142,8 +143,8 @@ class WindowTaskExecutionDetail(WindowExecutionDetail):
 
 
 class WindowTaskTargetInvocationDetail(WindowTaskExecutionDetail):
-    window_target_id: Optional = Field(None, alias="window-target-id")
-    owner_information: Optional = Field(None, alias="owner-information")
+    window_target_id: Lenient = Field(None, alias="window-target-id")
+    owner_information: Lenient = Field(None, alias="owner-information")
 
 
 class WindowTargetRegistration(SsmEvent):
@@ -170,15 +171,15 @@ class WindowStateChange(SsmEvent):
 class AutomationExecutionDetail(Detail):
     execution_id: Required = Field(alias="ExecutionId")
     status: Required = Field(alias="Status")
-    definition: Optional = Field(None, alias="Definition")
-    start_time: Optional = Field(None, alias="StartTime")
-    end_time: Optional = Field(None, alias="EndTime")
-    executed_by: Optional = Field(None, alias="ExecutedBy")
+    definition: Lenient = Field(None, alias="Definition")
+    start_time: Lenient = Field(None, alias="StartTime")
+    end_time: Lenient = Field(None, alias="EndTime")
+    executed_by: Lenient = Field(None, alias="ExecutedBy")
 
 
 class AutomationStepDetail(AutomationExecutionDetail):
-    step_name: Optional = Field(None, alias="StepName")
-    action: Optional = Field(None, alias="Action")
+    step_name: Lenient = Field(None, alias="StepName")
+    action: Lenient = Field(None, alias="Action")
 
 
 class AutomationStepStatusChange(SsmEvent):
@@ -192,17 +193,17 @@ class AutomationExecutionStatusChange(SsmEvent):
 # --- state-manager --------------------------------------------------------------------
 class AssociationDetail(Detail):
     association_id: Required = Field(alias="association-id")
-    document_name: Optional = Field(None, alias="document-name")
-    schedule_expression: Optional = Field(None, alias="schedule-expression")
-    last_execution_date: Optional = Field(None, alias="last-execution-date")
-    association_status_aggregated_count: Optional = Field(None, alias="association-status-aggregated-count")
+    document_name: Lenient = Field(None, alias="document-name")
+    schedule_expression: Lenient = Field(None, alias="schedule-expression")
+    last_execution_date: Lenient = Field(None, alias="last-execution-date")
+    association_status_aggregated_count: Lenient = Field(None, alias="association-status-aggregated-count")
 
 
 class InstanceAssociationDetail(AssociationDetail):
     instance_id: Required = Field(alias="instance-id")
-    detailed_status: Optional = Field(None, alias="detailed-status")
-    error_code: Optional = Field(None, alias="error-code")
-    execution_summary: Optional = Field(None, alias="execution-summary")
+    detailed_status: Lenient = Field(None, alias="detailed-status")
+    error_code: Lenient = Field(None, alias="error-code")
+    execution_summary: Lenient = Field(None, alias="execution-summary")
 
 
 class AssociationStateChange(SsmEvent):
@@ -217,8 +218,8 @@ class InstanceAssociationStateChange(SsmEvent):
 class ParameterDetail(Detail):
     name: Required
     status: Required = Field(alias="operation")
-    type: Optional = None
-    description: Optional = None
+    type: Lenient = None
+    description: Lenient = None
 
 
 class ParameterStoreChange(SsmEvent):
@@ -228,11 +229,11 @@ class ParameterStoreChange(SsmEvent):
 # --- ops-center -----------------------------------------------------------------------
 class OpsItemDetail(Detail):
     ops_item_id: Required = Field(alias="ops-item-id")
-    title: Optional = None
-    ops_item_type: Optional = Field(None, alias="ops-item-type")
-    created_by: Optional = Field(None, alias="created-by")
-    modified_by: Optional = Field(None, alias="modified-by")
-    description: Optional = None
+    title: Lenient = None
+    ops_item_type: Lenient = Field(None, alias="ops-item-type")
+    created_by: Lenient = Field(None, alias="created-by")
+    modified_by: Lenient = Field(None, alias="modified-by")
+    description: Lenient = None
 
 
 class OpsItemChange(SsmEvent):
@@ -243,11 +244,11 @@ class OpsItemChange(SsmEvent):
 class ChangeRequestDetail(Detail):
     change_request_id: Required = Field(alias="change-request-id")
     status: Required = Field(alias="ops-item-status")
-    change_request_title: Optional = Field(None, alias="change-request-title")
-    ops_item_id: Optional = Field(None, alias="ops-item-id")
-    change_template_document_name: Optional = Field(None, alias="change-template-document-name")
-    ops_item_modified_by: Optional = Field(None, alias="ops-item-modified-by")
-    approvers: Optional = None
+    change_request_title: Lenient = Field(None, alias="change-request-title")
+    ops_item_id: Lenient = Field(None, alias="ops-item-id")
+    change_template_document_name: Lenient = Field(None, alias="change-template-document-name")
+    ops_item_modified_by: Lenient = Field(None, alias="ops-item-modified-by")
+    approvers: Lenient = None
 
 
 class ChangeRequestStatusUpdate(SsmEvent):
@@ -259,36 +260,21 @@ class ComplianceDetail(Detail):
     resource_id: Required = Field(alias="resource-id")
     compliance_type: Required = Field(alias="compliance-type")
     status: Required = Field(alias="compliance-status")
-    resource_type: Optional = Field(None, alias="resource-type")
-    severity: Optional = None
-    patch_baseline_id: Optional = Field(None, alias="patch-baseline-id")
-    last_runtime: Optional = Field(None, alias="last-runtime")
+    resource_type: Lenient = Field(None, alias="resource-type")
+    severity: Lenient = None
+    patch_baseline_id: Lenient = Field(None, alias="patch-baseline-id")
+    last_runtime: Lenient = Field(None, alias="last-runtime")
 
 
 class ComplianceStateChange(SsmEvent):
     detail: ComplianceDetail
 
 
-MODELS: dict[str, type[SsmEvent]] = {
-    "Calendar State Change": CalendarStateChange,
-    "EC2 AMI State Change": AmiStateChange,
-    "EC2 Command Status-change Notification": CommandStatusChange,
-    "EC2 Command Invocation Status-change Notification": CommandInvocationStatusChange,
-    "Maintenance Window Target Registration Notification": WindowTargetRegistration,
-    "Maintenance Window Execution State-change Notification": WindowExecutionStateChange,
-    "Maintenance Window Task Execution State-change Notification": WindowTaskExecutionStateChange,
-    "Maintenance Window Task Target Invocation State-change Notification": (WindowTaskTargetInvocationStateChange),
-    "Maintenance Window State-change Notification": WindowStateChange,
-    "EC2 Automation Step Status-change Notification": AutomationStepStatusChange,
-    "EC2 Automation Execution Status-change Notification": AutomationExecutionStatusChange,
-    "EC2 State Manager Association State Change": AssociationStateChange,
-    "EC2 State Manager Instance Association State Change": InstanceAssociationStateChange,
-    "Parameter Store Change": ParameterStoreChange,
-    "OpsItem Create": OpsItemChange,
-    "OpsItem Update": OpsItemChange,
-    "Change Request Status Update": ChangeRequestStatusUpdate,
-    "Configuration Compliance State Change": ComplianceStateChange,
+# Each catalog entry names its model: the lookup is derived, so a detail-type is written once.
+_MODEL_CLASSES = {
+    cls.__name__: cls for cls in globals().values() if isinstance(cls, type) and issubclass(cls, SsmEvent)
 }
+MODELS: dict[str, type[SsmEvent]] = {e.detail_type: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

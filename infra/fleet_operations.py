@@ -1,5 +1,5 @@
-"""Storm control: per-instance events of fleet-wide operations -> buffer queue -> batch function ->
-operations table -> one digest per operation, published by a scheduled sweeper.
+"""Fleet-wide operations (storm control): their events -> buffer queue -> batch function ->
+operations table -> one message per operation, published by a scheduled sweeper (notifier.fleet).
 
 The parent events (a command's or a window run's own status) reach both their family function,
 which notifies them as always, and the buffer, so that the batch function knows when the
@@ -21,8 +21,8 @@ from infra.functions import NotifierFunction
 from infra.monitoring import Monitoring
 from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, source_match
 from infra.storage import record_table
-from notifier.catalog import FAMILY_BY_NAME, EventType
-from notifier.tables import (
+from notifier.core.catalog import FAMILY_BY_NAME, EventType
+from notifier.fleet.table_schema import (
     EXPIRY_ATTRIBUTE,
     PARTITION_KEY,
     READY_INDEX,
@@ -40,7 +40,7 @@ VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
 
 
 class OperationsTable(Construct):
-    """The latest status of every instance of every operation (notifier/operation_store.py)."""
+    """The latest status of every instance of every operation (notifier/fleet/operation_store.py)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -72,7 +72,7 @@ class OperationsTable(Construct):
         function.role.add_to_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=[self.index_arn]))
 
 
-class StormControl(Construct):
+class FleetOperations(Construct):
     def __init__(
         self,
         scope: Construct,

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notifier.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
-from notifier.links import console_url
-from notifier.models import SsmEvent
-from notifier.severity import Severity, severity_of
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
+from notifier.core.links import console_url
+from notifier.core.models import SsmEvent
+from notifier.core.severity import Severity, severity_of
 
 SCHEMA_VERSION = "1"
 SUBJECT_MAX = 99  # SNS: "fewer than 100 characters"
@@ -39,6 +39,21 @@ class Extra:
     key: str  # the JSON document's key for `document`
     document: dict[str, Any]
     text: list[str]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What every notification says first, whatever it is about (an event, an operation)."""
+
+    family: str
+    detail_type: str
+    severity: Severity
+    status: str
+    subject: str
+    summary: str
+    account: str
+    region: str
+    time: str | None
 
 
 @dataclass(frozen=True)
@@ -169,19 +184,18 @@ def render(
     text = "\n".join(_CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", line) for line in lines)
 
     typed = {k: v for k, v in fields.items() if k not in ("region", "account")}
-    document: dict[str, Any] = {
-        "version": SCHEMA_VERSION,
-        "family": family.name,
-        "detailType": event.detail_type,
-        "severity": severity,
-        "status": status,
-        "subject": subject,
-        "summary": summary,
-        # The e-mail body, for systems that forward to people (chat, tickets).
-        "text": text,
-        "account": event.account,
-        "region": event.region,
-        "time": time,
+    heading = Heading(
+        family=family.name,
+        detail_type=event.detail_type,
+        severity=severity,
+        status=status,
+        subject=subject,
+        summary=summary,
+        account=event.account,
+        region=event.region,
+        time=time,
+    )
+    body: dict[str, Any] = {
         "eventId": event.id,
         "source": event.source,
         "resources": list(event.resources),
@@ -190,16 +204,36 @@ def render(
         "event": dict(raw),
     }
     if extra:
-        document[extra.key] = extra.document
-    attributes = {
-        "family": family.name,
-        "detail_type": _attribute(event.detail_type),
-        "severity": severity,
-        "status": _attribute(status),
-        "account": _attribute(event.account),
-        "region": _attribute(event.region),
+        body[extra.key] = extra.document
+    return _fit(compose(heading, text, body))
+
+
+def compose(heading: Heading, text: str, body: dict[str, Any]) -> Notification:
+    """The one shape of every notification: the document's common head, then `body`; the attributes."""
+    document: dict[str, Any] = {
+        "version": SCHEMA_VERSION,
+        "family": heading.family,
+        "detailType": heading.detail_type,
+        "severity": heading.severity,
+        "status": heading.status,
+        "subject": heading.subject,
+        "summary": heading.summary,
+        # The e-mail body, for systems that forward to people (chat, tickets).
+        "text": text,
+        "account": heading.account,
+        "region": heading.region,
+        "time": heading.time,
+        **body,
     }
-    return _fit(Notification(subject, text, document, attributes))
+    attributes = {
+        "family": heading.family,
+        "detail_type": _attribute(heading.detail_type),
+        "severity": heading.severity,
+        "status": _attribute(heading.status),
+        "account": _attribute(heading.account),
+        "region": _attribute(heading.region),
+    }
+    return Notification(heading.subject, text, document, attributes)
 
 
 # Short by construction (catalog values, the subject already cut): never cut.

@@ -1,0 +1,49 @@
+"""Calendar documents read with ssm:GetDocument (TEXT), parsed once per document version."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from notifier.calendars.change_calendar import CalendarError, ChangeCalendar
+
+CACHE_SECONDS = 60.0
+
+
+class CalendarDocuments:
+    """Calendar documents read with ssm:GetDocument (TEXT), parsed once per document version."""
+
+    def __init__(self, ssm_client: Any, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ssm = ssm_client
+        self.clock = clock
+        self._cache: dict[str, tuple[float, str, ChangeCalendar]] = {}
+
+    def get(self, name: str) -> ChangeCalendar:
+        """The parsed calendar; raises CalendarUnavailable saying why it cannot be had."""
+        cached = self._cache.get(name)
+        if cached and self.clock() - cached[0] < CACHE_SECONDS:
+            return cached[2]
+        try:
+            document = self.ssm.get_document(Name=name, DocumentFormat="TEXT")
+        except ClientError as error:
+            detail = error.response.get("Error", {})
+            raise CalendarUnavailable(f"{detail.get('Code')}: {detail.get('Message')}") from error
+        except BotoCoreError as error:  # unreachable, timed out: the notification goes out all the same
+            raise CalendarUnavailable(f"{type(error).__name__}: {error}") from error
+        version = str(document.get("DocumentVersion"))
+        if cached and cached[1] == version:
+            calendar = cached[2]
+        else:
+            try:
+                calendar = ChangeCalendar(name, document["Content"])
+            except CalendarError as error:
+                raise CalendarUnavailable(f"the calendar document cannot be read: {error}") from error
+        self._cache[name] = (self.clock(), version, calendar)
+        return calendar
+
+
+class CalendarUnavailable(Exception):
+    pass

@@ -1,0 +1,51 @@
+"""What the calendar function adds to the delivery pipeline: why a calendar changed state, and
+one notification per (calendar, state) transition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from notifier.calendars.change_calendar import explanation_text
+from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
+from notifier.calendars.transitions import TransitionStore
+from notifier.core.models import CalendarStateChange, SsmEvent
+from notifier.core.render import Extra
+
+
+def _transition_time(event: CalendarStateChange) -> datetime:
+    for value in (event.detail.at_time, event.time):
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def explain(documents: CalendarDocuments, event: SsmEvent) -> Extra:
+    """The `calendar` section of the notification: causes, next transition, coming events."""
+    assert isinstance(event, CalendarStateChange)
+    state, at = event.detail.status, _transition_time(event)
+    try:
+        explanation = documents.get(event.calendar_name).explain(state, at)
+    except CalendarUnavailable as error:
+        explanation = {
+            "name": event.calendar_name,
+            "type": None,
+            "state": state,
+            "causes": [],
+            "next": None,
+            "upcoming": [],
+            "unavailable": str(error),
+        }
+    return Extra("calendar", explanation, explanation_text(explanation))
+
+
+@contextmanager
+def gate(store: TransitionStore, event: SsmEvent) -> Iterator[bool]:
+    """True when this (calendar, state) transition is news; undone if the publish fails."""
+    assert isinstance(event, CalendarStateChange)
+    with store.claim(event.calendar_name, event.detail.status, _transition_time(event), event.id) as claimed:
+        yield claimed is not None

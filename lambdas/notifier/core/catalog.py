@@ -1,0 +1,432 @@
+"""The event catalog: every Systems Manager and EC2 AMI event this project notifies, the one source of truth.
+
+Pure data, standard library only: the CDK app reads it to build the rules, functions and the fleet
+buffer; the Lambda code reads it to parse (each entry names its model in ``models.py``), to render
+and to record fleet-wide operations. Adding a detail-type means an entry here, a model, a sample in
+``events/<family>/`` and the README row (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# The role of a detail-type in a fleet-wide operation (notifier.fleet): "parent", the operation's own
+# status; "task", a step of it whose status the operation's message shows; "instance", one per
+# instance or target, counted and named in the operation's message.
+Role = Literal["parent", "task", "instance"]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    title: str
+    # The EventBridge pattern for `source`, used verbatim by the rule.
+    source_pattern: tuple[Any, ...]
+    # The Lambda function that handles the family (see FUNCTIONS).
+    function: str
+
+
+@dataclass(frozen=True)
+class OperationKind:
+    """A kind of fleet-wide operation: its events are recorded and summed up in one message."""
+
+    name: str  # the operation's key prefix in the operations table, e.g. "command"
+    key_field: str  # the model field whose value identifies one operation
+    # How the message names the operation: str.format with the first of `name_fields` present.
+    name_template: str
+    name_fields: tuple[str, ...]
+    item_noun: str  # what its items are ("instance"), as the message counts them
+    # Model fields every event of the operation records, and the ones only its parent events do.
+    fields: tuple[str, ...]
+    parent_fields: tuple[str, ...]
+    # (label, field) pairs the message shows first.
+    labels: tuple[tuple[str, str], ...]
+    start_field: str  # when the operation started, as its events say
+    start_label: str
+    end_field: str | None = None  # when it ended, if its parent events say
+    # The field that groups instances by task (Maintenance Window task executions), if any.
+    task_field: str | None = None
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One EventBridge detail-type and how to present it."""
+
+    family: str
+    detail_type: str
+    model: str  # the class in models.py that parses it
+    title: str
+    # str.format template over the model's fields (see models.SsmEvent.template_fields).
+    subject: str
+    # (label, field) pairs shown in the text body, in order; missing fields are skipped.
+    key_fields: tuple[tuple[str, str], ...]
+    # Console path after the host, str.format over the same fields; None when no page exists.
+    console_path: str | None
+    # The fleet-wide operation (an OPERATIONS name) this detail-type belongs to, and its role in it.
+    operation: str | None = None
+    role: Role | None = None
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("calendar", "Change Calendar", ("aws.ssm",), "calendar"),
+    Family("ami", "EC2 AMI", ("aws.ec2",), "ami"),
+    Family("run-command", "Run Command", ("aws.ssm",), "run-command"),
+    Family("maintenance-window", "Maintenance Windows", ("aws.ssm",), "maintenance-window"),
+    Family("automation", "Automation", ("aws.ssm",), "systems-manager"),
+    Family("state-manager", "State Manager", ("aws.ssm",), "systems-manager"),
+    Family("parameter-store", "Parameter Store", ("aws.ssm",), "systems-manager"),
+    Family("ops-center", "OpsCenter", ("aws.ssm",), "systems-manager"),
+    Family("change-manager", "Change Manager", ("aws.ssm",), "systems-manager"),
+    # AWS's own Patch compliance sample carries "source": "aws.123456789012". Only AWS
+    # can emit a source that starts with "aws." (PutEvents refuses it), so the prefix
+    # admits that variant without admitting anybody's custom events.
+    Family("compliance", "Compliance", ({"prefix": "aws."},), "systems-manager"),
+)
+
+# Function name -> handler, "module.attribute" inside lambdas/.
+FUNCTIONS: dict[str, str] = {
+    "calendar": "handlers.calendar.handler",
+    "ami": "handlers.ami.handler",
+    "run-command": "handlers.run_command.handler",
+    "maintenance-window": "handlers.maintenance_window.handler",
+    "systems-manager": "handlers.systems_manager.handler",
+}
+
+OPERATIONS: tuple[OperationKind, ...] = (
+    OperationKind(
+        name="command",
+        key_field="command_id",
+        name_template="Run Command {}",
+        name_fields=("document_name", "command_id"),
+        item_noun="instance",
+        fields=("command_id", "document_name", "requested_date_time"),
+        parent_fields=(),
+        labels=(("Command", "command_id"), ("Document", "document_name")),
+        start_field="requested_date_time",
+        start_label="Requested",
+    ),
+    OperationKind(
+        name="window-execution",
+        key_field="window_execution_id",
+        name_template="Maintenance Window {} run",
+        name_fields=("window_id",),
+        item_noun="target",
+        fields=("window_id", "window_execution_id"),
+        parent_fields=("start_time", "end_time"),
+        labels=(("Window", "window_id"), ("Execution", "window_execution_id")),
+        start_field="start_time",
+        start_label="Started",
+        end_field="end_time",
+        task_field="task_execution_id",
+    ),
+)
+
+_SSM = "systems-manager"
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType(
+        family="calendar",
+        detail_type="Calendar State Change",
+        model="CalendarStateChange",
+        title="Change Calendar state change",
+        subject="Change Calendar {calendar_name} is now {status}",
+        key_fields=(
+            ("Calendar", "calendar_name"),
+            ("State", "status"),
+            ("At", "at_time"),
+            ("Next transition", "next_transition_time"),
+            ("Calendar event", "event"),
+        ),
+        console_path=f"{_SSM}/change-calendar?region={{region}}",
+    ),
+    EventType(
+        family="ami",
+        detail_type="EC2 AMI State Change",
+        model="AmiStateChange",
+        title="EC2 AMI state change",
+        subject="AMI {image_id} is {status}",
+        key_fields=(("Image", "image_id"), ("State", "status"), ("Error", "error_message"), ("Request", "request_id")),
+        console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
+    ),
+    EventType(
+        family="run-command",
+        detail_type="EC2 Command Status-change Notification",
+        model="CommandStatusChange",
+        title="Run Command status change",
+        subject="Run Command {document_name} {status}",
+        key_fields=(
+            ("Command", "command_id"),
+            ("Document", "document_name"),
+            ("Status", "status"),
+            ("Requested", "requested_date_time"),
+            ("Expires", "expire_after"),
+            ("Parameters", "parameters"),
+        ),
+        console_path=f"{_SSM}/run-command/{{command_id}}?region={{region}}",
+        operation="command",
+        role="parent",
+    ),
+    EventType(
+        family="run-command",
+        detail_type="EC2 Command Invocation Status-change Notification",
+        model="CommandInvocationStatusChange",
+        title="Run Command invocation status change",
+        subject="Run Command {document_name} {status} on {instance_id}",
+        key_fields=(
+            ("Command", "command_id"),
+            ("Instance", "instance_id"),
+            ("Document", "document_name"),
+            ("Status", "status"),
+            ("Requested", "requested_date_time"),
+        ),
+        console_path=f"{_SSM}/run-command/{{command_id}}/{{instance_id}}?region={{region}}",
+        operation="command",
+        role="instance",
+    ),
+    EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window Target Registration Notification",
+        model="WindowTargetRegistration",
+        title="Maintenance Window target registration",
+        subject="Maintenance Window {window_id} target {window_target_id} {status}",
+        key_fields=(("Window", "window_id"), ("Target", "window_target_id"), ("Status", "status")),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+    ),
+    EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window Execution State-change Notification",
+        model="WindowExecutionStateChange",
+        title="Maintenance Window execution state change",
+        subject="Maintenance Window {window_id} execution {status}",
+        key_fields=(
+            ("Window", "window_id"),
+            ("Execution", "window_execution_id"),
+            ("Status", "status"),
+            ("Started", "start_time"),
+            ("Ended", "end_time"),
+        ),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="parent",
+    ),
+    EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window Task Execution State-change Notification",
+        model="WindowTaskExecutionStateChange",
+        title="Maintenance Window task execution state change",
+        subject="Maintenance Window {window_id} task {task_execution_id} {status}",
+        key_fields=(
+            ("Window", "window_id"),
+            ("Execution", "window_execution_id"),
+            ("Task execution", "task_execution_id"),
+            ("Status", "status"),
+            ("Started", "start_time"),
+            ("Ended", "end_time"),
+        ),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="task",
+    ),
+    EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window Task Target Invocation State-change Notification",
+        model="WindowTaskTargetInvocationStateChange",
+        title="Maintenance Window task target invocation state change",
+        subject="Maintenance Window {window_id} target {window_target_id} {status}",
+        key_fields=(
+            ("Window", "window_id"),
+            ("Execution", "window_execution_id"),
+            ("Task execution", "task_execution_id"),
+            ("Target", "window_target_id"),
+            ("Owner information", "owner_information"),
+            ("Status", "status"),
+            ("Started", "start_time"),
+            ("Ended", "end_time"),
+        ),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        operation="window-execution",
+        role="instance",
+    ),
+    EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window State-change Notification",
+        model="WindowStateChange",
+        title="Maintenance Window state change",
+        subject="Maintenance Window {window_id} {status}",
+        key_fields=(("Window", "window_id"), ("Status", "status")),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+    ),
+    EventType(
+        family="automation",
+        detail_type="EC2 Automation Step Status-change Notification",
+        model="AutomationStepStatusChange",
+        title="Automation step status change",
+        subject="Automation {definition} step {step_name} {status}",
+        key_fields=(
+            ("Execution", "execution_id"),
+            ("Runbook", "definition"),
+            ("Step", "step_name"),
+            ("Action", "action"),
+            ("Status", "status"),
+            ("Started", "start_time"),
+            ("Ended", "end_time"),
+        ),
+        console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+    ),
+    EventType(
+        family="automation",
+        detail_type="EC2 Automation Execution Status-change Notification",
+        model="AutomationExecutionStatusChange",
+        title="Automation execution status change",
+        subject="Automation {definition} {status}",
+        key_fields=(
+            ("Execution", "execution_id"),
+            ("Runbook", "definition"),
+            ("Status", "status"),
+            ("Executed by", "executed_by"),
+            ("Started", "start_time"),
+            ("Ended", "end_time"),
+        ),
+        console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+    ),
+    EventType(
+        family="state-manager",
+        detail_type="EC2 State Manager Association State Change",
+        model="AssociationStateChange",
+        title="State Manager association state change",
+        subject="Association {document_name} {status}",
+        key_fields=(
+            ("Association", "association_id"),
+            ("Document", "document_name"),
+            ("Status", "status"),
+            ("Schedule", "schedule_expression"),
+            ("Last execution", "last_execution_date"),
+            ("Counts", "association_status_aggregated_count"),
+        ),
+        console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+    ),
+    EventType(
+        family="state-manager",
+        detail_type="EC2 State Manager Instance Association State Change",
+        model="InstanceAssociationStateChange",
+        title="State Manager instance association state change",
+        subject="Association {document_name} {status} on {instance_id}",
+        key_fields=(
+            ("Association", "association_id"),
+            ("Instance", "instance_id"),
+            ("Document", "document_name"),
+            ("Status", "status"),
+            ("Detailed status", "detailed_status"),
+            ("Error code", "error_code"),
+            ("Summary", "execution_summary"),
+        ),
+        console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+    ),
+    EventType(
+        family="parameter-store",
+        detail_type="Parameter Store Change",
+        model="ParameterStoreChange",
+        title="Parameter Store change",
+        subject="Parameter {name} {status}",
+        key_fields=(("Parameter", "name"), ("Operation", "status"), ("Type", "type"), ("Description", "description")),
+        console_path=f"{_SSM}/parameters/{{name}}/description?region={{region}}",
+    ),
+    EventType(
+        family="ops-center",
+        detail_type="OpsItem Create",
+        model="OpsItemChange",
+        title="OpsItem created",
+        subject="OpsItem {ops_item_id} created ({status}): {title}",
+        key_fields=(
+            ("OpsItem", "ops_item_id"),
+            ("Title", "title"),
+            ("Status", "status"),
+            ("Type", "ops_item_type"),
+            ("Created by", "created_by"),
+            ("Description", "description"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+    ),
+    EventType(
+        family="ops-center",
+        detail_type="OpsItem Update",
+        model="OpsItemChange",
+        title="OpsItem updated",
+        subject="OpsItem {ops_item_id} updated ({status}): {title}",
+        key_fields=(
+            ("OpsItem", "ops_item_id"),
+            ("Title", "title"),
+            ("Status", "status"),
+            ("Type", "ops_item_type"),
+            ("Modified by", "modified_by"),
+            ("Description", "description"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+    ),
+    EventType(
+        family="change-manager",
+        detail_type="Change Request Status Update",
+        model="ChangeRequestStatusUpdate",
+        title="Change request status update",
+        subject="Change request {change_request_title} {status}",
+        key_fields=(
+            ("Change request", "change_request_id"),
+            ("Title", "change_request_title"),
+            ("Status", "status"),
+            ("OpsItem", "ops_item_id"),
+            ("Template", "change_template_document_name"),
+            ("Approvers", "approvers"),
+            ("Modified by", "ops_item_modified_by"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+    ),
+    EventType(
+        family="compliance",
+        detail_type="Configuration Compliance State Change",
+        model="ComplianceStateChange",
+        title="Compliance state change",
+        subject="{compliance_type} compliance {status} on {resource_id}",
+        key_fields=(
+            ("Resource", "resource_id"),
+            ("Resource type", "resource_type"),
+            ("Compliance type", "compliance_type"),
+            ("Status", "status"),
+            ("Severity", "severity"),
+            ("Patch baseline", "patch_baseline_id"),
+            ("Last run", "last_runtime"),
+        ),
+        console_path=f"{_SSM}/compliance?region={{region}}",
+    ),
+)
+
+FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
+EVENT_TYPE_BY_DETAIL_TYPE: dict[str, EventType] = {e.detail_type: e for e in EVENT_TYPES}
+OPERATION_BY_NAME: dict[str, OperationKind] = {o.name: o for o in OPERATIONS}
+
+# The roles whose events only the operation's message reports (in "digest" mode they are not
+# notified one by one).
+DIGESTED_ROLES: tuple[Role, ...] = ("task", "instance")
+
+
+def operation_event_types(families: tuple[str, ...] | None = None) -> tuple[EventType, ...]:
+    """The event types that belong to a fleet-wide operation, optionally of some families only."""
+    return tuple(e for e in EVENT_TYPES if e.operation and (families is None or e.family in families))
+
+
+def operation_families() -> tuple[str, ...]:
+    """The families some of whose events belong to a fleet-wide operation."""
+    return tuple(dict.fromkeys(e.family for e in operation_event_types()))
+
+
+def parent_event_type(operation: str) -> EventType | None:
+    """The detail-type that carries an operation's own status."""
+    return next((e for e in EVENT_TYPES if e.operation == operation and e.role == "parent"), None)
+
+
+def event_types_of(family: str) -> tuple[EventType, ...]:
+    return tuple(e for e in EVENT_TYPES if e.family == family)
+
+
+def families_of(function: str) -> tuple[Family, ...]:
+    return tuple(f for f in FAMILIES if f.function == function)

@@ -1,0 +1,27 @@
+"""SNS access: one publish per notification, the one path every message takes to the topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifier.core.render import Notification
+
+
+class Publisher:
+    def __init__(self, sns_client: Any, topic_arn: str) -> None:
+        self.sns = sns_client
+        self.topic_arn = topic_arn
+
+    def publish(self, notification: Notification) -> str:
+        """Publish and return the SNS message id; any failure raises so that the caller retries."""
+        response = self.sns.publish(
+            TopicArn=self.topic_arn,
+            Subject=notification.subject,
+            # E-mail subscribers get the text, every other protocol the JSON document.
+            MessageStructure="json",
+            Message=notification.sns_message(),
+            MessageAttributes={
+                name: {"DataType": "String", "StringValue": value} for name, value in notification.attributes.items()
+            },
+        )
+        return str(response["MessageId"])

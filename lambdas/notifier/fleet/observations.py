@@ -1,0 +1,192 @@
+"""Fleet-wide operations, the pure part of recording: which operation and item an event belongs to,
+which of two observations of the same item is newer, and when an operation expires.
+
+Which detail-types belong to which kind of operation, and in which role, is catalog data
+(``catalog.OPERATIONS`` and each entry's ``operation`` and ``role``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, Role
+from notifier.core.models import SsmEvent
+from notifier.core.severity import normalize_status
+
+OPERATION_ITEM = "#operation"  # sort key of the operation's own item; "#" sorts before any id
+TASK_PREFIX = "#task#"
+
+# Statuses after which nothing more happens to a command, an invocation, a window run, a task or a
+# target (Run Command and Maintenance Windows vocabularies, compared after normalize_status).
+_TERMINAL = {
+    "success",
+    "failed",
+    "timedout",
+    "deliverytimedout",
+    "executiontimedout",
+    "cancelled",
+    "canceled",
+    "undeliverable",
+    "terminated",
+    "rateexceeded",
+    "accessdenied",
+    "noinstancesintag",
+    "incomplete",
+    "completedwithfailure",
+    "skippedoverlapping",
+}
+_WAITING = {"pending", "scheduled"}
+
+
+def is_terminal(status: str) -> bool:
+    return normalize_status(status) in _TERMINAL
+
+
+def rank(status: str) -> int:
+    """0 waiting, 1 running (and any word AWS adds later), 2 finished."""
+    word = normalize_status(status)
+    if word in _TERMINAL:
+        return 2
+    return 0 if word in _WAITING else 1
+
+
+def order_of(moment: datetime | None, status: str) -> int:
+    """The number that decides which of two observations of one item is newer.
+
+    Event times have whole seconds, so an instance's InProgress and Success events often share
+    one: the status's rank breaks the tie, and a finished status is never replaced by an older
+    or equally old running one. An exact repeat has the same number and changes nothing.
+    """
+    millis = int(moment.timestamp() * 1000) if moment else 0
+    return millis * 10 + rank(status)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware datetime from an event's time field, None when it is missing or not a time."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one event says about its operation, ready to be recorded."""
+
+    operation: str  # the table's partition key, e.g. "command#<command id>"
+    kind: str  # a catalog.OPERATIONS name
+    role: Role
+    item: str  # the sort key of the item it writes
+    status: str
+    order: int
+    time: datetime | None
+    family: str
+    region: str
+    account: str
+    # What the digest shows about the operation (ids, document, requested/start/end times).
+    fields: dict[str, str]
+    started: datetime | None  # when the operation started, as far as this event tells
+    expire_after: datetime | None = None  # a command's expire-after (its parent events carry it)
+    instance: str | None = None
+    task: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return is_terminal(self.status)
+
+
+class NotAnOperationEvent(ValueError):
+    """An event of the catalog that belongs to no fleet-wide operation (routed here by mistake)."""
+
+
+def _extra(parsed: SsmEvent, name: str) -> str | None:
+    value = (parsed.detail.model_extra or {}).get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def target_of(parsed: SsmEvent) -> str:
+    """The instance a per-target event is about.
+
+    Run Command invocations name it (detail.instance-id). AWS's Maintenance Window target
+    invocation sample names only the registered target (window-target-id), which may stand for
+    many instances: an instance id in the detail or an instance ARN in `resources` is preferred.
+    """
+    fields = parsed.template_fields()
+    for candidate in (fields.get("instance_id"), _extra(parsed, "instance-id"), _extra(parsed, "resource-id")):
+        if candidate:
+            return candidate
+    for arn in parsed.resources:
+        for marker in (":instance/", ":managed-instance/"):
+            if marker in arn:
+                return arn.split(marker, 1)[1]
+    return fields.get("window_target_id") or "(unknown target)"
+
+
+def observe(parsed: SsmEvent) -> Observation:
+    """The observation an event of a fleet-wide operation makes; NotAnOperationEvent otherwise."""
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE[parsed.detail_type]
+    if not event_type.operation or not event_type.role:
+        raise NotAnOperationEvent(f"{parsed.detail_type} events belong to no fleet-wide operation")
+    kind = OPERATION_BY_NAME[event_type.operation]
+    fields = parsed.template_fields()
+    status = parsed.detail.status
+    moment = parse_time(parsed.time)
+    role = event_type.role
+    instance = target_of(parsed) if role == "instance" else None
+    task = fields.get(kind.task_field) if kind.task_field else None
+    recorded = kind.fields + (kind.parent_fields if role == "parent" else ())
+    if role == "parent":
+        item = OPERATION_ITEM
+    elif role == "task":
+        item = TASK_PREFIX + str(task)
+    else:
+        item = f"{task}/{instance}" if kind.task_field else str(instance)
+    return Observation(
+        operation=f"{kind.name}#{fields[kind.key_field]}",
+        kind=kind.name,
+        role=role,
+        item=item,
+        status=status,
+        order=order_of(moment, status),
+        time=moment,
+        family=event_type.family,
+        region=parsed.region,
+        account=parsed.account,
+        fields={name: fields[name] for name in recorded if fields.get(name)},
+        started=parse_time(fields.get(kind.start_field)),
+        expire_after=parse_time(fields.get("expire_after")) if role == "parent" else None,
+        instance=instance,
+        task=task,
+    )
+
+
+def expiry(observation: Observation, timeout_seconds: float, now: datetime) -> datetime:
+    """When to give up waiting for the operation's final status.
+
+    The later of the command's expire-after (if this event says it) and the operation's start plus
+    the configured timeout: expire-after only bounds when an invocation may *start*, and a command
+    that started in time may still be running after it.
+    """
+    start = observation.started or observation.time or now
+    candidates = [datetime.fromtimestamp(start.timestamp() + timeout_seconds, UTC)]
+    if observation.expire_after:
+        candidates.append(observation.expire_after)
+    return max(candidates)
