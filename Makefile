@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 TEMPLATE := cdk.out/SsmEventNotifier.template.json
-# Offline synth: no telemetry, no version check, no instance metadata look-up (TOOLCHAIN.md).
+# Offline synth: no telemetry, no version check, no instance metadata look-up (docs/toolchain.md).
 export CDK_HOME := $(CURDIR)/.cdk-home
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 SOURCES := app.py cdk.json $(shell find infra lambdas -name '*.py' -o -name 'requirements.txt')
 
-.PHONY: setup lint synth cfn-lint checkov test unit integration infra demo storm bench clean
+.PHONY: setup lint synth cfn-lint checkov test unit integration infra demo storm bench deploy clean
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
@@ -87,6 +87,12 @@ demo: setup
 storm: setup
 	$(BIN)/python -m tools.storm --instances 1000 --failures 2 --out .storm --force
 	$(BIN)/python -m tools.replay --hide buffered,recorded .storm
+
+# Deploy to the account and region of the current AWS credentials, e.g.
+#   make deploy ARGS="-c notificationEmails=ops@example.com"
+# (once per account and region first: npx cdk bootstrap). The only target that reaches AWS.
+deploy: setup
+	AWS_EC2_METADATA_DISABLED=false $(CDK) deploy --no-notices $(ARGS)
 
 clean:
 	rm -rf cdk.out cdk.out.local .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
