@@ -32,10 +32,11 @@ def test_notification_is_byte_for_byte_as_pinned(group: str, name: str) -> None:
         assert now[part] == pinned[part], f"{group}/{name}: the {part} changed"
 
 
-def test_every_pinned_notification_is_still_rendered_and_none_is_new() -> None:
-    assert {g: sorted(e) for g, e in NOW.items() if g != "missed-transition"} == {
-        g: sorted(e) for g, e in PINNED.items() if g != "missed-transition"
-    }
+def test_every_pinned_notification_is_still_rendered() -> None:
+    """A new sample may join unpinned (pin.py --write pins it); a pinned one may not disappear."""
+    for group, entries in PINNED.items():
+        if group != "missed-transition":
+            assert sorted(set(entries) - set(NOW[group])) == [], f"{group}: no longer rendered"
 
 
 @pytest.fixture(scope="module")
