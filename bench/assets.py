@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tools.template import Template
+from tools.harness.template import Template
 
 LIMIT_UNZIPPED = 250 * 1024 * 1024
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from notifier.core.catalog import FAMILY_BY_NAME, FUNCTIONS
 from tests.lambda_async import Calls, clients_hooked
-from tools.local_aws import fake_context
+from tools.harness.context import fake_context
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 # The calendar function reads the calendar document and keeps per-transition state: no goal there.

@@ -2,7 +2,7 @@
 against a bare baseline (import boto3, create the DynamoDB and SNS clients) from the same layer.
 
 Each run is `python -I -S` with only the code asset and the layer on sys.path, as
-tools/lambda_worker.py runs a function; the clock starts after the interpreter is up, so both
+tools/harness/lambda_worker.py runs a function; the clock starts after the interpreter is up, so both
 sides are timed from the same point. Runs alternate baseline and functions so that drift on a
 shared machine hits both. A second pass with -X importtime says where the time goes.
 
@@ -23,7 +23,7 @@ import tempfile
 from collections import Counter
 from typing import Any
 
-from tools.template import FunctionSpec, Template
+from tools.harness.template import FunctionSpec, Template
 
 FUNCTION = """
 import importlib, sys, time

@@ -27,8 +27,11 @@ from notifier.core.models import parse_event
 from notifier.core.render import render
 from tests.lambda_async import sdk_backoff_skipped
 from tests.soak import create_resources, run_soak, samples
-from tools import local_aws
-from tools.template import REPO_ROOT, STACK_NAME, Template, ensure_synthesized
+from tools import REPO_ROOT
+from tools.harness.endpoints import ENVIRONMENT_CLEARED, local_aws_environment
+from tools.harness.services import dynamodb_local, moto_process
+from tools.harness.tables import create_idempotency_table, scan_all, unique_name
+from tools.harness.template import STACK_NAME, Template, ensure_synthesized
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 LAMBDA_TEMPLATE = REPO_ROOT / "cdk.out" / f"{STACK_NAME}.template.json"
@@ -61,9 +64,9 @@ def _item_bytes(item: dict[str, Any]) -> int:
 
 
 def _local_environment(dynamodb_endpoint: str, moto_endpoint: str) -> None:
-    for name in local_aws.ENVIRONMENT_CLEARED:
+    for name in ENVIRONMENT_CLEARED:
         os.environ.pop(name, None)
-    os.environ.update(local_aws.local_aws_environment(dynamodb_endpoint, moto_endpoint, "ssm-event-notifier-bench"))
+    os.environ.update(local_aws_environment(dynamodb_endpoint, moto_endpoint, "ssm-event-notifier-bench"))
     for service in ("SSM", "EVENTS"):
         os.environ[f"AWS_ENDPOINT_URL_{service}"] = moto_endpoint
 
@@ -103,17 +106,17 @@ def main(argv: list[str] | None = None) -> int:
         _say("asset sizes")
         sized = assets.measure(templates)
         with (
-            local_aws.dynamodb_local(REPO_ROOT / "cdk.out.local" / "bench-dynamodb-local.log") as ddb,
-            local_aws.moto_process() as moto,
+            dynamodb_local(REPO_ROOT / "cdk.out.local" / "bench-dynamodb-local.log") as ddb,
+            moto_process() as moto,
         ):
             _local_environment(ddb.endpoint_url, moto)
             dynamodb, sns = boto3.client("dynamodb"), boto3.client("sns")
-            table = local_aws.create_idempotency_table(dynamodb, local_aws.unique_name("bench"))
+            table = create_idempotency_table(dynamodb, unique_name("bench"))
             os.environ["IDEMPOTENCY_TABLE_NAME"] = table
-            os.environ["NOTIFICATION_TOPIC_ARN"] = sns.create_topic(Name=local_aws.unique_name("bench"))["TopicArn"]
+            os.environ["NOTIFICATION_TOPIC_ARN"] = sns.create_topic(Name=unique_name("bench"))["TopicArn"]
             _say("AWS requests per event")
             counted = calls.measure()
-            item_bytes = max(_item_bytes(item) for item in local_aws.scan_all(dynamodb, table))
+            item_bytes = max(_item_bytes(item) for item in scan_all(dynamodb, table))
             message_bytes = max(render(parse_event(event), event).size() for _, event in samples())
             _say(f"throughput ({sizes['throughput_events']} events, handler and bare)")
             speed = throughput.measure(sizes["throughput_events"], sizes["rounds"], lambda: logs.bytes)

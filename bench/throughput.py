@@ -21,8 +21,8 @@ from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
 from notifier.delivery.publisher import Publisher
 from tests.soak import samples
-from tools.harness.functions import load_handler
-from tools.local_aws import fake_context
+from tools.harness.context import fake_context
+from tools.harness.handler_loader import load_handler
 
 FUNCTIONS = ("ami", "run-command", "maintenance-window", "systems-manager")
 

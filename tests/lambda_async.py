@@ -38,8 +38,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
-from tools.lambda_worker import LambdaContext
-from tools.local_aws import drain_queue
+from tools.harness.lambda_worker import LambdaContext
+from tools.harness.subscribers import drain_queue
 
 # Lambda's retries of an asynchronous invocation, as the stack sets them (infra/functions.py ASYNC_RETRIES).
 ASYNC_RETRIES = 2

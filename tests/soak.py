@@ -25,8 +25,8 @@ from typing import Any
 
 from notifier.core.catalog import FAMILY_BY_NAME
 from tests.lambda_async import ALWAYS, AsyncLambda, Delivery, Faults, clients_hooked, dead_letters
-from tools.harness.functions import load_handler
-from tools.local_aws import create_idempotency_table, unique_name
+from tools.harness.handler_loader import load_handler
+from tools.harness.tables import create_idempotency_table, unique_name
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 

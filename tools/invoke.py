@@ -14,11 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from tools import local_aws
-from tools.lambda_runner import FunctionProcess
-from tools.local_stack import LocalStack
+from tools.harness.endpoints import function_environment
+from tools.harness.lambda_runner import FunctionProcess
+from tools.harness.local_stack import LocalStack
+from tools.harness.template import Template, ensure_synthesized
 from tools.replay import stand_ins
-from tools.template import Template, ensure_synthesized
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error.args[0]))
     with stand_ins(args, sys.stderr) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
-        environment = {**local_aws.function_environment(endpoints), **stack.function_environment(spec.logical_id)}
+        environment = {**function_environment(endpoints), **stack.function_environment(spec.logical_id)}
         process = FunctionProcess(spec, environment)
         try:
             invocation = process.invoke(event)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 import uuid
@@ -29,11 +30,14 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
-from tools import local_aws
-from tools.calendar_service import calendar_service
-from tools.lambda_runner import FunctionProcess, Invocation
-from tools.local_stack import LocalStack
-from tools.template import REPO_ROOT, EventSourceMappingSpec, Template, ensure_synthesized
+from tools import REPO_ROOT, repo_relative
+from tools.harness import services
+from tools.harness.calendar_service import calendar_service
+from tools.harness.endpoints import REGION, function_environment
+from tools.harness.lambda_runner import FunctionProcess, Invocation
+from tools.harness.local_stack import LocalStack
+from tools.harness.subscribers import drain_queue
+from tools.harness.template import EventSourceMappingSpec, Template, ensure_synthesized
 
 # "checked": a scheduled run (the calendar reconciler, the digest sweeper) that had nothing to announce;
 # "buffered": sent to a queue a function reads in batches; "recorded": a batch read without a failure.
@@ -90,12 +94,6 @@ def event_files(paths: list[str]) -> list[Path]:
     return sorted(files)
 
 
-def _display(path: Path) -> str:
-    with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(REPO_ROOT))
-    return str(path)
-
-
 class Replayer:
     def __init__(
         self,
@@ -148,7 +146,7 @@ class Replayer:
                     "source": "aws.events",
                     "account": self.stack.account,
                     "time": datetime.now(UTC).isoformat(),
-                    "region": local_aws.REGION,
+                    "region": REGION,
                     "resources": [],
                     "detail": {},
                 }
@@ -173,7 +171,7 @@ class Replayer:
         return matched
 
     def replay_file(self, path: Path) -> list[Delivery]:
-        name = _display(path)
+        name = repo_relative(path)
         try:
             event = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -260,7 +258,7 @@ class Replayer:
                 "md5OfBody": message.get("MD5OfBody"),
                 "eventSource": "aws:sqs",
                 "eventSourceARN": arn,
-                "awsRegion": local_aws.REGION,
+                "awsRegion": REGION,
             }
             for message in messages
         ]
@@ -357,7 +355,7 @@ class Replayer:
     def received(self) -> list[dict[str, Any]]:
         """What the subscriber queue got (SNS envelopes), as a subscriber reads it."""
         notifications = []
-        for message in local_aws.drain_queue(self.sqs, self.stack.subscriber_queue_url, empty_polls=1, pause=0):
+        for message in drain_queue(self.sqs, self.stack.subscriber_queue_url, empty_polls=1, pause=0):
             envelope = json.loads(message["Body"])
             document = json.loads(envelope["Message"])
             notifications.append(
@@ -415,21 +413,22 @@ def print_human(delivery: Delivery, verbose: bool, out: Any) -> None:
 def stand_ins(args: argparse.Namespace, log: Any) -> Iterator[dict[str, str]]:
     """Endpoints of running stand-ins, started here unless --endpoint names them."""
     with contextlib.ExitStack() as stack:
-        moto = args.endpoint or stack.enter_context(local_aws.moto_process(keep=args.keep))
+        moto = args.endpoint or stack.enter_context(services.moto_process(keep=args.keep))
         if args.dynamodb_endpoint:
             dynamodb, which = args.dynamodb_endpoint, "given endpoint"
         elif args.endpoint:
             dynamodb, which = args.endpoint, "moto (given endpoint)"
-        elif local_aws.dynamodb_local_available():
-            server = stack.enter_context(local_aws.dynamodb_local_process(keep=args.keep))
-            dynamodb, which = server, "DynamoDB Local"
+        elif services.dynamodb_local_available():
+            log_path = REPO_ROOT / "cdk.out.local" / f"dynamodb-local-{os.getpid()}.log"
+            server = stack.enter_context(services.dynamodb_local(log_path, keep=args.keep))
+            dynamodb, which = server.endpoint_url, "DynamoDB Local"
         else:
             dynamodb, which = moto, "moto (no Java or DynamoDB Local jar found)"
         folders = [REPO_ROOT / "calendars", *([args.calendars] if args.calendars else [])]
         ssm, calendars = stack.enter_context(calendar_service(folders))
         print(
             f"stand-ins: moto server at {moto} for SNS, SQS and EventBridge; DynamoDB: {which} at {dynamodb}; "
-            f"SSM calendars ({', '.join(calendars.names())}) served from {', '.join(map(_display, folders))}",
+            f"SSM calendars ({', '.join(calendars.names())}) served from {', '.join(map(repo_relative, folders))}",
             file=log,
         )
         if args.keep:
@@ -495,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: Counter[str] = Counter()
     with stand_ins(args, log) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
-        environment = local_aws.function_environment(endpoints)
+        environment = function_environment(endpoints)
         replayer = Replayer(template, stack, environment, args.account, args.settle)
         try:
             for round_number in range(args.repeat):

@@ -16,17 +16,20 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tools import local_aws
-from tools.harness.functions import LambdaHandler, load_handler
-from tools.local_aws import Subscribers, fake_context
+from tools.harness.context import fake_context
+from tools.harness.endpoints import ENVIRONMENT_CLEARED, local_aws_environment
+from tools.harness.handler_loader import LambdaHandler, load_handler
+from tools.harness.services import DynamoDBLocal, LocalServiceError, moto_server, start_dynamodb_local
+from tools.harness.subscribers import Subscribers, create_topic_with_queues, delete_topic_with_queues, drain_queue
+from tools.harness.tables import create_idempotency_table, unique_name
 
 
 @pytest.fixture(scope="session")
-def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_aws.DynamoDBLocal]:
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DynamoDBLocal]:
     log_path = Path(tmp_path_factory.mktemp("dynamodb-local")) / "dynamodb-local.log"
     try:
-        server = local_aws.start_dynamodb_local(log_path)
-    except local_aws.LocalServiceError as error:
+        server = start_dynamodb_local(log_path)
+    except LocalServiceError as error:
         # Not a skip: `make test` installs java and the jar, so their absence is a broken setup.
         pytest.fail(f"cannot start DynamoDB Local: {error}", pytrace=False)
     try:
@@ -37,16 +40,16 @@ def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_a
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    with local_aws.moto_server() as endpoint:
+    with moto_server() as endpoint:
         yield endpoint
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, dynamodb_local: local_aws.DynamoDBLocal, moto_endpoint: str) -> None:
+def aws_env(monkeypatch: pytest.MonkeyPatch, dynamodb_local: DynamoDBLocal, moto_endpoint: str) -> None:
     """Fake credentials, us-east-1, and every endpoint pointed at the local services."""
-    for name in local_aws.ENVIRONMENT_CLEARED:
+    for name in ENVIRONMENT_CLEARED:
         monkeypatch.delenv(name, raising=False)
-    for name, value in local_aws.local_aws_environment(dynamodb_local.endpoint_url, moto_endpoint).items():
+    for name, value in local_aws_environment(dynamodb_local.endpoint_url, moto_endpoint).items():
         monkeypatch.setenv(name, value)
 
 
@@ -68,7 +71,7 @@ def sqs(aws_env: None) -> Any:
 @pytest.fixture
 def idempotency_table(monkeypatch: pytest.MonkeyPatch, dynamodb: Any) -> Iterator[str]:
     """A fresh idempotency table, named in IDEMPOTENCY_TABLE_NAME."""
-    name = local_aws.create_idempotency_table(dynamodb, local_aws.unique_name("idempotency"))
+    name = create_idempotency_table(dynamodb, unique_name("idempotency"))
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", name)
     yield name
     dynamodb.delete_table(TableName=name)
@@ -77,10 +80,10 @@ def idempotency_table(monkeypatch: pytest.MonkeyPatch, dynamodb: Any) -> Iterato
 @pytest.fixture
 def subscribers(monkeypatch: pytest.MonkeyPatch, sns: Any, sqs: Any) -> Iterator[Subscribers]:
     """A fresh topic, named in NOTIFICATION_TOPIC_ARN, with a raw and an envelope SQS subscriber."""
-    created = local_aws.create_topic_with_queues(sns, sqs)
+    created = create_topic_with_queues(sns, sqs)
     monkeypatch.setenv("NOTIFICATION_TOPIC_ARN", created.topic_arn)
     yield created
-    local_aws.delete_topic_with_queues(sns, sqs, created)
+    delete_topic_with_queues(sns, sqs, created)
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def drain(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
     """drain(queue_url) -> every message now in the queue (received with all attributes, deleted)."""
 
     def _drain(queue_url: str) -> list[dict[str, Any]]:
-        return local_aws.drain_queue(sqs, queue_url)
+        return drain_queue(sqs, queue_url)
 
     return _drain
 

@@ -19,8 +19,9 @@ from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME, FUN
 from notifier.core.models import InvalidEventError
 from notifier.core.render import SNS_MAX_BYTES
 from tests.payloads import SUBJECT, assert_names_the_field, events
-from tools.harness.functions import LambdaHandler
-from tools.local_aws import Subscribers, envelope_of, fake_context
+from tools.harness.context import fake_context
+from tools.harness.handler_loader import LambdaHandler
+from tools.harness.subscribers import Subscribers, envelope_of
 
 
 def receive_now(sqs: Any, queue_url: str) -> list[dict[str, Any]]:

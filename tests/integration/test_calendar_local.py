@@ -1,6 +1,6 @@
 """The calendar function and the reconciler against DynamoDB Local, moto and the calendar stand-in.
 
-The calendar stand-in (tools/calendar_service.py) answers GetDocument and GetCalendarState
+The calendar stand-in (tools/harness/calendar_service.py) answers GetDocument and GetCalendarState
 from .ics files: no local service implements Change Calendar.
 """
 
@@ -21,9 +21,10 @@ from notifier.calendars import explanations, reconciler
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.models import parse_event
 from notifier.delivery.publisher import Publisher
-from tools.calendar_service import calendar_service
-from tools.harness.functions import LambdaHandler, load_handler, load_module
-from tools.local_aws import Subscribers, envelope_of, fake_context
+from tools.harness.calendar_service import calendar_service
+from tools.harness.context import fake_context
+from tools.harness.handler_loader import LambdaHandler, load_handler, load_module
+from tools.harness.subscribers import Subscribers, envelope_of
 
 REPO = Path(__file__).resolve().parents[2]
 Drain = Callable[[str], list[dict[str, Any]]]

@@ -30,7 +30,8 @@ from tests.lambda_async import (
     dead_letters,
     sdk_backoff_skipped,
 )
-from tools.local_aws import Subscribers, envelope_of, scan_all, unique_name
+from tools.harness.subscribers import Subscribers, envelope_of
+from tools.harness.tables import scan_all, unique_name
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 # Seconds per attempt: Lambda's 30 s timeout scaled down. A retry comes after it.

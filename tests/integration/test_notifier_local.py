@@ -22,15 +22,10 @@ from notifier.core.catalog import FAMILY_BY_NAME
 from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
-from tools.harness.functions import LambdaHandler
-from tools.local_aws import (
-    Subscribers,
-    envelope_attributes,
-    envelope_of,
-    fake_context,
-    scan_all,
-    sqs_attributes,
-)
+from tools.harness.context import fake_context
+from tools.harness.handler_loader import LambdaHandler
+from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of, sqs_attributes
+from tools.harness.tables import scan_all
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 SAMPLES = sorted(EVENTS_DIR.glob("*/*.json"))

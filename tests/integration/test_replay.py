@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
-from tools.lambda_runner import FunctionProcess
-from tools.template import REPO_ROOT, Template, ensure_synthesized
+from tools import REPO_ROOT
+from tools.harness.lambda_runner import FunctionProcess
+from tools.harness.template import Template, ensure_synthesized
 
 EVENTS = sorted((REPO_ROOT / "events").rglob("*.json"))
 

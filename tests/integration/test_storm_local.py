@@ -24,9 +24,11 @@ from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
 from notifier.delivery.publisher import Publisher
 from notifier.fleet import sweeper as digests
 from notifier.fleet.operation_store import OperationStore
-from tools import local_aws
-from tools.harness.functions import LambdaHandler, load_handler, load_module
-from tools.local_aws import Subscribers, envelope_attributes, envelope_of, fake_context
+from tools import REPO_ROOT
+from tools.harness.context import fake_context
+from tools.harness.handler_loader import LambdaHandler, load_handler, load_module
+from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of
+from tools.harness.tables import create_operations_table, unique_name
 from tools.storm import generate
 
 Drain = Callable[[str], list[dict[str, Any]]]
@@ -35,7 +37,7 @@ START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def operations_table(monkeypatch: pytest.MonkeyPatch, dynamodb: Any) -> Iterator[str]:
-    name = local_aws.create_operations_table(dynamodb, local_aws.unique_name("operations"))
+    name = create_operations_table(dynamodb, unique_name("operations"))
     monkeypatch.setenv("OPERATIONS_TABLE_NAME", name)
     monkeypatch.setenv("OPERATION_TIMEOUT_SECONDS", "3600")
     # The digest of an ended operation is due at once (the stack waits digestSettleSeconds).
@@ -250,7 +252,7 @@ def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_is_recorded(pipeline
     good = [e for e in storm.events if e["detail"]["status"] == "Success"]
     broken = copy.deepcopy(good[0])
     del broken["detail"]["instance-id"]
-    ami = json.loads((local_aws.REPO_ROOT / "events/ami/failed.json").read_text())
+    ami = json.loads((REPO_ROOT / "events/ami/failed.json").read_text())
     event, ids = sqs_event([*good, broken, ami])
 
     response = pipeline.batch.handler(event, fake_context())

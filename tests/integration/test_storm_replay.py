@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.integration.test_replay import replay
-from tools.template import REPO_ROOT
+from tools import REPO_ROOT
 
 
 def storm(out: Path, *args: str) -> None:

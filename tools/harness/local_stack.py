@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from tools.local_aws import REGION
-from tools.template import STACK_NAME, Template, resolve
+from tools.harness.endpoints import ACCOUNT, REGION
+from tools.harness.template import STACK_NAME, Template, resolve
 
 SUBSCRIBER_QUEUE = f"{STACK_NAME}-subscriber"
 
@@ -21,7 +21,7 @@ class LocalStack:
 
     template: Template
     endpoints: dict[str, str]  # service -> endpoint URL
-    account: str = "123456789012"
+    account: str = ACCOUNT
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
     queue_urls: dict[str, str] = field(default_factory=dict)  # ARN -> URL

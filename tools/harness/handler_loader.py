@@ -9,7 +9,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-import tools  # noqa: F401  # puts lambdas/ on sys.path
 from notifier.core.catalog import FUNCTIONS
 
 LambdaHandler = Callable[[Any, LambdaContext], dict[str, Any]]

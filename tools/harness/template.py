@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tools import REPO_ROOT
+
 STACK_NAME = "SsmEventNotifier"
 LOCAL_OUTDIR = REPO_ROOT / "cdk.out.local"
 SOURCES = ("app.py", "cdk.json", "infra", "lambdas")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.lambda_worker import END_OF_LOGS
-from tools.template import FunctionSpec
+from tools.harness.lambda_worker import END_OF_LOGS
+from tools.harness.template import FunctionSpec
 
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
 
