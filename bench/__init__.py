@@ -3,6 +3,6 @@
     python -m bench.run [--quick] [--out bench/results.json]
 
 cold start (bench.cold_start), AWS requests per event (bench.calls), throughput against bare calls
-(bench.throughput), asset sizes (bench.assets), the soak (tests/soak.py) and the cost estimate
+(bench.throughput), asset sizes (bench.assets), the soak (tools/harness/soak.py) and the cost estimate
 (bench.cost); bench.report turns results.json into the README table.
 """

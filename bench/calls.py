@@ -1,7 +1,7 @@
 """AWS requests per event, per family, counted from botocore's request events.
 
 Each function's real handler module (handlers.*, as Lambda imports it) is imported with its
-clients hooked to a counter (tests/lambda_async.py Calls: one count per HTTP request sent).
+clients hooked to a counter (tools/harness/sdk_hooks.py Calls: one count per HTTP request sent).
 Every sample of events/ is delivered with a fresh id (a new event), then again (a duplicate).
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from notifier.core.catalog import FAMILY_BY_NAME, FUNCTIONS
-from tests.lambda_async import Calls, clients_hooked
 from tools.harness.context import fake_context
+from tools.harness.sdk_hooks import Calls, clients_hooked
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 # The calendar function reads the calendar document and keeps per-transition state: no goal there.

@@ -25,11 +25,11 @@ import boto3
 from bench import assets, calls, cold_start, cost, report, throughput
 from notifier.core.models import parse_event
 from notifier.core.render import render
-from tests.lambda_async import sdk_backoff_skipped
-from tests.soak import create_resources, run_soak, samples
 from tools import REPO_ROOT
 from tools.harness.endpoints import ENVIRONMENT_CLEARED, local_aws_environment
+from tools.harness.sdk_hooks import sdk_backoff_skipped
 from tools.harness.services import dynamodb_local, moto_process
+from tools.harness.soak import create_resources, run_soak, soak_samples
 from tools.harness.tables import create_idempotency_table, scan_all, unique_name
 from tools.harness.template import STACK_NAME, Template, ensure_synthesized
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             _say("AWS requests per event")
             counted = calls.measure()
             item_bytes = max(_item_bytes(item) for item in scan_all(dynamodb, table))
-            message_bytes = max(render(parse_event(event), event).size() for _, event in samples())
+            message_bytes = max(render(parse_event(event), event).size() for _, event in soak_samples())
             _say(f"throughput ({sizes['throughput_events']} events, handler and bare)")
             speed = throughput.measure(sizes["throughput_events"], sizes["rounds"], lambda: logs.bytes)
             _say(f"soak ({sizes['soak_events']} events, {SOAK_THREADS} threads)")

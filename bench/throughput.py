@@ -20,15 +20,15 @@ import boto3
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
 from notifier.delivery.publisher import Publisher
-from tests.soak import samples
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import load_handler
+from tools.harness.soak import soak_samples
 
 FUNCTIONS = ("ami", "run-command", "maintenance-window", "systems-manager")
 
 
 def _events(count: int) -> list[tuple[str, dict[str, Any]]]:
-    pool = [(function, event) for function, event in samples() if function in FUNCTIONS]
+    pool = [(function, event) for function, event in soak_samples() if function in FUNCTIONS]
     chosen = []
     for index in range(count):
         function, sample = pool[index % len(pool)]

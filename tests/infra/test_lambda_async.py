@@ -1,11 +1,11 @@
-"""The fault and soak harness (tests/lambda_async.py) retries as the stack configures Lambda."""
+"""The fault and soak harness (tools/harness/lambda_async.py) retries as the stack configures Lambda."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tests.infra.conftest import resources
-from tests.lambda_async import ASYNC_RETRIES
+from tools.harness.lambda_async import ASYNC_RETRIES
 
 
 def test_the_harness_retries_events_as_often_as_the_functions_do(template: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Faults of SNS, DynamoDB and Lambda, and what subscribers and the dead-letter queue get.
 
-The handler runs as Lambda runs an EventBridge event (tests/lambda_async.py): one try and two
+The handler runs as Lambda runs an EventBridge event (tools/harness/lambda_async.py): one try and two
 retries, each after the failed attempt's deadline, then the on-failure record in the dead-letter
 queue. The services are the real local ones; only the faults are injected, as the error answers
 the services send (the SDK then retries them as it would in AWS).
@@ -20,16 +20,9 @@ from typing import Any
 
 import pytest
 
-from tests.lambda_async import (
-    ALWAYS,
-    TIMEOUT_ERROR,
-    AsyncLambda,
-    Delivery,
-    Faults,
-    clients_hooked,
-    dead_letters,
-    sdk_backoff_skipped,
-)
+from tools.harness.faults import ALWAYS, Faults
+from tools.harness.lambda_async import TIMEOUT_ERROR, AsyncLambda, Delivery, dead_letters
+from tools.harness.sdk_hooks import clients_hooked, sdk_backoff_skipped
 from tools.harness.subscribers import Subscribers, envelope_of
 from tools.harness.tables import scan_all, unique_name
 

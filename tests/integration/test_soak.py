@@ -1,7 +1,7 @@
 """A short soak (the full one, 10,000 events, is `make bench`): nothing lost, nothing twice.
 
 Events from events/ with fresh ids, 10 % delivered twice, 5 % hit by a fault of every kind of
-tests/soak.py, from several threads: every event is published or in the dead-letter queue, and a
+tools/harness/soak.py, from several threads: every event is published or in the dead-letter queue, and a
 second copy only ever comes from the documented class (SNS had the message, the record was not
 completed), never more than one.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.lambda_async import sdk_backoff_skipped
-from tests.soak import KINDS, Resources, create_resources, delete_resources, run_soak
+from tools.harness.sdk_hooks import sdk_backoff_skipped
+from tools.harness.soak import KINDS, Resources, create_resources, delete_resources, run_soak
 
 EVENTS = 320
 THREADS = 6

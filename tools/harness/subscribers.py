@@ -1,15 +1,20 @@
 """Subscribers to a topic on the stand-ins, and what they received, read as a subscriber reads it.
 
-``Subscribers``: a topic with two SQS subscribers, one with raw delivery and one receiving the SNS
-envelope; ``drain_queue`` reads (and deletes) what a queue holds, ``sqs_attributes``,
-``envelope_of`` and ``envelope_attributes`` take the messages apart.
+* ``Subscribers``: a topic with two SQS subscribers, one with raw delivery and one receiving the
+  SNS envelope; ``drain_queue`` reads (and deletes) what a queue holds, ``sqs_attributes``,
+  ``envelope_of`` and ``envelope_attributes`` take the messages apart.
+* ``HttpSubscriber``: an HTTP endpoint subscribed to a topic, counting the copies of each event it
+  receives (the soak's subscriber: see its docstring for why not a queue).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tools.harness.tables import unique_name
@@ -94,3 +99,37 @@ def envelope_of(message: dict[str, Any]) -> dict[str, Any]:
 
 def envelope_attributes(envelope: dict[str, Any]) -> dict[str, str]:
     return {name: value["Value"] for name, value in envelope.get("MessageAttributes", {}).items()}
+
+
+class HttpSubscriber:
+    """An HTTP endpoint subscribed to the topic, as a system subscribes: copies received per event id.
+
+    SNS (moto) POSTs each notification, in its envelope, before Publish returns. Not an SQS queue
+    here: moto's SQS loses a message sent while another is deleted (its delete rebuilds the list
+    unlocked), and slows down with every message a queue holds.
+    """
+
+    def __init__(self) -> None:
+        self.copies: Counter[str] = Counter()
+        lock = threading.Lock()
+        copies = self.copies
+
+        class Endpoint(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                envelope = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if envelope.get("Type") == "Notification":
+                    with lock:
+                        copies[json.loads(envelope["Message"])["eventId"]] += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, name="soak-subscriber", daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -19,16 +19,18 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from notifier.core.catalog import FAMILY_BY_NAME
-from tests.lambda_async import ALWAYS, AsyncLambda, Delivery, Faults, clients_hooked, dead_letters
+from tools.harness.faults import ALWAYS, Faults
 from tools.harness.handler_loader import load_handler
+from tools.harness.lambda_async import AsyncLambda, Delivery, dead_letters
+from tools.harness.sdk_hooks import clients_hooked
+from tools.harness.subscribers import HttpSubscriber
 from tools.harness.tables import create_idempotency_table, unique_name
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
+EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ KINDS = {
 PER_TRANSITION = ("calendar",)
 
 
-def samples() -> list[tuple[str, dict[str, Any]]]:
+def soak_samples() -> list[tuple[str, dict[str, Any]]]:
     """(function, event) for every sample of events/ that the soak's one-message-per-event rule holds for."""
     found = []
     for path in sorted(EVENTS_DIR.glob("*/*.json")):
@@ -93,7 +95,7 @@ class Plan:
 def plan(events: int, twice_share: float, fault_share: float, seed: int) -> Plan:
     """Events with fresh ids; a share delivered twice (half right after the first), a share faulted."""
     rng = random.Random(seed)
-    pool = samples()
+    pool = soak_samples()
     originals = []
     for index in range(events):
         function, sample = pool[index % len(pool)]
@@ -188,47 +190,13 @@ def run_soak(
     return summarize(work, deliveries, copies, dead, crashes, elapsed, threads)
 
 
-class Subscriber:
-    """An HTTP endpoint subscribed to the topic, as a system subscribes: copies received per event id.
-
-    SNS (moto) POSTs each notification, in its envelope, before Publish returns. Not an SQS queue
-    here: moto's SQS loses a message sent while another is deleted (its delete rebuilds the list
-    unlocked), and slows down with every message a queue holds.
-    """
-
-    def __init__(self) -> None:
-        self.copies: Counter[str] = Counter()
-        lock = threading.Lock()
-        copies = self.copies
-
-        class Endpoint(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                envelope = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if envelope.get("Type") == "Notification":
-                    with lock:
-                        copies[json.loads(envelope["Message"])["eventId"]] += 1
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, name="soak-subscriber", daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @dataclass(frozen=True)
 class Resources:
     """A table, a topic with an HTTP subscriber, and a dead-letter queue."""
 
     table_name: str
     topic_arn: str
-    subscriber: Subscriber
+    subscriber: HttpSubscriber
     dead_letter_queue_url: str
 
 
@@ -237,7 +205,7 @@ def create_resources(dynamodb: Any, sns: Any, sqs: Any) -> Resources:
     os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
     table = create_idempotency_table(dynamodb, unique_name("soak"))
     topic = sns.create_topic(Name=unique_name("soak"))["TopicArn"]
-    subscriber = Subscriber()
+    subscriber = HttpSubscriber()
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=subscriber.endpoint)
     dead_letters = sqs.create_queue(QueueName=unique_name("soak-dead-letters"))["QueueUrl"]
     return Resources(table, topic, subscriber, dead_letters)
