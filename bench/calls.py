@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import copy
 import importlib
-import json
 import statistics
 import uuid
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from notifier.core.catalog import FAMILY_BY_NAME, FUNCTIONS
+from notifier.core.catalog import FUNCTIONS
 from tools.harness.context import fake_context
+from tools.harness.samples import family_of, function_of, samples
 from tools.harness.sdk_hooks import Calls, clients_hooked
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 # The calendar function reads the calendar document and keeps per-transition state: no goal there.
 EXEMPT = ("calendar",)
 
@@ -40,12 +38,10 @@ def measure() -> dict[str, Any]:
             handlers[function] = getattr(importlib.import_module(module), attribute)
     calls.take()
     families: dict[str, dict[str, list[Counter[str]]]] = {}
-    for path in sorted(EVENTS_DIR.glob("*/*.json")):
-        family = FAMILY_BY_NAME[path.parent.name]
-        event = json.loads(path.read_text())
+    for path, event in samples():
         event["id"] = f"bench-calls-{uuid.uuid4()}"
-        handler = handlers[family.function]
-        seen = families.setdefault(family.name, {"new": [], "duplicate": []})
+        handler = handlers[function_of(path)]
+        seen = families.setdefault(family_of(path), {"new": [], "duplicate": []})
         first = handler(copy.deepcopy(event), fake_context())
         seen["new"].append(calls.take())
         again = handler(copy.deepcopy(event), fake_context())

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for strange events, drawn from the models of lambdas/notifier/models.py,
+"""Hypothesis strategies for strange events, drawn from the models of lambdas/notifier/core/models.py,
 and the rules a notification must keep for SNS to accept it.
 
 An event is a sample of events/ for one detail-type whose detail (and sometimes top-level
@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
 from notifier.core.models import MODELS, InvalidEventError, SsmEvent
 from notifier.core.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
+from tools.harness.samples import first_sample_by_detail_type
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 KB = 1024
 
-SAMPLE_BY_DETAIL_TYPE: dict[str, dict[str, Any]] = {}
-for _path in sorted(EVENTS_DIR.glob("*/*.json")):
-    _event = json.loads(_path.read_text())
-    SAMPLE_BY_DETAIL_TYPE.setdefault(_event["detail-type"], _event)
+SAMPLE_BY_DETAIL_TYPE = first_sample_by_detail_type()
 DETAIL_TYPES = sorted(MODELS)
 
 STRANGE = [

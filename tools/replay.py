@@ -36,6 +36,7 @@ from tools.harness.calendar_service import calendar_service
 from tools.harness.endpoints import REGION, function_environment
 from tools.harness.lambda_runner import FunctionProcess, Invocation
 from tools.harness.local_stack import LocalStack
+from tools.harness.samples import event_files, read
 from tools.harness.subscribers import drain_queue
 from tools.harness.template import EventSourceMappingSpec, Template, ensure_synthesized
 
@@ -79,19 +80,6 @@ class Delivery:
             "queue": self.queue,
             "notifications": self.notifications,
         }
-
-
-def event_files(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files += sorted(path.rglob("*.json"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise SystemExit(f"replay: no such file or folder: {name}")
-    return sorted(files)
 
 
 class Replayer:
@@ -173,7 +161,7 @@ class Replayer:
     def replay_file(self, path: Path) -> list[Delivery]:
         name = repo_relative(path)
         try:
-            event = json.loads(path.read_text())
+            event: Any = read(path)  # any JSON: a file given to replay need not hold an object
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             return [Delivery(name, None, None, outcome="failed", error=f"cannot read the event: {error}")]
         if not isinstance(event, dict):

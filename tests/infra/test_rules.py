@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +10,8 @@ from moto.events.models import EventPattern
 
 from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES
 from tests.infra.conftest import pattern_rules, resources, synthesize
+from tools.harness.samples import SAMPLE_FILES, family_of, load, read, sample_id
 
-EVENTS = sorted(Path("events").glob("*/*.json"))
 # Storm control (perInstanceNotifications=digest, the default) adds one rule: to its buffer queue.
 STORM_RULE = "StormControlRule"
 
@@ -69,11 +68,11 @@ def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_ru
     assert set(digested) <= set(buffered)
 
 
-@pytest.mark.parametrize("path", EVENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=sample_id)
 def test_every_sample_event_reaches_its_family_function_or_the_storm_buffer(template, path):
-    event = json.loads(path.read_text())
+    event = read(path)
     matched = _matching_rules(template, event, event["account"])
-    family = path.parent.name
+    family = family_of(path)
     expected = "".join(part.capitalize() for part in family.split("-")) + "Events"
     event_type = EVENT_TYPE_BY_DETAIL_TYPE[event["detail-type"]]
     if event_type.role in DIGESTED_ROLES:  # only the buffer: one digest instead
@@ -99,19 +98,19 @@ def test_each_mode_routes_every_event_to_its_family_function_as_before():
     assert not [k for k in pattern_rules(template) if k.startswith(STORM_RULE)]
     listed = [d for rule in pattern_rules(template).values() for d in rule["Properties"]["EventPattern"]["detail-type"]]
     assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)
-    for path in EVENTS:
-        event = json.loads(path.read_text())
+    for path in SAMPLE_FILES:
+        event = read(path)
         assert len(_matching_rules(template, event, event["account"])) == 1, path
 
 
-@pytest.mark.parametrize("path", EVENTS[:3] + EVENTS[-3:], ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", SAMPLE_FILES[:3] + SAMPLE_FILES[-3:], ids=sample_id)
 def test_events_of_another_account_match_no_rule(template, path):
-    event = json.loads(path.read_text())
+    event = read(path)
     assert _matching_rules(template, event, "999999999999") == []
 
 
 def test_custom_events_pretending_to_be_ssm_do_not_match(template):
-    event = json.loads(Path("events/compliance/association-non-compliant.json").read_text())
+    event = load("compliance/association-non-compliant")
     event["source"] = "my.app"
     assert _matching_rules(template, event, event["account"]) == []
 

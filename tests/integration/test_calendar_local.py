@@ -24,9 +24,9 @@ from notifier.delivery.publisher import Publisher
 from tools.harness.calendar_service import calendar_service
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import LambdaHandler, load_handler, load_module
+from tools.harness.samples import load
 from tools.harness.subscribers import Subscribers, envelope_of
 
-REPO = Path(__file__).resolve().parents[2]
 Drain = Callable[[str], list[dict[str, Any]]]
 
 TEN_TO_NOON = """BEGIN:VCALENDAR
@@ -49,7 +49,7 @@ def stamp(moment: datetime) -> str:
 
 
 def calendar_event(state: str, at: str, event_id: str, name: str = "Freeze") -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((REPO / "events/calendar/open.json").read_text())
+    event = load("calendar/open")
     event["id"] = event_id
     event["resources"] = [f"arn:aws:ssm:us-east-1:123456789012:document/{name}"]
     event["detail"] = {"state": state, "atTime": at}

@@ -15,18 +15,17 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tools.harness.faults import ALWAYS, Faults
 from tools.harness.lambda_async import TIMEOUT_ERROR, AsyncLambda, Delivery, dead_letters
+from tools.harness.samples import load
 from tools.harness.sdk_hooks import clients_hooked, sdk_backoff_skipped
 from tools.harness.subscribers import Subscribers, envelope_of
 from tools.harness.tables import scan_all, unique_name
 
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 # Seconds per attempt: Lambda's 30 s timeout scaled down. A retry comes after it.
 TIMEOUT = 0.3
 
@@ -62,8 +61,7 @@ def as_lambda(build_handler: BuildHandler, faults: Faults, sqs: Any, dead_letter
 
 @pytest.fixture
 def event() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((EVENTS_DIR / "change-manager/rejected.json").read_text())
-    return loaded
+    return load("change-manager/rejected")
 
 
 def copies(subscribers: Subscribers, drain: Drain, event: dict[str, Any]) -> int:

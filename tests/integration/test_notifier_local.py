@@ -18,38 +18,22 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
-from notifier.core.catalog import FAMILY_BY_NAME
 from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import LambdaHandler
+from tools.harness.samples import SAMPLE_FILES, family_of, function_of, load, read, sample_id
 from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of, sqs_attributes
 from tools.harness.tables import scan_all
 
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
-SAMPLES = sorted(EVENTS_DIR.glob("*/*.json"))
 ATTRIBUTE_NAMES = {"family", "detail_type", "severity", "status", "account", "region"}
 
 BuildHandler = Callable[[str], LambdaHandler]
 Drain = Callable[[str], list[dict[str, Any]]]
 
 
-def load(path: Path) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads(path.read_text())
-    return event
-
-
-def function_of(sample: Path) -> str:
-    """The catalog function that handles the family a sample is filed under (events/<family>/)."""
-    return FAMILY_BY_NAME[sample.parent.name].function
-
-
-def sample(relative: str) -> dict[str, Any]:
-    return load(EVENTS_DIR / relative)
-
-
-@pytest.mark.parametrize("path", SAMPLES, ids=[f"{p.parent.name}/{p.stem}" for p in SAMPLES])
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=sample_id)
 def test_sample_event_reaches_both_subscribers_once(
     path: Path,
     build_handler: BuildHandler,
@@ -57,8 +41,8 @@ def test_sample_event_reaches_both_subscribers_once(
     subscribers: Subscribers,
     drain: Drain,
 ) -> None:
-    event = load(path)
-    family = path.parent.name
+    event = read(path)
+    family = family_of(path)
     expected = render(parse_event(copy.deepcopy(event)), copy.deepcopy(event))
     handler = build_handler(function_of(path))
 
@@ -106,7 +90,7 @@ def test_redelivered_event_publishes_once(
     subscribers: Subscribers,
     drain: Drain,
 ) -> None:
-    event = sample("run-command/command-success.json")
+    event = load("run-command/command-success")
     handler = build_handler("run-command")
 
     first = handler(copy.deepcopy(event), lambda_context)
@@ -125,7 +109,7 @@ def test_events_sharing_an_id_are_not_duplicates(
 ) -> None:
     # AWS's AMI samples all carry the same id; only the detail differs.
     handler = build_handler("ami")
-    results = [handler(sample(f"ami/{name}.json"), lambda_context) for name in ("available", "failed")]
+    results = [handler(load(f"ami/{name}"), lambda_context) for name in ("available", "failed")]
 
     assert [r.get("duplicate") for r in results] == [None, None]
     statuses = sorted(sqs_attributes(m)["status"] for m in drain(subscribers.raw_queue_url))
@@ -135,7 +119,7 @@ def test_events_sharing_an_id_are_not_duplicates(
 def test_concurrent_deliveries_publish_once(
     build_handler: BuildHandler, subscribers: Subscribers, drain: Drain, dynamodb: Any, idempotency_table: str
 ) -> None:
-    event = sample("maintenance-window/execution-success.json")
+    event = load("maintenance-window/execution-success")
     handler = build_handler("maintenance-window")
     threads_count = 10
     barrier = threading.Barrier(threads_count)
@@ -199,7 +183,7 @@ def test_failed_publish_is_retried_and_publishes_once(
 
     # moto cannot throttle: fail the first publish in front of the real one.
     monkeypatch.setattr(Publisher, "publish", throttled_once)
-    event = sample("automation/execution-success.json")
+    event = load("automation/execution-success")
     handler = build_handler("systems-manager")
 
     with pytest.raises(ClientError) as raised:
@@ -221,13 +205,13 @@ def test_failed_publish_is_retried_and_publishes_once(
 
 
 def _ami_without_image_id() -> dict[str, Any]:
-    event = sample("ami/available.json")
+    event = load("ami/available")
     del event["detail"]["ImageId"]
     return event
 
 
 def _command_with_object_id() -> dict[str, Any]:
-    event = sample("run-command/command-success.json")
+    event = load("run-command/command-success")
     event["detail"]["command-id"] = {"id": "e8d3c0e4-71f7-4491-898f-c9b35bee5f3b"}
     return event
 
@@ -245,7 +229,7 @@ def _command_with_object_id() -> dict[str, Any]:
         ),
         pytest.param(
             "ami",
-            lambda: sample("run-command/command-success.json"),
+            lambda: load("run-command/command-success"),
             "EC2 Command Status-change Notification",
             "detail-type",
             id="other-family",

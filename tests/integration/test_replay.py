@@ -14,19 +14,18 @@ import pytest
 from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
 from tools import REPO_ROOT
 from tools.harness.lambda_runner import FunctionProcess
+from tools.harness.samples import SAMPLE_FILES, load, read
 from tools.harness.template import Template, ensure_synthesized
-
-EVENTS = sorted((REPO_ROOT / "events").rglob("*.json"))
 
 
 def _event_type(path: Path) -> Any:
-    return EVENT_TYPE_BY_DETAIL_TYPE[json.loads(path.read_text())["detail-type"]]
+    return EVENT_TYPE_BY_DETAIL_TYPE[read(path)["detail-type"]]
 
 
 # Storm control (perInstanceNotifications=digest): per-instance and window task events go only to
 # the digest buffer; the operations' own events go to their family function and to the buffer.
-NOTIFIED = [path for path in EVENTS if _event_type(path).role not in DIGESTED_ROLES]
-BUFFERED = [path for path in EVENTS if _event_type(path).operation]
+NOTIFIED = [path for path in SAMPLE_FILES if _event_type(path).role not in DIGESTED_ROLES]
+BUFFERED = [path for path in SAMPLE_FILES if _event_type(path).operation]
 
 
 def replay(*args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -45,7 +44,7 @@ def replay(*args: str) -> tuple[int, list[dict[str, Any]], str]:
 @pytest.fixture(scope="module")
 def malformed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("malformed")
-    event = json.loads((REPO_ROOT / "events/run-command/command-success.json").read_text())
+    event = load("run-command/command-success")
     event["id"] = "malformed-0001"
     del event["detail"]["command-id"]
     (folder / "command-without-id.json").write_text(json.dumps(event))
@@ -139,7 +138,7 @@ def test_the_asset_runs_with_nothing_but_its_code_and_layer_on_the_path():
     template = Template(ensure_synthesized())
     spec = template.find_function("ami")
     assert spec.layer_dirs, "the function has its dependency layer"
-    event = json.loads((REPO_ROOT / "events/ami/failed.json").read_text())
+    event = load("ami/failed")
     # Without the layer the handler cannot import Powertools: nothing from the virtualenv leaks in,
     # so a runtime dependency missing from lambdas/requirements.txt fails here as in Lambda.
     bare = FunctionProcess(spec.__class__(**{**spec.__dict__, "layer_dirs": ()}), {"PATH": "/usr/bin:/bin"})

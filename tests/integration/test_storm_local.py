@@ -24,9 +24,9 @@ from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
 from notifier.delivery.publisher import Publisher
 from notifier.fleet import sweeper as digests
 from notifier.fleet.operation_store import OperationStore
-from tools import REPO_ROOT
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import LambdaHandler, load_handler, load_module
+from tools.harness.samples import load
 from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of
 from tools.harness.tables import create_operations_table, unique_name
 from tools.storm import generate
@@ -252,7 +252,7 @@ def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_is_recorded(pipeline
     good = [e for e in storm.events if e["detail"]["status"] == "Success"]
     broken = copy.deepcopy(good[0])
     del broken["detail"]["instance-id"]
-    ami = json.loads((REPO_ROOT / "events/ami/failed.json").read_text())
+    ami = load("ami/failed")
     event, ids = sqs_event([*good, broken, ami])
 
     response = pipeline.batch.handler(event, fake_context())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from notifier.calendars.change_calendar import ChangeCalendar
@@ -14,10 +13,8 @@ from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
+from tools.harness.samples import CALENDAR_DOCUMENTS, SAMPLE_FILES, family_of, read, sample_id
 
-REPO = Path(__file__).resolve().parents[2]
-EVENTS = REPO / "events"
-CALENDARS = EVENTS / "calendar" / "documents"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
@@ -36,17 +33,17 @@ class _Documents:
     """The calendar documents of events/calendar/documents, as the calendar function reads them."""
 
     def get(self, name: str) -> ChangeCalendar:
-        return ChangeCalendar(name, (CALENDARS / f"{name}.ics").read_text())
+        return ChangeCalendar(name, (CALENDAR_DOCUMENTS / f"{name}.ics").read_text())
 
 
 def samples() -> dict[str, Any]:
     seen: dict[str, Any] = {}
-    for path in sorted(EVENTS.glob("*/*.json")):
-        raw = json.loads(path.read_text())
-        name = f"{path.parent.name}/{path.stem}"
-        seen[name] = as_seen(render(parse_event(json.loads(path.read_text())), raw))
-        if path.parent.name == "calendar":
-            parsed = parse_event(json.loads(path.read_text()))
+    for path in SAMPLE_FILES:
+        raw = read(path)
+        name = sample_id(path)
+        seen[name] = as_seen(render(parse_event(read(path)), raw))
+        if family_of(path) == "calendar":
+            parsed = parse_event(read(path))
             extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
             seen[name + "+explained"] = as_seen(render(parsed, raw, extra))
     return seen

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from notifier.core import catalog, models
-from tests.unit.samples import EVENTS, SAMPLE_FILES, sample_id
+from tools.harness.samples import EVENTS_DIR, SAMPLE_FILES, sample_id
 
 EXPECTED_FAMILIES = {
     "calendar",
@@ -61,13 +61,13 @@ def test_every_family_function_is_a_declared_function() -> None:
 
 
 def test_the_samples_folder_has_exactly_the_families_of_the_catalog() -> None:
-    folders = {p.name for p in EVENTS.iterdir() if p.is_dir()}
+    folders = {p.name for p in EVENTS_DIR.iterdir() if p.is_dir()}
     assert folders == EXPECTED_FAMILIES
 
 
 @pytest.mark.parametrize("event_type", catalog.EVENT_TYPES, ids=lambda e: e.detail_type)
 def test_every_detail_type_has_a_sample_in_its_family_folder(event_type: catalog.EventType) -> None:
-    folder = EVENTS / event_type.family
+    folder = EVENTS_DIR / event_type.family
     matching = [p.name for p in sorted(folder.glob("*.json")) if _detail_type(p) == event_type.detail_type]
     assert matching, f"no sample in events/{event_type.family}/ has detail-type {event_type.detail_type!r}"
 

@@ -10,7 +10,7 @@ from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE
 from notifier.core.links import console_host, console_url, partition_of
 from notifier.core.models import parse_event
 from notifier.core.render import render
-from tests.unit.samples import load
+from tools.harness.samples import load
 
 PARAMETER_PATH = EVENT_TYPE_BY_DETAIL_TYPE["Parameter Store Change"].console_path
 AMI_PATH = EVENT_TYPE_BY_DETAIL_TYPE["EC2 AMI State Change"].console_path

@@ -20,7 +20,7 @@ from notifier.fleet.observations import (
     order_of,
 )
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
-from tests.unit.samples import load
+from tools.harness.samples import load
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 AT = datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from notifier.core.catalog import EVENT_TYPES
 from notifier.core.models import MODELS, InvalidEventError, parse_event
 from notifier.core.render import render
-from tests.unit.samples import SAMPLE_FILES, load, sample_id
+from tools.harness.samples import SAMPLE_FILES, load, sample_id
 
 
 def _refusal(raw: Any, accepted_families: tuple[str, ...] | None = None) -> InvalidEventError:

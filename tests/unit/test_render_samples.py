@@ -11,7 +11,7 @@ import pytest
 
 from notifier.core.models import parse_event
 from notifier.core.render import SUBJECT_MAX, Notification, render
-from tests.unit.samples import SAMPLE_FILES, sample_id
+from tools.harness.samples import SAMPLE_FILES, read, sample_id
 
 # What an operations team expects from each sample, decided from the AWS semantics of
 # the state (not read back from severity.py).
@@ -68,13 +68,8 @@ DOCUMENT_KEYS = {
 }
 
 
-def _load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
 def _render(path: Path) -> tuple[dict[str, Any], Notification]:
-    raw = _load(path)
+    raw = read(path)
     return raw, render(parse_event(raw), raw)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from notifier.core.models import parse_event
 from notifier.core.render import CUT_MARKER, MESSAGE_BUDGET, SNS_MAX_BYTES, SUBJECT_MAX, Notification, cut, render
-from tests.unit.samples import load
+from tools.harness.samples import load
 
 SUBJECT_RE = re.compile(r"^\[(ERROR|WARNING|INFO)\] [\x20-\x7e]+$")
 KB = 1024

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import os
 import random
 import threading
@@ -19,18 +18,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from notifier.core.catalog import FAMILY_BY_NAME
 from tools.harness.faults import ALWAYS, Faults
 from tools.harness.handler_loader import load_handler
 from tools.harness.lambda_async import AsyncLambda, Delivery, dead_letters
+from tools.harness.samples import function_of, samples
 from tools.harness.sdk_hooks import clients_hooked
 from tools.harness.subscribers import HttpSubscriber
 from tools.harness.tables import create_idempotency_table, unique_name
-
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 
 
 @dataclass(frozen=True)
@@ -62,12 +58,7 @@ PER_TRANSITION = ("calendar",)
 
 def soak_samples() -> list[tuple[str, dict[str, Any]]]:
     """(function, event) for every sample of events/ that the soak's one-message-per-event rule holds for."""
-    found = []
-    for path in sorted(EVENTS_DIR.glob("*/*.json")):
-        function = FAMILY_BY_NAME[path.parent.name].function
-        if function not in PER_TRANSITION:
-            found.append((function, json.loads(path.read_text())))
-    return found
+    return [(function_of(path), event) for path, event in samples() if function_of(path) not in PER_TRANSITION]
 
 
 @contextlib.contextmanager
