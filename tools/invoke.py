@@ -17,8 +17,8 @@ from pathlib import Path
 from tools.harness.endpoints import function_environment
 from tools.harness.lambda_runner import FunctionProcess
 from tools.harness.local_stack import LocalStack
+from tools.harness.stand_ins import stand_ins
 from tools.harness.template import Template, ensure_synthesized
-from tools.replay import stand_ins
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,14 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", metavar="URL", help="use a running moto server instead of starting one")
     parser.add_argument("--dynamodb-endpoint", metavar="URL", help="use a running DynamoDB (Local) too")
     args = parser.parse_args(argv)
-    args.keep = False
     event = json.load(sys.stdin) if args.event == "-" else json.loads(Path(args.event).read_text())
     template = Template(ensure_synthesized())
     try:
         spec = template.find_function(args.function)
     except KeyError as error:
         parser.error(str(error.args[0]))
-    with stand_ins(args, sys.stderr) as endpoints:
+    with stand_ins(sys.stderr, args.endpoint, args.dynamodb_endpoint) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
         environment = {**function_environment(endpoints), **stack.function_environment(spec.logical_id)}
         process = FunctionProcess(spec, environment)

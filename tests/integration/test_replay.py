@@ -169,3 +169,18 @@ def test_replaying_a_calendar_event_with_calendars_shows_the_causes_and_the_next
     assert "Next: CLOSED at 2024-10-11T18:00:07Z" in notification["email"]
     assert schedule["function"] == "CalendarReconciler"
     assert schedule["outcome"] == "checked"  # first sight of each calendar: a silent baseline
+
+
+def test_invoke_runs_one_function_from_its_asset_and_prints_its_result():
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.invoke", "ami", "-e", "events/ami/failed.json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["subject"].startswith("[ERROR] AMI ") and not result.get("duplicate")
+    assert "stand-ins: moto server at" in done.stderr

@@ -4,7 +4,8 @@
 retries, then the on-failure record in the dead-letter queue. A retry comes only after the failed
 attempt's deadline: Lambda waits a minute or more and the functions time out at 30 s, so an
 idempotency record left IN_PROGRESS has expired by then. Time is scaled down: the attempts get a
-short timeout (``timeout`` seconds). ``on_failure_record`` is the shape of that record.
+short timeout (``timeout`` seconds). ``on_failure_record`` is the one shape of that record, also
+written by the replay's functions run from their assets (tools.harness.replayer).
 """
 
 from __future__ import annotations

@@ -1,0 +1,66 @@
+"""What became of one event (or one batch) in a replay: ``Delivery``, its outcome, and why it failed.
+
+The outcomes: "notified" (the function returned), "duplicate" (it answered from its idempotency
+record), "unmatched" (no rule matched), "checked" (a scheduled run that had nothing to announce),
+"buffered" (sent to a queue a function reads in batches), "recorded" (a batch read without a
+failure); and the two that fail a replay, "rejected" (the function refused the event) and "failed".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+OK_OUTCOMES = ("notified", "duplicate", "unmatched", "checked", "buffered", "recorded")
+FAILED_OUTCOMES = ("rejected", "failed")
+
+
+@dataclass
+class Delivery:
+    file: str
+    event_id: str | None
+    detail_type: str | None
+    rule: str | None = None
+    function: str | None = None
+    outcome: str = "unmatched"
+    error: str | None = None
+    attempts: int = 0
+    dead_letter_queue: str | None = None
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    queue: str | None = None  # where a rule sent the event, or the queue a batch was read from
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "eventId": self.event_id,
+            "detailType": self.detail_type,
+            "rule": self.rule,
+            "function": self.function,
+            "outcome": self.outcome,
+            "error": self.error,
+            "attempts": self.attempts,
+            "deadLetterQueue": self.dead_letter_queue,
+            "queue": self.queue,
+            "notifications": self.notifications,
+        }
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text
+
+
+def logged_errors(logs: list[str]) -> list[str]:
+    """The exceptions a function logged with Powertools (JSON lines with "exception"), once each."""
+    reasons: list[str] = []
+    for line in logs:
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            if isinstance(record, dict) and isinstance(record.get("exception"), str):
+                reason = last_line(record["exception"])
+                if reason not in reasons:
+                    reasons.append(reason)
+    return reasons

@@ -1,0 +1,189 @@
+"""Events through the synthesized stack on the stand-ins, as EventBridge and Lambda deliver them.
+
+Each event is matched against every rule of the template (moto's EventBridge pattern matcher) and
+delivered to the rule's target function as Lambda delivers asynchronous events (retries from the
+template, then the on-failure record, ``tools.harness.lambda_async.on_failure_record``, in the
+function's queue), the function run from its bundled asset (``tools.harness.lambda_runner``). A
+rule that targets a queue sends the event there, read in batches by ``tools.harness.sqs_poller``.
+After each delivery, what the subscriber queue received is collected. Driven by ``python -m
+tools.replay``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from moto.events.models import EventPattern
+
+from tools import repo_relative
+from tools.harness.endpoints import REGION
+from tools.harness.lambda_async import on_failure_record
+from tools.harness.lambda_runner import FunctionProcess, Invocation
+from tools.harness.local_stack import LocalStack
+from tools.harness.outcomes import Delivery
+from tools.harness.samples import read
+from tools.harness.sqs_poller import QueuePoller
+from tools.harness.subscribers import drain_queue, envelope_attributes, envelope_of
+from tools.harness.template import Template
+
+# Raised by the handlers for events they refuse (lambdas/notifier/core/models.py).
+REFUSAL = "InvalidEventError"
+
+
+class Replayer:
+    def __init__(
+        self,
+        template: Template,
+        stack: LocalStack,
+        base_environment: dict[str, str],
+        account: str | None,
+        settle_seconds: int | None = None,
+    ) -> None:
+        self.template = template
+        self.stack = stack
+        self.account = account
+        self.base_environment = base_environment
+        self.settle_seconds = settle_seconds
+        self.functions = template.functions()
+        self.processes: dict[str, FunctionProcess] = {}
+        self.sqs = stack.client("sqs")
+        self.queues = QueuePoller(template, stack, self.invoke, self.received)
+
+    def process(self, logical_id: str) -> FunctionProcess:
+        if logical_id not in self.processes:
+            environment = {**self.base_environment, **self.stack.function_environment(logical_id)}
+            if self.settle_seconds is not None and "DIGEST_SETTLE_SECONDS" in environment:
+                # A local run digests an operation as soon as its final event is recorded.
+                environment["DIGEST_SETTLE_SECONDS"] = str(self.settle_seconds)
+            self.processes[logical_id] = FunctionProcess(self.functions[logical_id], environment)
+        return self.processes[logical_id]
+
+    def invoke(self, logical_id: str, event: Any) -> Invocation:
+        """One invocation of the function, in its long-lived process."""
+        return self.process(logical_id).invoke(event)
+
+    def close(self) -> None:
+        for process in self.processes.values():
+            process.close()
+
+    def run_schedules(self, calendars: str) -> list[Delivery]:
+        """Invoke each scheduled function once (calendar reconciler, digest sweeper).
+
+        The reconciler watches the calendars the replay serves (`calendars`, comma-separated).
+        """
+        deliveries = []
+        for rule in self.template.schedules():
+            for function in rule.target_functions:
+                if "MONITORED_CALENDARS" in self.functions[function].environment:
+                    self.process(function).environment["MONITORED_CALENDARS"] = calendars
+                event: dict[str, Any] = {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": self.stack.account,
+                    "time": datetime.now(UTC).isoformat(),
+                    "region": REGION,
+                    "resources": [],
+                    "detail": {},
+                }
+                delivery = Delivery(
+                    f"(schedule {rule.logical_id})", event["id"], "Scheduled Event", rule.logical_id, function
+                )
+                delivery = self.deliver(delivery, event)
+                if delivery.outcome == "notified" and not delivery.notifications:
+                    delivery.outcome = "checked"
+                deliveries.append(delivery)
+        return deliveries
+
+    def matching_rules(self, event: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        """(rule, target, target is a queue) of the rules whose pattern matches, the account taken as the stack's."""
+        account = self.account or str(event.get("account"))
+        matched = []
+        for rule in self.template.rules():
+            pattern = self.stack.resolve(rule.pattern, account=account)
+            if EventPattern.load(json.dumps(pattern)).matches_event(event):  # type: ignore[arg-type]
+                matched += [(rule.logical_id, target, False) for target in rule.target_functions]
+                matched += [(rule.logical_id, queue, True) for queue in rule.target_queues]
+        return matched
+
+    def replay_file(self, path: Path) -> list[Delivery]:
+        name = repo_relative(path)
+        try:
+            event: Any = read(path)  # any JSON: a file given to replay need not hold an object
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            return [Delivery(name, None, None, outcome="failed", error=f"cannot read the event: {error}")]
+        if not isinstance(event, dict):
+            return [Delivery(name, None, None, outcome="failed", error="the event is not a JSON object")]
+        event_id, detail_type = event.get("id"), event.get("detail-type")
+        matched = self.matching_rules(event)
+        if not matched:
+            return [Delivery(name, event_id, detail_type)]
+        deliveries = []
+        for rule, target, is_queue in matched:
+            if is_queue:
+                deliveries.append(self.queues.send(Delivery(name, event_id, detail_type, rule), target, event))
+                deliveries += self.queues.drain(full_batches_only=True)
+            else:
+                deliveries.append(self.deliver(Delivery(name, event_id, detail_type, rule, target), event))
+        return deliveries
+
+    def deliver(self, delivery: Delivery, event: dict[str, Any]) -> Delivery:
+        """Invoke as Lambda does for EventBridge: asynchronously, retried, then to the on-failure queue."""
+        assert delivery.function is not None
+        spec = self.functions[delivery.function]
+        delivery.function = spec.construct_id
+        invocation = Invocation(False)
+        for _attempt in range(1 + spec.retries):
+            delivery.attempts += 1
+            invocation = self.invoke(spec.logical_id, event)
+            delivery.logs += invocation.logs
+            if invocation.ok:
+                break
+        if invocation.ok:
+            result = invocation.result if isinstance(invocation.result, dict) else {}
+            delivery.outcome = "duplicate" if result.get("duplicate") else "notified"
+        else:
+            delivery.outcome = "rejected" if invocation.error_type == REFUSAL else "failed"
+            delivery.error = f"{invocation.error_type}: {invocation.error_message}"
+            delivery.dead_letter_queue = self.send_to_on_failure_queue(spec.logical_id, event, invocation, delivery)
+        delivery.notifications = self.received()
+        return delivery
+
+    def send_to_on_failure_queue(
+        self, function: str, event: dict[str, Any], invocation: Invocation, delivery: Delivery
+    ) -> str | None:
+        """The record Lambda's on-failure destination receives, sent to the function's queue."""
+        destination = self.functions[function].on_failure
+        if not destination:
+            return None
+        arn = self.stack.resolve(destination["Destination"])
+        record = on_failure_record(
+            event,
+            self.stack.resolve({"Fn::GetAtt": [function, "Arn"]}),
+            delivery.attempts,
+            invocation.error_type,
+            invocation.error_message,
+        )
+        self.sqs.send_message(QueueUrl=self.stack.queue_urls[arn], MessageBody=json.dumps(record))
+        return str(arn).rsplit(":", 1)[-1]
+
+    def received(self) -> list[dict[str, Any]]:
+        """What the subscriber queue got (SNS envelopes), as a subscriber reads it."""
+        notifications = []
+        for message in drain_queue(self.sqs, self.stack.subscriber_queue_url, empty_polls=1, pause=0):
+            envelope = envelope_of(message)
+            document = json.loads(envelope["Message"])
+            notifications.append(
+                {
+                    "subject": envelope.get("Subject"),
+                    "attributes": envelope_attributes(envelope),
+                    "email": document.get("text"),
+                    "json": document,
+                }
+            )
+        return notifications

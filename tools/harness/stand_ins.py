@@ -1,0 +1,63 @@
+"""The stand-ins the local tools run the stack on: moto server, DynamoDB Local, the SSM calendars.
+
+``stand_ins`` starts each one (or uses the endpoints given), says on `log` which serves what, and
+yields the endpoint of every service the functions call, plus the names of the calendars served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tools import REPO_ROOT, repo_relative
+from tools.harness.calendar_service import calendar_service
+from tools.harness.services import dynamodb_local, dynamodb_local_available, moto_process
+
+# Change Calendars as code (deployed and monitored); served to every local run.
+CALENDARS_DIR = REPO_ROOT / "calendars"
+
+
+@contextlib.contextmanager
+def stand_ins(
+    log: Any,
+    endpoint: str | None = None,
+    dynamodb_endpoint: str | None = None,
+    keep: bool = False,
+    calendars: Path | None = None,
+) -> Iterator[dict[str, str]]:
+    """Endpoints of running stand-ins, started here unless `endpoint` (moto) and `dynamodb_endpoint` name them.
+
+    `calendars`: a folder of <DocumentName>.ics served besides calendars/; `keep` leaves what was
+    started here running and prints how to reuse it.
+    """
+    with contextlib.ExitStack() as stack:
+        moto = endpoint or stack.enter_context(moto_process(keep=keep))
+        if dynamodb_endpoint:
+            dynamodb, which = dynamodb_endpoint, "given endpoint"
+        elif endpoint:
+            dynamodb, which = endpoint, "moto (given endpoint)"
+        elif dynamodb_local_available():
+            log_path = REPO_ROOT / "cdk.out.local" / f"dynamodb-local-{os.getpid()}.log"
+            dynamodb, which = stack.enter_context(dynamodb_local(log_path, keep=keep)).endpoint_url, "DynamoDB Local"
+        else:
+            dynamodb, which = moto, "moto (no Java or DynamoDB Local jar found)"
+        folders = [CALENDARS_DIR, *([calendars] if calendars else [])]
+        ssm, served = stack.enter_context(calendar_service(folders))
+        print(
+            f"stand-ins: moto server at {moto} for SNS, SQS and EventBridge; DynamoDB: {which} at {dynamodb}; "
+            f"SSM calendars ({', '.join(served.names())}) served from {', '.join(map(repo_relative, folders))}",
+            file=log,
+        )
+        if keep:
+            print(f"kept running: --endpoint {moto} --dynamodb-endpoint {dynamodb}", file=log)
+        yield {
+            "sns": moto,
+            "sqs": moto,
+            "ssm": ssm,
+            "events": moto,
+            "dynamodb": dynamodb,
+            "calendars": ",".join(served.names()),
+        }
