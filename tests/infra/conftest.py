@@ -10,6 +10,13 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.stack import NotifierStack
+from notifier.core.catalog import FUNCTIONS
+
+# The functions of the stack besides one per catalog function: the calendar reconciler (calendars/
+# ships an example) and storm control's two (perInstanceNotifications=digest, the default).
+RECONCILER = "handlers.calendar_reconciler.handler"
+STORM = ("handlers.operation_events.handler", "handlers.operation_sweeper.handler")
+STACK_HANDLERS = (*FUNCTIONS.values(), RECONCILER, *STORM)
 
 Synth = Callable[..., dict[str, Any]]
 

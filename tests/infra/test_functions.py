@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from notifier.core.catalog import FUNCTIONS
-from tests.infra.conftest import resources
+from tests.infra.conftest import STACK_HANDLERS, STORM, resources
 
-RECONCILER = "handlers.calendar_reconciler.handler"
-# Storm control (perInstanceNotifications=digest, the default): the batch function and the sweeper.
-STORM = ("handlers.operation_events.handler", "handlers.operation_sweeper.handler")
-# And the calendar reconciler (calendars/ ships an example).
-ALL_FUNCTIONS = len(FUNCTIONS) + 1 + len(STORM)
+ALL_FUNCTIONS = len(STACK_HANDLERS)
 
 
 def test_one_function_per_catalog_function_the_calendar_reconciler_and_storm_control(template):
     functions = resources(template, "AWS::Lambda::Function")
     handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
-    assert handlers == sorted([*FUNCTIONS.values(), RECONCILER, *STORM])
+    assert handlers == sorted(STACK_HANDLERS)
 
 
 def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_layer(template):
@@ -29,7 +24,7 @@ def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_l
         assert props["Layers"] == [{"Ref": layer}]
         env = props["Environment"]["Variables"]
         assert "POWERTOOLS_SERVICE_NAME" in env
-        if props["Handler"] in STORM:  # no idempotency records: see tests/infra/test_storm.py
+        if props["Handler"] in STORM:  # no idempotency records: see tests/infra/test_fleet_operations.py
             assert "OPERATIONS_TABLE_NAME" in env and "IDEMPOTENCY_TABLE_NAME" not in env
             continue
         assert env["DEDUPE_WINDOW_SECONDS"] == str(24 * 3600)

@@ -61,7 +61,9 @@ def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_ru
         listed += rule["Properties"]["EventPattern"]["detail-type"]
     buffered = _storm_rule(template)["Properties"]["EventPattern"]["detail-type"]
     digested = sorted(e.detail_type for e in EVENT_TYPES if e.role in DIGESTED_ROLES)
-    assert len(digested) == 3  # command invocations, window task executions and target invocations
+    # Every event of a fleet-wide operation but the operation's own (command invocations, window task
+    # executions and target invocations).
+    assert digested == sorted(e.detail_type for e in EVENT_TYPES if e.operation and e.role != "parent")
     assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES if e.detail_type not in digested)
     # The storm rule: the per-instance events, and the operations' own events to know when they end.
     assert sorted(buffered) == sorted(e.detail_type for e in EVENT_TYPES if e.operation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.infra.conftest import resources
+from tests.infra.conftest import STACK_HANDLERS, resources
 
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -65,7 +65,7 @@ def test_key_rotates(template):
 
 def test_queues_are_encrypted_and_refuse_plain_http(template):
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 9  # a dead-letter queue per function (8), and storm control's buffer
+    assert len(queues) == len(STACK_HANDLERS) + 1  # a dead-letter queue per function, and storm control's buffer
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     insecure_denied: set[str] = set()
