@@ -7,10 +7,8 @@ One partition per operation (`operation` = "command#<id>" or "window-execution#<
 - `item` = instance id (commands) or "<task execution>/<instance>" (window runs): the latest
   status of one instance, with the `order` that made it the latest (operations.order_of);
 - `item` = "#task#<task execution>": a window task's own latest status.
-
-Every write is conditional, so that out-of-order, repeated and concurrent deliveries leave the
-same state as one delivery in order: an instance's item only moves forward, and nothing reopens
-an operation whose digest went out.
+Every write is conditional: out-of-order, repeated and concurrent deliveries leave the state one
+delivery in order would; nothing reopens an operation whose digest went out.
 """
 
 from __future__ import annotations
@@ -63,15 +61,18 @@ class OperationStore:
     def _key(self, operation: str, item: str = OPERATION_ITEM) -> dict[str, Any]:
         return {PARTITION_KEY: {"S": operation}, SORT_KEY: {"S": item}}
 
-    def _update(self, key: dict[str, Any], **kwargs: Any) -> bool:
-        """An update_item whose failed condition means "nothing to do": False then."""
+    def _conditional(self, call: Any, **kwargs: Any) -> bool:
+        """A conditional write whose failed condition means "nothing to do": False then."""
         try:
-            self.client.update_item(TableName=self.table, Key=key, **kwargs)
+            call(TableName=self.table, **kwargs)
         except ClientError as error:
             if _conditional_failed(error):
                 return False
             raise
         return True
+
+    def _update(self, key: dict[str, Any], **kwargs: Any) -> bool:
+        return self._conditional(self.client.update_item, Key=key, **kwargs)
 
     # --- what the batch function writes -------------------------------------------------
 
@@ -166,20 +167,14 @@ class OperationStore:
             item["time"] = {"S": str(iso(observation.time))}
         if observation.task:
             item["task"] = {"S": observation.task}
-        try:
-            self.client.put_item(
-                TableName=self.table,
-                Item=item,
-                # Newer only: a repeat (same order) or an older status (lower order) changes nothing.
-                ConditionExpression="attribute_not_exists(#order) OR #order < :order",
-                ExpressionAttributeNames={"#order": "order"},
-                ExpressionAttributeValues={":order": {"N": str(observation.order)}},
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        return self._conditional(
+            self.client.put_item,
+            Item=item,
+            # Newer only: a repeat (same order) or an older status (lower order) changes nothing.
+            ConditionExpression="attribute_not_exists(#order) OR #order < :order",
+            ExpressionAttributeNames={"#order": "order"},
+            ExpressionAttributeValues={":order": {"N": str(observation.order)}},
+        )
 
     # --- what the sweeper reads and writes ---------------------------------------------
 
