@@ -8,7 +8,6 @@ alternate bare and handler so that drift hits both; each side's rate is over all
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import time
@@ -22,20 +21,14 @@ from notifier.core.render import Notification, render
 from notifier.delivery.publisher import Publisher
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import load_handler
-from tools.harness.soak import soak_samples
+from tools.harness.soak import soak_samples, with_fresh_ids
 
 FUNCTIONS = ("ami", "run-command", "maintenance-window", "systems-manager")
 
 
 def _events(count: int) -> list[tuple[str, dict[str, Any]]]:
     pool = [(function, event) for function, event in soak_samples() if function in FUNCTIONS]
-    chosen = []
-    for index in range(count):
-        function, sample = pool[index % len(pool)]
-        event = copy.deepcopy(sample)
-        event["id"] = f"bench-throughput-{uuid.uuid4()}"
-        chosen.append((function, event))
-    return chosen
+    return with_fresh_ids(pool, count, lambda _index: f"bench-throughput-{uuid.uuid4()}")
 
 
 class Bare:

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,19 @@ def soak_samples() -> list[tuple[str, dict[str, Any]]]:
     return [(function_of(path), event) for path, event in samples() if function_of(path) not in PER_TRANSITION]
 
 
+def with_fresh_ids(
+    pool: list[tuple[str, dict[str, Any]]], count: int, new_id: Callable[[int], str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """`count` (function, event) pairs taken from `pool` in turn, each event a copy with the id `new_id(index)`."""
+    chosen = []
+    for index in range(count):
+        function, sample = pool[index % len(pool)]
+        event = copy.deepcopy(sample)
+        event["id"] = new_id(index)
+        chosen.append((function, event))
+    return chosen
+
+
 @contextlib.contextmanager
 def environment(**values: str) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
@@ -86,13 +99,9 @@ class Plan:
 def plan(events: int, twice_share: float, fault_share: float, seed: int) -> Plan:
     """Events with fresh ids; a share delivered twice (half right after the first), a share faulted."""
     rng = random.Random(seed)
-    pool = soak_samples()
-    originals = []
-    for index in range(events):
-        function, sample = pool[index % len(pool)]
-        event = copy.deepcopy(sample)
-        event["id"] = f"soak-{index:05d}-{uuid.UUID(int=rng.getrandbits(128))}"
-        originals.append((function, event))
+    originals = with_fresh_ids(
+        soak_samples(), events, lambda index: f"soak-{index:05d}-{uuid.UUID(int=rng.getrandbits(128))}"
+    )
     rng.shuffle(originals)
     ids = [event["id"] for _, event in originals]
     twice = set(rng.sample(ids, round(events * twice_share)))
