@@ -72,7 +72,7 @@ def test_every_sample_belongs_to_the_family_of_its_folder(path: Path) -> None:
 
 
 def test_every_sample_is_an_event_of_its_own() -> None:
-    """No sample repeats another; which samples there are, test_render_samples.py's severities name."""
+    """No sample repeats another. A sample that disappears fails the pins (tests/pins) and the severity table."""
     events = [json.dumps(read(p), sort_keys=True) for p in SAMPLE_FILES]
     assert len(set(events)) == len(events), "two samples hold the same event"
     # AWS's AMI samples: one per state (available, failed, deregistered, disabled).
