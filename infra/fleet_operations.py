@@ -1,9 +1,8 @@
 """Fleet-wide operations (storm control): their events -> buffer queue -> batch function ->
 operations table -> one message per operation, published by a scheduled sweeper (notifier.fleet).
 
-The parent events (a command's or a window run's own status) reach both their family function,
-which notifies them as always, and the buffer, so that the batch function knows when the
-operation ended. The per-instance (and window task) events reach only the buffer.
+Every event of an operation (its own status, its tasks', its items') reaches only the buffer: the
+operation's message replaces their notifications ("digest" mode; infra/stack.py).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from infra.monitoring import Monitoring
 from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, source_match
 from infra.storage import record_table
 from notifier.core.catalog import FAMILY_BY_NAME, EventType
+from notifier.environment import DeadLetterSending
 from notifier.fleet.table_schema import (
     EXPIRY_ATTRIBUTE,
     PARTITION_KEY,
@@ -103,7 +103,7 @@ class FleetOperations(Construct):
             self,
             "Rule",
             description="SSM Event Notifier: events of fleet-wide operations (Run Command, Maintenance Window "
-            "runs) of this account, to the digest buffer",
+            "runs, Automation, State Manager, compliance) of this account, to the digest buffer",
             event_pattern=events.EventPattern(
                 source=sources_,
                 detail_type=[e.detail_type for e in event_types],
@@ -121,6 +121,10 @@ class FleetOperations(Construct):
         recorder.function.add_event_source(
             sources.SqsEventSource(self.buffer, batch_size=BATCH_SIZE, report_batch_item_failures=True)
         )
+        # What can never be recorded goes to the dead-letter queue at once, with the reason.
+        for name, value in DeadLetterSending(queue_url=recorder.dead_letter_queue.queue_url).variables().items():
+            recorder.function.add_environment(name, value)
+        recorder.dead_letter_queue.grant_send_messages(recorder.role)
         table.grant_record(recorder)
         table.grant_sweep(sweeper)
         events.Rule(

@@ -8,12 +8,14 @@ from typing import Any
 
 from constructs import Node
 
-from notifier.core.catalog import FAMILIES
+from notifier.core.catalog import FAMILIES, OPERATIONS
 from notifier.environment import (
     DEDUPE_WINDOW_SECONDS,
     DIGEST_SETTLE_SECONDS,
+    INTERIM_AFTER_SECONDS,
     MISSED_TRANSITION_GRACE_MINUTES,
     OPERATION_TIMEOUT_SECONDS,
+    QUIET_PERIOD_SECONDS,
 )
 
 # The retention periods CloudWatch Logs accepts.
@@ -66,6 +68,18 @@ class Settings:
     operation_timeout_minutes: int = OPERATION_TIMEOUT_SECONDS // 60
     digest_settle_seconds: int = DIGEST_SETTLE_SECONDS
     digest_rate_minutes: int = 1
+    interim_after_minutes: int = INTERIM_AFTER_SECONDS // 60
+    # Quiet periods of the operations that end without a final event, by catalog.OPERATIONS name.
+    quiet_minutes: tuple[tuple[str, int], ...] = ()
+
+
+def quiet_setting(kind: str) -> str:
+    """The context key of an operation kind's quiet period: "association" -> "associationQuietMinutes"."""
+    first, *rest = kind.split("-")
+    return first + "".join(part.capitalize() for part in rest) + "QuietMinutes"
+
+
+QUIET_KINDS = tuple(kind.name for kind in OPERATIONS if kind.ends == "quiet")
 
 
 def _as_list(name: str, value: Any) -> tuple[str, ...]:
@@ -152,4 +166,12 @@ def read_settings(node: Node) -> Settings:
         ),
         digest_settle_seconds=_as_int("digestSettleSeconds", get("digestSettleSeconds", DIGEST_SETTLE_SECONDS), 0, 900),
         digest_rate_minutes=_as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
+        # 0: no interim message.
+        interim_after_minutes=_as_int(
+            "interimAfterMinutes", get("interimAfterMinutes", INTERIM_AFTER_SECONDS // 60), 0, 48 * 60
+        ),
+        quiet_minutes=tuple(
+            (kind, _as_int(quiet_setting(kind), get(quiet_setting(kind), QUIET_PERIOD_SECONDS // 60), 1, 24 * 60))
+            for kind in QUIET_KINDS
+        ),
     )

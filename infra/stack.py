@@ -18,7 +18,7 @@ from infra.rules import FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
 from infra.topics import Topics
-from notifier.core.catalog import DIGESTED_ROLES, FAMILIES, FUNCTIONS, operation_event_types
+from notifier.core.catalog import FAMILIES, FUNCTIONS, event_types_of, operation_event_types
 from notifier.environment import (
     Dedupe,
     FunctionEnvironment,
@@ -96,12 +96,13 @@ class NotifierStack(Stack):
             )
             grant_calendar_reads(reconciler, monitored, state=True)
             schedule_reconciler(self, "CalendarReconcilerSchedule", reconciler, settings.reconcile_rate_minutes)
-        # Fleet-wide operations: in "digest" mode their events also go to a buffer, and their
-        # per-instance (and window task) events only there; "each" keeps one message per event.
+        # Fleet-wide operations: in "digest" mode their events (the operation's own, its tasks' and its
+        # items') go only to a buffer, and one message per operation sums them up; "each" keeps one
+        # message per event.
         buffered = operation_event_types(tuple(family.name for family in enabled))
         digested: tuple[str, ...] = ()
         if settings.per_instance_notifications == "digest" and buffered:
-            digested = tuple(e.detail_type for e in buffered if e.role in DIGESTED_ROLES)
+            digested = tuple(e.detail_type for e in buffered)
             operations = OperationsTable(self, "Operations")
             recorder = add_function(
                 "instance-events",
@@ -112,6 +113,8 @@ class NotifierStack(Stack):
                     table_name=operations.table.table_name,
                     timeout_seconds=settings.operation_timeout_minutes * 60,
                     settle_seconds=settings.digest_settle_seconds,
+                    interim_seconds=settings.interim_after_minutes * 60,
+                    quiet_seconds={kind: minutes * 60 for kind, minutes in settings.quiet_minutes},
                 ),
                 description="SSM Event Notifier: records the events of fleet-wide operations (storm control)",
             )
@@ -119,7 +122,9 @@ class NotifierStack(Stack):
                 "digest-sweeper",
                 "handlers.operation_sweeper.handler",
                 # Each message is claimed in the operations table before it is published.
-                OperationSweeping(table_name=operations.table.table_name),
+                OperationSweeping(
+                    table_name=operations.table.table_name, interim_seconds=settings.interim_after_minutes * 60
+                ),
                 publishing,
                 description="SSM Event Notifier: publishes one digest per fleet-wide operation (storm control)",
             )
@@ -136,6 +141,10 @@ class NotifierStack(Stack):
             )
             CfnOutput(self, "OperationsTableName", value=operations.table.table_name)
         for family in enabled:
+            if all(e.detail_type in digested for e in event_types_of(family.name)):
+                # Compliance in "digest" mode: every event of the family goes to the buffer. Its
+                # function stays (other families use it, and "each" mode needs it).
+                continue
             FamilyRule(
                 self,
                 f"{construct_id(family.name)}Events",

@@ -8,10 +8,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.core.models import InvalidEventError
 from notifier.delivery.observability import count, logger, metrics, tracer
-from notifier.environment import OperationRecording
+from notifier.environment import DeadLetterSending, OperationRecording
+from notifier.fleet.observations import NotAnOperationEvent
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.recorder import Recorder
+from notifier.fleet.refused_events import RefusedEvents
 
 settings = OperationRecording.read()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -19,15 +22,28 @@ recorder = Recorder(
     OperationStore(boto3.client("dynamodb"), settings.table_name),
     timeout_seconds=settings.timeout_seconds,
     settle_seconds=settings.settle_seconds,
+    interim_seconds=settings.interim_seconds,
+    quiet_seconds=settings.quiet_seconds,
 )
+refused = RefusedEvents(boto3.client("sqs"), DeadLetterSending.read().queue_url)
+# Errors no retry can mend: the event itself is wrong.
+REFUSALS = (InvalidEventError, NotAnOperationEvent, json.JSONDecodeError)
 
 
 def record_handler(record: SQSRecord) -> str:
-    # The body is the EventBridge event as the rule matched it. A record that raises is reported
-    # back as a batch item failure: SQS redelivers it, then moves it to the dead-letter queue.
+    # The body is the EventBridge event as the rule matched it.
     try:
         outcome = recorder.record(json.loads(record.body))
+    except REFUSALS as error:
+        # Once, with the reason, and the rest of the batch goes on.
+        reason = f"{type(error).__name__}: {error}"
+        refused.send(record.body, reason, record.message_id)
+        logger.error("event refused", extra={"message_id": record.message_id, "reason": reason})
+        count("EventsRefused")
+        return "refused"
     except Exception:
+        # A passing failure (throttled, an operation being summed up): reported back as a batch item
+        # failure, so that SQS delivers it again, then moves it to the dead-letter queue.
         logger.exception("event not recorded", extra={"message_id": record.message_id})
         count("EventsNotRecorded")
         raise

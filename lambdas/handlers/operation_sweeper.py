@@ -9,9 +9,11 @@ from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
 from notifier.environment import OperationSweeping, Publishing
 from notifier.fleet import sweeper
+from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
 
-store = OperationStore(boto3.client("dynamodb"), OperationSweeping.read().table_name)
+settings = OperationSweeping.read()
+store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 
 
@@ -23,7 +25,7 @@ class DigestsNotPublished(RuntimeError):
 @tracer.capture_lambda_handler
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    result = sweeper.sweep(store, publisher.publish, sweeper.utc_now())
+    result = sweeper.sweep(store, publisher.publish, utc_now(), interim_seconds=settings.interim_seconds)
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})
     count("DigestsPublished", len(result.published))

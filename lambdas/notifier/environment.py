@@ -15,6 +15,11 @@ from typing import Any, TypeVar
 DEDUPE_WINDOW_SECONDS = 24 * 3600
 OPERATION_TIMEOUT_SECONDS = 120 * 60
 DIGEST_SETTLE_SECONDS = 60
+# A running operation with failures gets one interim message after this long (0: never).
+INTERIM_AFTER_SECONDS = 30 * 60
+# How long the events of an operation without a final event (an association run, a compliance
+# scan wave) must stop before its message goes out.
+QUIET_PERIOD_SECONDS = 5 * 60
 MISSED_TRANSITION_GRACE_MINUTES = 20
 
 
@@ -22,8 +27,18 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def _variable(name: str, parse: Callable[[str], Any] = str, default: Any = MISSING) -> Any:
-    return field(default=default, metadata={"variable": name, "parse": parse})
+def _variable(name: str, parse: Callable[[str], Any] = str, default: Any = MISSING, factory: Any = MISSING) -> Any:
+    return field(default=default, default_factory=factory, metadata={"variable": name, "parse": parse})
+
+
+def _seconds_by_name(text: str) -> dict[str, float]:
+    """ "association=300,compliance=600" -> {"association": 300.0, "compliance": 600.0}."""
+    pairs = (item.split("=", 1) for item in _names(text))
+    return {name.strip(): float(value) for name, value in pairs}
+
+
+def _seconds_text(value: dict[str, float]) -> str:
+    return ",".join(f"{name}={value[name]:g}" for name in sorted(value))
 
 
 Settings = TypeVar("Settings", bound="FunctionEnvironment")
@@ -38,7 +53,13 @@ class FunctionEnvironment:
         result = {}
         for spec in fields(self):
             value = getattr(self, spec.name)
-            result[spec.metadata["variable"]] = ",".join(value) if isinstance(value, tuple) else str(value)
+            if isinstance(value, tuple):
+                text = ",".join(value)
+            elif isinstance(value, dict):
+                text = _seconds_text(value)
+            else:
+                text = str(value)
+            result[spec.metadata["variable"]] = text
         return result
 
     @classmethod
@@ -49,7 +70,7 @@ class FunctionEnvironment:
             name = spec.metadata["variable"]
             if name in environ:
                 values[spec.name] = spec.metadata["parse"](environ[name])
-            elif spec.default is MISSING:
+            elif spec.default is MISSING and spec.default_factory is MISSING:
                 raise KeyError(f"environment variable {name} is not set")
         return cls(**values)
 
@@ -84,6 +105,9 @@ class OperationRecording(FunctionEnvironment):
     table_name: str = _variable("OPERATIONS_TABLE_NAME")
     timeout_seconds: float = _variable("OPERATION_TIMEOUT_SECONDS", float, OPERATION_TIMEOUT_SECONDS)
     settle_seconds: float = _variable("DIGEST_SETTLE_SECONDS", float, DIGEST_SETTLE_SECONDS)
+    interim_seconds: float = _variable("INTERIM_AFTER_SECONDS", float, INTERIM_AFTER_SECONDS)
+    # Quiet periods by operation kind (catalog.OPERATIONS names); a kind not listed: QUIET_PERIOD_SECONDS.
+    quiet_seconds: dict[str, float] = _variable("QUIET_PERIOD_SECONDS", _seconds_by_name, factory=dict)  # noqa: RUF009 (a dataclasses.field)
 
 
 @dataclass(frozen=True)
@@ -91,3 +115,11 @@ class OperationSweeping(FunctionEnvironment):
     """The scheduled function that sends one message per ended fleet-wide operation."""
 
     table_name: str = _variable("OPERATIONS_TABLE_NAME")
+    interim_seconds: float = _variable("INTERIM_AFTER_SECONDS", float, INTERIM_AFTER_SECONDS)
+
+
+@dataclass(frozen=True)
+class DeadLetterSending(FunctionEnvironment):
+    """A function that reads a queue and sends the records it can never process to its dead-letter queue."""
+
+    queue_url: str = _variable("DEAD_LETTER_QUEUE_URL")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from infra.calendars import CalendarFileError, calendar_files
 from tests.infra.conftest import resources
 from tests.infra.test_security import _as_list
+from tools import REPO_ROOT
 
 GOOD = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -84,21 +86,25 @@ def test_valid_calendars_pass(tmp_path):
 
 
 def test_a_broken_calendar_fails_the_synth_with_a_message_a_person_can_act_on(tmp_path):
-    broken = Path("calendars/ZzBroken.ics")
+    # A copy of the app, so that the broken file never meets a synth another test runs at the same time.
+    app = tmp_path / "app"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("infra", "lambdas", "calendars"):
+        shutil.copytree(REPO_ROOT / folder, app / folder, ignore=ignore)
+    shutil.copy(REPO_ROOT / "app.py", app / "app.py")
+    broken = app / "calendars/ZzBroken.ics"
     broken.write_text(GOOD.replace("DTEND;TZID=EST5EDT:20210102", "DTEND;TZID=EST5EDT:20201231"))
-    try:
-        done = subprocess.run(
-            [sys.executable, "app.py"],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={
-                "CDK_OUTDIR": str(tmp_path),
-                "PATH": "/usr/bin:/bin",
-                "CDK_CONTEXT_JSON": '{"aws:cdk:bundling-stacks": []}',
-            },
-        )
-    finally:
-        broken.unlink()
+    done = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "CDK_OUTDIR": str(tmp_path / "out"),
+            "PATH": "/usr/bin:/bin",
+            "CDK_CONTEXT_JSON": '{"aws:cdk:bundling-stacks": []}',
+        },
+    )
     assert done.returncode != 0
     assert "calendars/ZzBroken.ics: event window-1: DTEND must be after DTSTART" in done.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from notifier.core.catalog import DIGESTED_ROLES, EVENT_TYPE_BY_DETAIL_TYPE
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE
 from tools import REPO_ROOT
 from tools.harness.lambda_runner import FunctionProcess
 from tools.harness.samples import SAMPLE_FILES, load, read
@@ -22,9 +22,9 @@ def _event_type(path: Path) -> Any:
     return EVENT_TYPE_BY_DETAIL_TYPE[read(path)["detail-type"]]
 
 
-# Storm control (perInstanceNotifications=digest): per-instance and window task events go only to
-# the digest buffer; the operations' own events go to their family function and to the buffer.
-NOTIFIED = [path for path in SAMPLE_FILES if _event_type(path).role not in DIGESTED_ROLES]
+# Storm control (perInstanceNotifications=digest): every event of a fleet-wide operation goes only to
+# the digest buffer, and the operation's one message replaces their notifications.
+NOTIFIED = [path for path in SAMPLE_FILES if not _event_type(path).operation]
 BUFFERED = [path for path in SAMPLE_FILES if _event_type(path).operation]
 
 

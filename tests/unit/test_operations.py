@@ -52,14 +52,26 @@ def instances(statuses: dict[str, int]) -> list[ItemState]:
     return items
 
 
-def test_the_catalog_names_the_operation_and_role_of_five_detail_types() -> None:
+def test_the_catalog_names_the_operation_and_role_of_ten_detail_types_of_five_sources() -> None:
     roles = {e.detail_type: (e.operation, e.role) for e in catalog.EVENT_TYPES if e.operation}
     assert roles == {
         "EC2 Command Status-change Notification": ("command", "parent"),
-        "EC2 Command Invocation Status-change Notification": ("command", "instance"),
+        "EC2 Command Invocation Status-change Notification": ("command", "item"),
         "Maintenance Window Execution State-change Notification": ("window-execution", "parent"),
         "Maintenance Window Task Execution State-change Notification": ("window-execution", "task"),
-        "Maintenance Window Task Target Invocation State-change Notification": ("window-execution", "instance"),
+        "Maintenance Window Task Target Invocation State-change Notification": ("window-execution", "item"),
+        "EC2 Automation Execution Status-change Notification": ("automation", "parent"),
+        "EC2 Automation Step Status-change Notification": ("automation", "item"),
+        "EC2 State Manager Association State Change": ("association", "parent"),
+        "EC2 State Manager Instance Association State Change": ("association", "item"),
+        "Configuration Compliance State Change": ("compliance", "item"),
+    }
+    assert {kind.name: kind.ends for kind in catalog.OPERATIONS} == {
+        "command": "final-event",
+        "window-execution": "final-event",
+        "automation": "final-event",
+        "association": "quiet",
+        "compliance": "quiet",
     }
     assert all(e.operation in catalog.OPERATION_BY_NAME for e in catalog.EVENT_TYPES if e.operation)
 
@@ -97,11 +109,11 @@ def test_an_invocation_is_an_instance_item_of_its_command() -> None:
     observation = observe(parse_event(load("run-command/invocation-success")))
     assert (observation.operation, observation.role, observation.item) == (
         "command#e8d3c0e4-71f7-4491-898f-c9b35bee5f3b",
-        "instance",
+        "item",
         "i-02573cafcfEXAMPLE",
     )
     assert observation.started == datetime(2024, 7, 10, 21, 51, 30, 49000, tzinfo=UTC)
-    assert observation.terminal
+    assert is_terminal(observation.status) and not observation.final  # an item's status ends no operation
 
 
 def test_the_command_event_is_the_operation_item_with_its_expire_after() -> None:
@@ -184,7 +196,7 @@ def test_the_e_mail_as_a_subscriber_reads_it() -> None:
     assert notification.subject == (
         "[ERROR] Run Command AWS-RunPatchBaseline Failed: 2 of 1000 instances failed (eu-west-1)"
     )
-    assert notification.text.splitlines()[:20] == [
+    assert notification.text.splitlines()[:21] == [
         notification.subject,
         "",
         "Digest of a fleet-wide operation: Run Command AWS-RunPatchBaseline Failed: 2 of 1000 instances failed",
@@ -200,11 +212,12 @@ def test_the_e_mail_as_a_subscriber_reads_it() -> None:
         "Region:       eu-west-1",
         "Console:      https://eu-west-1.console.aws.amazon.com/systems-manager/run-command/c-1?region=eu-west-1",
         "",
-        "Failed, timed out or cancelled (2):",
-        "  i-failed0000  Failed",
-        "  i-failed0001  Failed",
+        "Failed, by reason (2 of 1000):",
+        "  Failed (2):",
+        "    i-failed0000  Failed",
+        "    i-failed0001  Failed",
         "",
-        "One digest for the whole operation instead of one message per instance.",
+        "One message for the whole operation instead of one per instance.",
     ]
     assert notification.attributes == {
         "family": "run-command",

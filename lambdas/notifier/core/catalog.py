@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 # The role of a detail-type in a fleet-wide operation (notifier.fleet): "parent", the operation's own
-# status; "task", a step of it whose status the operation's message shows; "instance", one per
-# instance or target, counted and named in the operation's message.
-Role = Literal["parent", "task", "instance"]
+# status; "task", a Maintenance Window task whose status the operation's message shows; "item", one
+# per instance, target, step or resource, counted and named in the operation's message.
+Role = Literal["parent", "task", "item"]
+# How an operation ends: with its own final event ("final-event": a command, a window run, an
+# Automation execution), or, for sources that have none, when its events stop for a quiet period
+# ("quiet": a State Manager association run, a compliance scan wave).
+Ending = Literal["final-event", "quiet"]
 
 
 @dataclass(frozen=True)
@@ -32,21 +36,33 @@ class OperationKind:
     """A kind of fleet-wide operation: its events are recorded and summed up in one message."""
 
     name: str  # the operation's key prefix in the operations table, e.g. "command"
-    key_field: str  # the model field whose value identifies one operation
+    # The model fields whose values identify one operation (a missing one counts as "-"). The key of
+    # a quiet-ended operation also holds the account and region: its fields are not unique ids.
+    key_fields: tuple[str, ...]
     # How the message names the operation: str.format with the first of `name_fields` present.
     name_template: str
     name_fields: tuple[str, ...]
-    item_noun: str  # what its items are ("instance"), as the message counts them
+    item_noun: str  # what its items are ("instance", "step"), as the message counts them
     # Model fields every event of the operation records, and the ones only its parent events do.
     fields: tuple[str, ...]
     parent_fields: tuple[str, ...]
     # (label, field) pairs the message shows first.
     labels: tuple[tuple[str, str], ...]
-    start_field: str  # when the operation started, as its events say
     start_label: str
+    start_field: str | None = None  # when the operation started, as its events say
     end_field: str | None = None  # when it ended, if its parent events say
-    # The field that groups instances by task (Maintenance Window task executions), if any.
+    # The field that names an item; None: the instance a Maintenance Window target event is about.
+    item_field: str | None = None
+    # The field that groups items by task (Maintenance Window task executions), if any.
     task_field: str | None = None
+    ends: Ending = "final-event"
+    # (label, field) pairs of an item's event that say why it failed: failures are grouped by them
+    # (after the item's status).
+    reason_fields: tuple[tuple[str, str], ...] = ()
+    failed_word: str = "failed"  # "2 of 1000 instances failed"
+    # A quiet-ended operation has no status of its own: it is the first word when an item failed,
+    # the second when every item succeeded.
+    derived_statuses: tuple[str, str] = ("Failed", "Success")
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,7 @@ FUNCTIONS: dict[str, str] = {
 OPERATIONS: tuple[OperationKind, ...] = (
     OperationKind(
         name="command",
-        key_field="command_id",
+        key_fields=("command_id",),
         name_template="Run Command {}",
         name_fields=("document_name", "command_id"),
         item_noun="instance",
@@ -105,10 +121,11 @@ OPERATIONS: tuple[OperationKind, ...] = (
         labels=(("Command", "command_id"), ("Document", "document_name")),
         start_field="requested_date_time",
         start_label="Requested",
+        item_field="instance_id",
     ),
     OperationKind(
         name="window-execution",
-        key_field="window_execution_id",
+        key_fields=("window_execution_id",),
         name_template="Maintenance Window {} run",
         name_fields=("window_id",),
         item_noun="target",
@@ -119,6 +136,51 @@ OPERATIONS: tuple[OperationKind, ...] = (
         start_label="Started",
         end_field="end_time",
         task_field="task_execution_id",
+    ),
+    OperationKind(
+        name="automation",
+        key_fields=("execution_id",),
+        name_template="Automation {}",
+        name_fields=("definition", "execution_id"),
+        item_noun="step",
+        fields=("execution_id", "definition"),
+        parent_fields=("executed_by", "start_time", "end_time"),
+        labels=(("Execution", "execution_id"), ("Runbook", "definition"), ("Executed by", "executed_by")),
+        start_field="start_time",
+        start_label="Started",
+        end_field="end_time",
+        item_field="step_name",
+        reason_fields=(("action", "action"),),
+    ),
+    OperationKind(
+        name="association",
+        key_fields=("association_id",),
+        name_template="Association {}",
+        name_fields=("document_name", "association_id"),
+        item_noun="instance",
+        fields=("association_id", "document_name"),
+        parent_fields=("schedule_expression",),
+        labels=(("Association", "association_id"), ("Document", "document_name"), ("Schedule", "schedule_expression")),
+        start_label="First event",
+        item_field="instance_id",
+        ends="quiet",
+        reason_fields=(("detailed status", "detailed_status"), ("error code", "error_code")),
+    ),
+    OperationKind(
+        name="compliance",
+        key_fields=("compliance_type", "patch_baseline_id"),
+        name_template="{} compliance scan",
+        name_fields=("compliance_type",),
+        item_noun="instance",
+        fields=("compliance_type", "patch_baseline_id"),
+        parent_fields=(),
+        labels=(("Compliance type", "compliance_type"), ("Patch baseline", "patch_baseline_id")),
+        start_label="First event",
+        item_field="resource_id",
+        ends="quiet",
+        reason_fields=(("severity", "severity"),),
+        failed_word="non-compliant",
+        derived_statuses=("NonCompliant", "Compliant"),
     ),
 )
 
@@ -182,7 +244,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         ),
         console_path=f"{_SSM}/run-command/{{command_id}}/{{instance_id}}?region={{region}}",
         operation="command",
-        role="instance",
+        role="item",
     ),
     EventType(
         family="maintenance-window",
@@ -246,7 +308,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         ),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
         operation="window-execution",
-        role="instance",
+        role="item",
     ),
     EventType(
         family="maintenance-window",
@@ -273,6 +335,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+        operation="automation",
+        role="item",
     ),
     EventType(
         family="automation",
@@ -289,6 +353,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+        operation="automation",
+        role="parent",
     ),
     EventType(
         family="state-manager",
@@ -305,6 +371,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Counts", "association_status_aggregated_count"),
         ),
         console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+        operation="association",
+        role="parent",
     ),
     EventType(
         family="state-manager",
@@ -322,6 +390,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Summary", "execution_summary"),
         ),
         console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+        operation="association",
+        role="item",
     ),
     EventType(
         family="parameter-store",
@@ -397,16 +467,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Last run", "last_runtime"),
         ),
         console_path=f"{_SSM}/compliance?region={{region}}",
+        operation="compliance",
+        role="item",
     ),
 )
 
 FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 EVENT_TYPE_BY_DETAIL_TYPE: dict[str, EventType] = {e.detail_type: e for e in EVENT_TYPES}
 OPERATION_BY_NAME: dict[str, OperationKind] = {o.name: o for o in OPERATIONS}
-
-# The roles whose events only the operation's message reports (in "digest" mode they are not
-# notified one by one).
-DIGESTED_ROLES: tuple[Role, ...] = ("task", "instance")
 
 
 def operation_event_types(families: tuple[str, ...] | None = None) -> tuple[EventType, ...]:

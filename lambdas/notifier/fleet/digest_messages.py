@@ -1,7 +1,8 @@
 """Fleet-wide operations: the one message that sums up an operation, within SNS's limits.
 
 The message has the shape of every notification (``notifier.core.render.compose``): the document's
-common head and attributes, then the operation's own part (counts, failures, duration, links).
+common head and attributes, then the operation's own part (counts, failures by reason, duration,
+links). A one-item operation reads like an ordinary notification.
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, parent_event_type
+from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 from notifier.core.links import console_url
 from notifier.core.render import MESSAGE_BUDGET, Heading, Notification, compose, cut, make_subject, to_ascii
 from notifier.fleet.observations import iso
-from notifier.fleet.summaries import STATUS_MAX, UNKNOWN, Digest, ItemState, duration_text
+from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
 
 DIGEST_DETAIL_TYPE = "Operation Digest"
-# Instances (and unfinished ones) named in one message; the rest are counted.
+# Items (failed, and unfinished) named in one message; the rest are counted.
 LISTED = 100
 ID_MAX = 128
+REASON_ITEMS_LISTED = 10  # items named per reason in the JSON document
 
 
 def _noun(digest: Digest, count: int = 2) -> str:
@@ -32,25 +34,45 @@ def _name(digest: Digest) -> str:
     return digest.kind.name_template.format(shown)
 
 
+def _on(digest: Digest, item: ItemState) -> str:
+    key = to_ascii(cut(item.key, ID_MAX))
+    noun = digest.kind.item_noun
+    return key if noun in ("instance", "target") else f"{noun} {key}"
+
+
 def headline(digest: Digest) -> str:
+    """What the subject says: the operation, its status, and what its items did."""
     noun = _noun(digest, digest.total)
+    failed_word = digest.kind.failed_word
+    if digest.phase == "interim":
+        return f"{_name(digest)} still running: {len(digest.failed)} of {digest.total} {noun} {failed_word} so far"
     status = digest.status if digest.final else "status unknown"
+    if digest.single:  # "Run Command AWS-RunShellScript Failed on i-0abc"
+        status = to_ascii(cut(digest.single.status, STATUS_MAX))
+        unknown = "" if digest.final else " (final status unknown)"
+        return f"{_name(digest)} {status} on {_on(digest, digest.single)}{unknown}"
+    if digest.total == 0:
+        return f"{_name(digest)} {status}"
     if digest.failed:
-        counts = f"{len(digest.failed)} of {digest.total} {noun} failed"
+        counts = f"{len(digest.failed)} of {digest.total} {noun} {failed_word}"
     elif digest.unfinished:
         counts = f"{len(digest.unfinished)} of {digest.total} {noun} unfinished"
     else:
-        counts = f"{digest.total} {noun} succeeded" if digest.total else f"no {noun} reported"
+        counts = f"{digest.total} {noun} succeeded"
     return f"{_name(digest)} {status}: {counts}"
 
 
 def _links(digest: Digest) -> dict[str, str]:
     record = digest.record
     fields = {**record.fields, "region": record.region}
-    # The console page of the operation's own detail-type: the command, or the window.
-    parent = parent_event_type(record.kind)
-    link = console_url(parent.console_path, fields) if parent and parent.console_path else None
-    return {"console": link} if link else {}
+    # The console page of the operation's own detail-type (the command, the window, the execution),
+    # or of its items' when it has none (compliance).
+    own = [e for e in operation_event_types() if e.operation == record.kind]
+    for event_type in (parent_event_type(record.kind), *own):
+        link = console_url(event_type.console_path, fields) if event_type and event_type.console_path else None
+        if link:
+            return {"console": link}
+    return {}
 
 
 def _item_json(item: ItemState, kind: OperationKind) -> dict[str, Any]:
@@ -59,35 +81,59 @@ def _item_json(item: ItemState, kind: OperationKind) -> dict[str, Any]:
         "status": cut(item.status, STATUS_MAX),
         "time": cut(item.time, STATUS_MAX) if item.time else None,
     }
+    if item.reason and item.reason != item.status:
+        entry["reason"] = cut(item.reason, 256)
     if kind.task_field:
         entry["taskExecutionId"] = cut(item.task or "", ID_MAX)
     return entry
 
 
-def _item_line(item: ItemState, multi_task: bool) -> str:
-    line = f"  {to_ascii(cut(item.key, ID_MAX))}  {to_ascii(cut(item.status, STATUS_MAX))}"
+def _item_line(item: ItemState, multi_task: bool, indent: str = "  ") -> str:
+    line = f"{indent}{to_ascii(cut(item.key, ID_MAX))}  {to_ascii(cut(item.status, STATUS_MAX))}"
     if multi_task and item.task:
         line += f"  (task {to_ascii(cut(item.task, ID_MAX))})"
     return line
+
+
+def _failures(digest: Digest, listed: int) -> list[str]:
+    """Every failed item named (the first `listed`), under the reason its event gave."""
+    if not digest.failed:
+        return []
+    title = digest.kind.failed_word.capitalize()
+    lines = ["", f"{title}, by reason ({len(digest.failed)} of {digest.total}):"]
+    left = listed
+    for group in digest.reasons:
+        lines.append(f"  {group.reason} ({len(group.items)}):")
+        lines += [_item_line(item, digest.multi_task, "    ") for item in group.items[: max(left, 0)]]
+        if len(group.items) > max(left, 0):
+            lines.append(f"    ... and {len(group.items) - max(left, 0)} more")
+        left -= len(group.items)
+    return lines
+
+
+def _status_row(digest: Digest) -> str:
+    record = digest.record
+    if digest.phase == "interim":
+        return "still running"
+    if digest.phase == "quiet":
+        return f"{digest.status} (no events for the quiet period: the status is what its {_noun(digest)} said)"
+    if digest.final:
+        return digest.status
+    last = f" (last known: {record.last_status})" if record.last_status else ""
+    return f"unknown: no final status by {iso(record.expires_at) or 'its expiry'}{last}"
 
 
 def _text(digest: Digest, subject: str, summary: str, links: dict[str, str], listed: int) -> str:
     record = digest.record
     noun = _noun(digest)
     counts = ", ".join(f"{count} {status}" for status, count in digest.counts.items()) or "none"
-    if digest.final:
-        final = record.final_status or UNKNOWN
-    else:
-        last = f" (last known: {record.last_status})" if record.last_status else ""
-        expired = iso(record.expires_at) or "its expiry"
-        final = f"unknown: no final status by {expired}{last}"
     rows = [(label, record.fields[name]) for label, name in digest.kind.labels if record.fields.get(name)]
-    rows += [("Final status", final), (noun.capitalize(), f"{digest.total}: {counts}")]
+    rows += [("Final status", _status_row(digest)), (noun.capitalize(), f"{digest.total}: {counts}")]
     if digest.tasks:
         rows.append(("Tasks", ", ".join(f"{t.key} {t.status}" for t in digest.tasks[:10])))
     rows += [
         (digest.kind.start_label, iso(digest.started) or "unknown"),
-        ("Ended" if digest.final else "Last event", iso(digest.ended) or "unknown"),
+        ("Ended" if digest.phase == "ended" else "Last event", iso(digest.ended) or "unknown"),
         ("Duration", duration_text(digest.duration_seconds)),
         ("Account", record.account),
         ("Region", record.region),
@@ -97,19 +143,19 @@ def _text(digest: Digest, subject: str, summary: str, links: dict[str, str], lis
     width = max(len(label) for label, _ in rows) + 2
     lines = [subject, "", summary, ""]
     lines += [f"{label + ':':<{width}}{to_ascii(cut(value, 1000))}" for label, value in rows]
-    for title, items in (("Failed, timed out or cancelled", digest.failed), ("Not finished", digest.unfinished)):
-        if not items:
-            continue
-        lines += ["", f"{title} ({len(items)}):"]
-        lines += [_item_line(item, digest.multi_task) for item in items[:listed]]
-        if len(items) > listed:
-            lines.append(f"  ... and {len(items) - listed} more")
+    lines += _failures(digest, listed)
+    if digest.unfinished and digest.phase != "interim":
+        lines += ["", f"Not finished ({len(digest.unfinished)}):"]
+        lines += [_item_line(item, digest.multi_task) for item in digest.unfinished[:listed]]
+        if len(digest.unfinished) > listed:
+            lines.append(f"  ... and {len(digest.unfinished) - listed} more")
     family = FAMILY_BY_NAME[record.family]
-    lines += [
-        "",
-        f"One digest for the whole operation instead of one message per {_noun(digest, 1)}.",
-        f"Severity: {digest.severity}. Family: {family.title}. Sent by SSM Event Notifier.",
-    ]
+    lines.append("")
+    if digest.phase == "interim":
+        lines.append("The operation is still running: its final message follows when it ends.")
+    elif digest.total > 1:
+        lines.append(f"One message for the whole operation instead of one per {_noun(digest, 1)}.")
+    lines.append(f"Severity: {digest.severity}. Family: {family.title}. Sent by SSM Event Notifier.")
     return "\n".join(lines)
 
 
@@ -117,7 +163,8 @@ def _render(digest: Digest, listed: int) -> Notification:
     record = digest.record
     text_headline = headline(digest)
     subject = make_subject(digest.severity, text_headline, record.region)
-    summary = cut(to_ascii(f"Digest of a fleet-wide operation: {text_headline}"), 1000)
+    prefix = "Digest of a fleet-wide operation: " if digest.total > 1 else ""
+    summary = cut(to_ascii(prefix + text_headline), 1000)
     links = _links(digest)
     text = _text(digest, subject, summary, links, listed)
     heading = Heading(
@@ -136,7 +183,8 @@ def _render(digest: Digest, listed: int) -> Notification:
             "kind": record.kind,
             "key": record.operation,
             **{name: cut(value, 1000) for name, value in record.fields.items()},
-            "finalStatus": record.final_status,
+            "phase": digest.phase,
+            "finalStatus": digest.status if digest.final else None,
             "final": digest.final,
             "lastKnownStatus": record.last_status,
             "expiresAt": iso(record.expires_at),
@@ -145,6 +193,14 @@ def _render(digest: Digest, listed: int) -> Notification:
         "counts": digest.counts,
         "failed": [_item_json(item, digest.kind) for item in digest.failed[:listed]],
         "failedNotShown": max(len(digest.failed) - listed, 0),
+        "failureReasons": [
+            {
+                "reason": group.reason,
+                "count": len(group.items),
+                "items": [cut(item.key, ID_MAX) for item in group.items[: min(listed, REASON_ITEMS_LISTED)]],
+            }
+            for group in digest.reasons
+        ],
         "unfinished": [_item_json(item, digest.kind) for item in digest.unfinished[:listed]],
         "unfinishedNotShown": max(len(digest.unfinished) - listed, 0),
         "duration": {
@@ -167,7 +223,7 @@ def _render(digest: Digest, listed: int) -> Notification:
 
 
 def render_digest(digest: Digest) -> Notification:
-    """The digest as a notification SNS accepts: fewer instances named until it fits 256 KB."""
+    """The digest as a notification SNS accepts: fewer items named until it fits 256 KB."""
     listed = LISTED
     notification = _render(digest, listed)
     while notification.size() > MESSAGE_BUDGET and listed > 1:

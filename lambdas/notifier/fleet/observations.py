@@ -11,16 +11,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, Role
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, Ending, OperationKind, Role
 from notifier.core.models import SsmEvent
 from notifier.core.severity import normalize_status
 
 OPERATION_ITEM = "#operation"  # sort key of the operation's own item; "#" sorts before any id
 TASK_PREFIX = "#task#"
 
-# Statuses after which nothing more happens to a command, an invocation, a window run, a task or a
-# target (Run Command and Maintenance Windows vocabularies, compared after normalize_status).
+# Statuses after which nothing more happens to a command, an invocation, a window run, a task, a
+# target, an Automation execution or step, an association on an instance, or a resource's compliance
+# (the services' vocabularies, compared after normalize_status).
 _TERMINAL = {
+    "compliant",
+    "noncompliant",
+    "rejected",
+    "exited",
+    "completedwithsuccess",
+    "changecalendaroverriderejected",
     "success",
     "failed",
     "timedout",
@@ -37,7 +44,7 @@ _TERMINAL = {
     "completedwithfailure",
     "skippedoverlapping",
 }
-_WAITING = {"pending", "scheduled"}
+_WAITING = {"pending", "scheduled", "waiting", "pendingapproval", "approved"}
 
 
 def is_terminal(status: str) -> bool:
@@ -91,7 +98,7 @@ def iso(moment: datetime | None) -> str | None:
 class Observation:
     """What one event says about its operation, ready to be recorded."""
 
-    operation: str  # the table's partition key, e.g. "command#<command id>"
+    operation: str  # the table's partition key, e.g. "command#<command id>" (operation_key)
     kind: str  # a catalog.OPERATIONS name
     role: Role
     item: str  # the sort key of the item it writes
@@ -105,12 +112,15 @@ class Observation:
     fields: dict[str, str]
     started: datetime | None  # when the operation started, as far as this event tells
     expire_after: datetime | None = None  # a command's expire-after (its parent events carry it)
-    instance: str | None = None
+    instance: str | None = None  # the item's name: an instance, target, step or resource
     task: str | None = None
+    reason: str | None = None  # why an item failed, as its event says (kind.reason_fields)
+    ends: Ending = "final-event"
 
     @property
-    def terminal(self) -> bool:
-        return is_terminal(self.status)
+    def final(self) -> bool:
+        """A final status of the operation itself: only an operation that ends with a final event has one."""
+        return self.role == "parent" and self.ends == "final-event" and is_terminal(self.status)
 
 
 class NotAnOperationEvent(ValueError):
@@ -123,14 +133,14 @@ def _extra(parsed: SsmEvent, name: str) -> str | None:
 
 
 def target_of(parsed: SsmEvent) -> str:
-    """The instance a per-target event is about.
+    """The instance a Maintenance Window target event is about.
 
-    Run Command invocations name it (detail.instance-id). AWS's Maintenance Window target
-    invocation sample names only the registered target (window-target-id), which may stand for
-    many instances: an instance id in the detail or an instance ARN in `resources` is preferred.
+    AWS's target invocation sample names only the registered target (window-target-id), which may
+    stand for many instances: an instance id in the detail or an instance ARN in `resources` is
+    preferred.
     """
     fields = parsed.template_fields()
-    for candidate in (fields.get("instance_id"), _extra(parsed, "instance-id"), _extra(parsed, "resource-id")):
+    for candidate in (_extra(parsed, "instance-id"), _extra(parsed, "resource-id")):
         if candidate:
             return candidate
     for arn in parsed.resources:
@@ -138,6 +148,18 @@ def target_of(parsed: SsmEvent) -> str:
             if marker in arn:
                 return arn.split(marker, 1)[1]
     return fields.get("window_target_id") or "(unknown target)"
+
+
+def operation_key(kind: OperationKind, fields: dict[str, str], account: str, region: str) -> str:
+    """The operation's partition key: "command#<command id>", "association#<account>/<region>/<id>"."""
+    key = "/".join(fields.get(name) or "-" for name in kind.key_fields)
+    return f"{kind.name}#{account}/{region}/{key}" if kind.ends == "quiet" else f"{kind.name}#{key}"
+
+
+def reason_of(kind: OperationKind, status: str, fields: dict[str, str]) -> str:
+    """Why an item ended as it did, as its event says: "Failed: error code 1"; the status alone otherwise."""
+    said = [f"{label} {fields[name]}" for label, name in kind.reason_fields if fields.get(name)]
+    return f"{status}: {', '.join(said)}" if said else status
 
 
 def observe(parsed: SsmEvent) -> Observation:
@@ -150,7 +172,10 @@ def observe(parsed: SsmEvent) -> Observation:
     status = parsed.detail.status
     moment = parse_time(parsed.time)
     role = event_type.role
-    instance = target_of(parsed) if role == "instance" else None
+    instance = None
+    if role == "item":
+        named = fields.get(kind.item_field) if kind.item_field else target_of(parsed)
+        instance = named or f"(unknown {kind.item_noun})"
     task = fields.get(kind.task_field) if kind.task_field else None
     recorded = kind.fields + (kind.parent_fields if role == "parent" else ())
     if role == "parent":
@@ -160,7 +185,7 @@ def observe(parsed: SsmEvent) -> Observation:
     else:
         item = f"{task}/{instance}" if kind.task_field else str(instance)
     return Observation(
-        operation=f"{kind.name}#{fields[kind.key_field]}",
+        operation=operation_key(kind, fields, parsed.account, parsed.region),
         kind=kind.name,
         role=role,
         item=item,
@@ -171,10 +196,12 @@ def observe(parsed: SsmEvent) -> Observation:
         region=parsed.region,
         account=parsed.account,
         fields={name: fields[name] for name in recorded if fields.get(name)},
-        started=parse_time(fields.get(kind.start_field)),
+        started=parse_time(fields.get(kind.start_field)) if kind.start_field else None,
         expire_after=parse_time(fields.get("expire_after")) if role == "parent" else None,
         instance=instance,
         task=task,
+        reason=reason_of(kind, status, fields) if role == "item" else None,
+        ends=kind.ends,
     )
 
 

@@ -1,27 +1,18 @@
-"""The operations table (DynamoDB): the latest status of every instance of every fleet-wide operation.
-
-One partition per operation (`operation` = "command#<id>" or "window-execution#<id>"):
-- `item` = "#operation": the operation's own status, the fields the digest shows, `expiresAt`,
-  and while no digest has gone out `undigested` = "1" with `readyAt` (epoch seconds): the sparse
-  index READY_INDEX lists exactly the operations waiting for their digest, by when they are due;
-- `item` = instance id (commands) or "<task execution>/<instance>" (window runs): the latest
-  status of one instance, with the `order` that made it the latest (operations.order_of);
-- `item` = "#task#<task execution>": a window task's own latest status.
-Every write is conditional: out-of-order, repeated and concurrent deliveries leave the state one
-delivery in order would; nothing reopens an operation whose digest went out.
-"""
+"""The operations table (DynamoDB): conditional writes, queries and claims (layout: table_schema.py)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from notifier.fleet.observations import OPERATION_ITEM, TASK_PREFIX, Observation, iso
+from notifier.core.render import cut
+from notifier.fleet.observations import OPERATION_ITEM, Observation, iso
+from notifier.fleet.stored_items import FIELD_PREFIX, generation_of, operation_record, split_items
 from notifier.fleet.summaries import ItemState, OperationRecord
 from notifier.fleet.table_schema import (
     EXPIRY_ATTRIBUTE,
@@ -32,21 +23,24 @@ from notifier.fleet.table_schema import (
     SORT_KEY,
 )
 
-FIELD_PREFIX = "f_"
 _WAITING = "1"
+REASON_MAX = 256
 
 
 def _epoch(moment: datetime) -> str:
     return str(int(moment.timestamp()))
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
+class OperationBeingSummarized(RuntimeError):
+    """A quiet-ended operation's message is being made right now: the event waits for the next wave.
+
+    Raised to the batch function, so that SQS delivers the record again after its visibility timeout.
+    """
 
 
 @dataclass(frozen=True)
 class Claim:
-    """The right to publish one operation's digest, held until `finish` or `release`."""
+    """The right to publish one operation's message, held until `finish`, `postpone` or `release`."""
 
     operation: str
     claim_id: str
@@ -61,92 +55,105 @@ class OperationStore:
     def _key(self, operation: str, item: str = OPERATION_ITEM) -> dict[str, Any]:
         return {PARTITION_KEY: {"S": operation}, SORT_KEY: {"S": item}}
 
-    def _conditional(self, call: Any, **kwargs: Any) -> bool:
-        """A conditional write whose failed condition means "nothing to do": False then."""
+    def _conditional(self, call: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """A conditional write whose failed condition means "nothing to do": None then."""
         try:
-            call(TableName=self.table, **kwargs)
+            return dict(call(TableName=self.table, **kwargs))
         except ClientError as error:
-            if _conditional_failed(error):
-                return False
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
             raise
-        return True
 
     def _update(self, key: dict[str, Any], **kwargs: Any) -> bool:
-        return self._conditional(self.client.update_item, Key=key, **kwargs)
+        return self._conditional(self.client.update_item, Key=key, **kwargs) is not None
 
     # --- what the batch function writes -------------------------------------------------
 
-    def open_operation(self, observation: Observation, expires_at: datetime, purge_at: datetime) -> bool:
-        """Create the operation's item if needed (from any of its events), with its expiry as `readyAt`.
+    def open_operation(
+        self, observation: Observation, now: datetime, expires_at: datetime, ready_at: datetime, purge_at: datetime
+    ) -> int:
+        """Create the operation's item if needed (from any of its events); returns its generation.
 
-        False when its digest went out already (a late event: recorded, but nothing reopens).
+        `ready_at`: when the sweeper first looks at it (the expiry, or the interim check) for an
+        operation that ends with a final event, kept once set; when its quiet period ends for a
+        quiet-ended one, moved by every batch of its events. A late event of an operation whose
+        message went out is still recorded, but nothing reopens it.
         """
-        names = {"#ready": READY_KEY}
+        quiet = observation.ends == "quiet"
+        names = {"#ready": READY_KEY, **{f"#{name}": name for name in ("kind", "family", "region", "account")}}
         values: dict[str, Any] = {
             ":kind": {"S": observation.kind},
             ":family": {"S": observation.family},
             ":region": {"S": observation.region},
             ":account": {"S": observation.account},
             ":expires": {"N": _epoch(expires_at)},
+            ":at": {"N": _epoch(ready_at)},
             ":waiting": {"S": _WAITING},
             ":purge": {"N": _epoch(purge_at)},
+            ":zero": {"N": "0"},
         }
         # Attribute names go through placeholders: several (region, status, order, time) are
         # DynamoDB reserved words.
-        for name in ("kind", "family", "region", "account"):
-            names[f"#{name}"] = name
-        sets = [
-            "#kind = if_not_exists(#kind, :kind)",
-            "#family = if_not_exists(#family, :family)",
-            "#region = if_not_exists(#region, :region)",
-            "#account = if_not_exists(#account, :account)",
+        sets = [f"#{name} = if_not_exists(#{name}, :{name})" for name in ("kind", "family", "region", "account")]
+        sets += [
             "expiresAt = if_not_exists(expiresAt, :expires)",
-            f"{READY_SORT_KEY} = if_not_exists({READY_SORT_KEY}, :expires)",
+            f"{READY_SORT_KEY} = " + (":at" if quiet else f"if_not_exists({READY_SORT_KEY}, :at)"),
             "#ready = :waiting",
+            "generation = if_not_exists(generation, :zero)",
             f"{EXPIRY_ATTRIBUTE} = :purge",
         ]
         for index, (name, value) in enumerate(sorted(observation.fields.items())):
             names[f"#f{index}"] = FIELD_PREFIX + name
             values[f":f{index}"] = {"S": value}
             sets.append(f"#f{index} = if_not_exists(#f{index}, :f{index})")
-        return self._update(
-            self._key(observation.operation),
+        if quiet:
+            # Never while the sweeper sums the wave up: the event would fall between two waves.
+            values[":now"] = {"N": _epoch(now)}
+            condition = "attribute_not_exists(leaseUntil) OR leaseUntil < :now"
+        else:
+            condition = "attribute_not_exists(digestedAt)"
+        response = self._conditional(
+            self.client.update_item,
+            Key=self._key(observation.operation),
             UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="attribute_not_exists(digestedAt)",
+            ConditionExpression=condition,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
         )
+        if response is None and quiet:
+            raise OperationBeingSummarized(f"{observation.operation}: its message is being made; retried later")
+        return generation_of(response["Attributes"]) if response else 0
 
-    def record_parent(
-        self, observation: Observation, expires_at: datetime, ready_at: datetime, purge_at: datetime
-    ) -> bool:
-        """The operation's own status: a final one makes the digest due at `ready_at`.
+    def record_parent(self, observation: Observation, expires_at: datetime, ready_at: datetime) -> bool:
+        """The operation's own status: a final one makes the message due at `ready_at`.
 
         A running status (with a command's expire-after) moves the expiry; it never replaces a
         final status. Of two final statuses the newer one wins. False when it changed nothing.
         """
-        self.open_operation(observation, expires_at, purge_at)
         names = {"#ready": READY_KEY}
         values: dict[str, Any] = {
             ":status": {"S": observation.status},
             ":order": {"N": str(observation.order)},
             ":expires": {"N": _epoch(expires_at)},
-            ":waiting": {"S": _WAITING},
         }
         sets = ["expiresAt = :expires"]
         for index, (name, value) in enumerate(sorted(observation.fields.items())):
             names[f"#f{index}"] = FIELD_PREFIX + name
             values[f":f{index}"] = {"S": value}
             sets.append(f"#f{index} = :f{index}")  # the parent's own word on its fields wins
-        if observation.terminal:
+        if observation.final:
             values[":ready"] = {"N": _epoch(ready_at)}
             values[":time"] = {"S": iso(observation.time) or ""}
-            sets += ["finalStatus = :status", "finalOrder = :order", "finalTime = :time", f"{READY_SORT_KEY} = :ready"]
+            values[":waiting"] = {"S": _WAITING}
+            sets += ["finalStatus = :status", "finalOrder = :order", "finalTime = :time"]
+            sets += [f"{READY_SORT_KEY} = :ready", "#ready = :waiting"]
             condition = "attribute_not_exists(finalOrder) OR finalOrder < :order"
         else:
-            sets += ["lastStatus = :status", "lastOrder = :order", f"{READY_SORT_KEY} = :expires"]
+            # The sweeper looks at a running operation when its first check comes (open_operation).
+            names.pop("#ready")
+            sets += ["lastStatus = :status", "lastOrder = :order"]
             condition = "attribute_not_exists(finalOrder) AND (attribute_not_exists(lastOrder) OR lastOrder < :order)"
-        sets.append("#ready = :waiting")
         return self._update(
             self._key(observation.operation),
             UpdateExpression="SET " + ", ".join(sets),
@@ -155,8 +162,8 @@ class OperationStore:
             ExpressionAttributeValues=values,
         )
 
-    def record_item(self, observation: Observation, purge_at: datetime) -> bool:
-        """An instance's (or a task's) status, only if newer than the one recorded; False if not."""
+    def record_item(self, observation: Observation, purge_at: datetime, generation: int = 0) -> bool:
+        """An item's (or a task's) status, only if newer than the one recorded; False if not."""
         item: dict[str, Any] = {
             **self._key(observation.operation, observation.item),
             "status": {"S": observation.status},
@@ -167,19 +174,26 @@ class OperationStore:
             item["time"] = {"S": str(iso(observation.time))}
         if observation.task:
             item["task"] = {"S": observation.task}
-        return self._conditional(
-            self.client.put_item,
-            Item=item,
-            # Newer only: a repeat (same order) or an older status (lower order) changes nothing.
-            ConditionExpression="attribute_not_exists(#order) OR #order < :order",
-            ExpressionAttributeNames={"#order": "order"},
-            ExpressionAttributeValues={":order": {"N": str(observation.order)}},
+        if observation.reason:
+            item["reason"] = {"S": cut(observation.reason, REASON_MAX)}
+        if generation:
+            item["generation"] = {"N": str(generation)}
+        return (
+            self._conditional(
+                self.client.put_item,
+                Item=item,
+                # Newer only: a repeat (same order) or an older status (lower order) changes nothing.
+                ConditionExpression="attribute_not_exists(#order) OR #order < :order",
+                ExpressionAttributeNames={"#order": "order"},
+                ExpressionAttributeValues={":order": {"N": str(observation.order)}},
+            )
+            is not None
         )
 
     # --- what the sweeper reads and writes ---------------------------------------------
 
     def due(self, now: datetime, limit: int) -> list[str]:
-        """Operations whose digest is due (final status settled, or expired), oldest first."""
+        """Operations the sweeper has to look at now (ended, quiet, expired or an interim check), oldest first."""
         response = self.client.query(
             TableName=self.table,
             IndexName=READY_INDEX,
@@ -191,47 +205,30 @@ class OperationStore:
         return [item[PARTITION_KEY]["S"] for item in response.get("Items", [])]
 
     def claim(self, operation: str, now: datetime, lease_seconds: int) -> Claim | None:
-        """Claim an operation's digest for `lease_seconds`; None when it is not due or somebody holds it.
+        """Claim an operation's message for `lease_seconds`; None when it is not due or somebody holds it.
 
         A sweeper that dies holding a claim (timeout) leaves it to the next one after the lease.
         """
         claim_id = str(uuid.uuid4())
-        try:
-            response = self.client.update_item(
-                TableName=self.table,
-                Key=self._key(operation),
-                UpdateExpression="SET leaseUntil = :until, claimId = :claim",
-                ConditionExpression="attribute_exists(#ready) AND #at <= :now "
-                "AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
-                ExpressionAttributeNames={"#ready": READY_KEY, "#at": READY_SORT_KEY},
-                ExpressionAttributeValues={
-                    ":now": {"N": _epoch(now)},
-                    ":until": {"N": str(int(now.timestamp()) + lease_seconds)},
-                    ":claim": {"S": claim_id},
-                },
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                return None
-            raise
-        return Claim(operation, claim_id, _record(response["Attributes"]))
+        response = self._conditional(
+            self.client.update_item,
+            Key=self._key(operation),
+            UpdateExpression="SET leaseUntil = :until, claimId = :claim",
+            ConditionExpression="attribute_exists(#ready) AND #at <= :now "
+            "AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            ExpressionAttributeNames={"#ready": READY_KEY, "#at": READY_SORT_KEY},
+            ExpressionAttributeValues={
+                ":now": {"N": _epoch(now)},
+                ":until": {"N": str(int(now.timestamp()) + lease_seconds)},
+                ":claim": {"S": claim_id},
+            },
+            ReturnValues="ALL_NEW",
+        )
+        return Claim(operation, claim_id, operation_record(response["Attributes"])) if response else None
 
-    def items(self, operation: str) -> tuple[list[ItemState], list[ItemState]]:
-        """(instances, tasks) of the operation, each at its latest status."""
-        instances: list[ItemState] = []
-        tasks: list[ItemState] = []
-        for item in self._query(operation):
-            key = item[SORT_KEY]["S"]
-            time = item.get("time", {}).get("S")
-            status = item.get("status", {}).get("S", "")
-            if key.startswith(TASK_PREFIX):
-                tasks.append(ItemState(key.removeprefix(TASK_PREFIX), status, time))
-            elif key != OPERATION_ITEM:
-                task = item.get("task", {}).get("S")
-                instance = key.split("/", 1)[1] if task and "/" in key else key
-                instances.append(ItemState(instance, status, time, task))
-        return instances, tasks
+    def items(self, operation: str, generation: int = 0) -> tuple[list[ItemState], list[ItemState]]:
+        """(items, tasks) of the operation's wave `generation`, each at its latest status."""
+        return split_items(list(self._query(operation)), generation)
 
     def _query(self, operation: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
@@ -248,23 +245,44 @@ class OperationStore:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def finish(self, claim: Claim, now: datetime, message_id: str | None) -> bool:
-        """The digest went out (or there was nothing to say): take the operation off the index.
+    def finish(self, claim: Claim, now: datetime, message_id: str | None, quiet: bool = False) -> bool:
+        """The message went out (or there was nothing to say): take the operation off the index.
 
+        A quiet-ended operation moves to its next generation instead, ready for its next wave.
         False when the claim was lost meanwhile (the lease ran out and another sweep took it).
         """
         values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":now": {"N": _epoch(now)}}
-        sets = ["digestedAt = :now"]
+        sets = ["lastMessageAt = :now" if quiet else "digestedAt = :now"]
+        removed = ["#ready", "leaseUntil", "claimId"]
         if message_id:
             values[":message"] = {"S": message_id}
             sets.append("messageId = :message")
+        if quiet:
+            values[":next"] = {"N": str(claim.record.generation + 1)}
+            sets.append("generation = :next")
+            removed += ["lastStatus", "lastOrder", "interimMessageId"]
         return self._update(
             self._key(claim.operation),
-            UpdateExpression=f"SET {', '.join(sets)} REMOVE #ready, leaseUntil",
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removed)}",
             ConditionExpression="claimId = :claim",
             ExpressionAttributeNames={"#ready": READY_KEY},
             ExpressionAttributeValues=values,
         )
+
+    def postpone(self, claim: Claim, next_check: datetime, interim_message_id: str | None) -> None:
+        """A running operation was looked at (and its interim message sent): look again at `next_check`."""
+        values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":at": {"N": _epoch(next_check)}}
+        sets = [f"{READY_SORT_KEY} = :at"]
+        if interim_message_id:
+            values[":message"] = {"S": interim_message_id}
+            sets.append("interimMessageId = :message")
+        if not self._update(
+            self._key(claim.operation),
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE leaseUntil, claimId",
+            ConditionExpression="claimId = :claim AND attribute_not_exists(finalOrder)",
+            ExpressionAttributeValues=values,
+        ):
+            self.release(claim)  # its final status came meanwhile, and set when its message is due
 
     def release(self, claim: Claim) -> None:
         """The publish failed: give the claim back so that the next sweep publishes."""
@@ -274,27 +292,3 @@ class OperationStore:
             ConditionExpression="claimId = :claim",
             ExpressionAttributeValues={":claim": {"S": claim.claim_id}},
         )
-
-
-def _record(item: dict[str, Any]) -> OperationRecord:
-    def text(name: str) -> str | None:
-        value = item.get(name, {}).get("S")
-        return value if isinstance(value, str) else None
-
-    expires = item.get("expiresAt", {}).get("N")
-    return OperationRecord(
-        operation=item[PARTITION_KEY]["S"],
-        kind=text("kind") or "command",
-        family=text("family") or ("run-command" if text("kind") == "command" else "maintenance-window"),
-        region=text("region") or "-",
-        account=text("account") or "-",
-        fields={
-            name.removeprefix(FIELD_PREFIX): value["S"]
-            for name, value in item.items()
-            if name.startswith(FIELD_PREFIX) and "S" in value
-        },
-        final_status=text("finalStatus"),
-        final_time=text("finalTime"),
-        last_status=text("lastStatus"),
-        expires_at=datetime.fromtimestamp(int(expires), UTC) if expires else None,
-    )

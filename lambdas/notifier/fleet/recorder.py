@@ -18,7 +18,12 @@ from typing import Any
 
 from notifier.core.catalog import operation_families
 from notifier.core.models import parse_event
-from notifier.environment import DIGEST_SETTLE_SECONDS, OPERATION_TIMEOUT_SECONDS
+from notifier.environment import (
+    DIGEST_SETTLE_SECONDS,
+    INTERIM_AFTER_SECONDS,
+    OPERATION_TIMEOUT_SECONDS,
+    QUIET_PERIOD_SECONDS,
+)
 from notifier.fleet.observations import Observation, expiry, observe, utc_now
 from notifier.fleet.operation_store import OperationStore
 
@@ -35,9 +40,12 @@ class Recorder:
     store: OperationStore
     timeout_seconds: float = OPERATION_TIMEOUT_SECONDS
     settle_seconds: float = DIGEST_SETTLE_SECONDS
+    interim_seconds: float = INTERIM_AFTER_SECONDS  # 0: no interim message
+    quiet_seconds: dict[str, float] = field(default_factory=dict)  # by kind; QUIET_PERIOD_SECONDS if not given
     clock: Clock = utc_now
-    # Operations whose item this batch already opened: one write per operation and batch, not per record.
-    _opened: set[str] = field(default_factory=set)
+    # The generation of each operation this batch already opened: one write per operation and
+    # batch, not per record.
+    _opened: dict[str, int] = field(default_factory=dict)
 
     def start_batch(self) -> None:
         self._opened.clear()
@@ -48,14 +56,32 @@ class Recorder:
         now = self.clock()
         expires_at = expiry(observation, self.timeout_seconds, now)
         purge_at = max(now, expires_at) + RETENTION
+        generation = self._open(observation, now, expires_at, purge_at)
         if observation.role == "parent":
             ready_at = now + timedelta(seconds=self.settle_seconds)
-            changed = self.store.record_parent(observation, expires_at, ready_at, purge_at)
-            return "recorded" if changed else "stale"
-        self._open(observation, expires_at, purge_at)
-        return "recorded" if self.store.record_item(observation, purge_at) else "stale"
+            changed = self.store.record_parent(observation, expires_at, ready_at)
+        else:
+            changed = self.store.record_item(observation, purge_at, generation)
+        return "recorded" if changed else "stale"
 
-    def _open(self, observation: Observation, expires_at: datetime, purge_at: datetime) -> None:
+    def first_check(self, observation: Observation, now: datetime, expires_at: datetime) -> datetime:
+        """When the sweeper first looks at the operation, unless its final event says so sooner.
+
+        A quiet-ended operation: when its quiet period ends (every batch of its events moves it).
+        Otherwise the interim check (its start plus the interim time), or the expiry if sooner.
+        """
+        if observation.ends == "quiet":
+            quiet = self.quiet_seconds.get(observation.kind, QUIET_PERIOD_SECONDS)
+            return now + timedelta(seconds=quiet)
+        if not self.interim_seconds:
+            return expires_at
+        start = observation.started or observation.time or now
+        return min(start + timedelta(seconds=self.interim_seconds), expires_at)
+
+    def _open(self, observation: Observation, now: datetime, expires_at: datetime, purge_at: datetime) -> int:
         if observation.operation not in self._opened:
-            self.store.open_operation(observation, expires_at, purge_at)
-            self._opened.add(observation.operation)
+            ready_at = self.first_check(observation, now, expires_at)
+            self._opened[observation.operation] = self.store.open_operation(
+                observation, now, expires_at, ready_at, purge_at
+            )
+        return self._opened[observation.operation]

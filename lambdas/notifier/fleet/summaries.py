@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from notifier.core.catalog import OPERATION_BY_NAME, OperationKind
 from notifier.core.render import cut, to_ascii
@@ -13,8 +14,15 @@ from notifier.core.severity import Severity, severity_of
 from notifier.fleet.observations import is_terminal, parse_time
 
 UNKNOWN = "Unknown"
+RUNNING = "InProgress"
 STATUSES_LISTED = 20  # distinct statuses counted one by one; more are summed as "(other)"
+REASONS_LISTED = 20  # failure reasons grouped one by one; more are summed as "(other reasons)"
 STATUS_MAX = 64
+
+# Where the operation stands when its message is made: it ended with a final status of its own,
+# its events stopped for a quiet period (the status is derived from its items), it expired
+# without a final status, or it is still running (an interim message about its failures).
+Phase = Literal["ended", "quiet", "expired", "interim"]
 
 
 @dataclass(frozen=True)
@@ -31,24 +39,38 @@ class OperationRecord:
     final_time: str | None = None  # the time of the parent event that said it
     last_status: str | None = None  # the last non-final status a parent event said
     expires_at: datetime | None = None
+    generation: int = 0  # the wave of a quiet-ended operation
+    interim_sent: bool = False
 
 
 @dataclass(frozen=True)
 class ItemState:
     """The latest status of one instance (target) or task of the operation."""
 
-    key: str  # instance id, or task execution id for a task
+    key: str  # instance id, step name, resource id, or task execution id for a task
     status: str
     time: str | None
     task: str | None = None
+    reason: str | None = None  # why it ended so, as its event said (observations.reason_of)
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    """Failed items that failed for the same reason."""
+
+    reason: str
+    items: list[ItemState]
 
 
 @dataclass(frozen=True)
 class Digest:
     record: OperationRecord
+    phase: Phase
+    status: str  # the final status, derived for a quiet-ended operation; Unknown or InProgress otherwise
     total: int
     counts: dict[str, int]
-    failed: list[ItemState]  # failed, timed out or cancelled: every one (the rendering cuts)
+    failed: list[ItemState]  # failed, timed out, cancelled or non-compliant: every one (the rendering cuts)
+    reasons: list[ReasonGroup]  # the failed ones grouped by reason, the largest group first
     unfinished: list[ItemState]  # still running or waiting when the digest was made
     tasks: list[ItemState]
     severity: Severity
@@ -56,6 +78,7 @@ class Digest:
     ended: datetime | None
     now: datetime
     multi_task: bool = field(default=False)
+    single: ItemState | None = None  # the item of a one-item operation
 
     @property
     def kind(self) -> OperationKind:
@@ -63,11 +86,8 @@ class Digest:
 
     @property
     def final(self) -> bool:
-        return self.record.final_status is not None
-
-    @property
-    def status(self) -> str:
-        return self.record.final_status or UNKNOWN
+        """Its status is known: the operation said it, or its quiet period derived it."""
+        return self.phase in ("ended", "quiet")
 
     @property
     def duration_seconds(self) -> int | None:
@@ -90,24 +110,58 @@ def _counts(instances: Iterable[ItemState]) -> dict[str, int]:
     return shown
 
 
-def summarize(record: OperationRecord, instances: list[ItemState], tasks: list[ItemState], now: datetime) -> Digest:
-    """The digest of an operation from its recorded items."""
+def _reasons(failed: list[ItemState]) -> list[ReasonGroup]:
+    groups: dict[str, list[ItemState]] = {}
+    for item in failed:
+        groups.setdefault(cut(to_ascii(item.reason or item.status) or UNKNOWN, 256), []).append(item)
+    ordered = [ReasonGroup(reason, items) for reason, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))]
+    if len(ordered) > REASONS_LISTED:
+        rest = [item for group in ordered[REASONS_LISTED - 1 :] for item in group.items]
+        ordered = [*ordered[: REASONS_LISTED - 1], ReasonGroup("(other reasons)", rest)]
+    return ordered
+
+
+def phase_of(record: OperationRecord, interim: bool = False) -> Phase:
+    if interim:
+        return "interim"
+    if record.final_status:
+        return "ended"
+    return "quiet" if OPERATION_BY_NAME[record.kind].ends == "quiet" else "expired"
+
+
+def _status(phase: Phase, record: OperationRecord, failed: list[ItemState], unfinished: list[ItemState]) -> str:
+    if phase == "ended":
+        return record.final_status or UNKNOWN
+    if phase == "interim":
+        return RUNNING
+    if phase == "expired":
+        return UNKNOWN
+    failure, success = OPERATION_BY_NAME[record.kind].derived_statuses
+    if failed:
+        return failure
+    return "Incomplete" if unfinished else success
+
+
+def summarize(
+    record: OperationRecord, instances: list[ItemState], tasks: list[ItemState], now: datetime, interim: bool = False
+) -> Digest:
+    """The digest of an operation from its recorded items (`interim`: while it still runs)."""
     failed = sorted((i for i in instances if _problem(i.status)), key=lambda i: (i.key, i.task or ""))
     unfinished = sorted((i for i in instances if not is_terminal(i.status)), key=lambda i: (i.key, i.task or ""))
-    statuses = [i.status for i in instances] + [t.status for t in tasks]
-    if record.final_status:
-        statuses.append(record.final_status)
+    phase = phase_of(record, interim)
+    status = _status(phase, record, failed, unfinished)
+    statuses = [i.status for i in instances] + [t.status for t in tasks] + [status]
     severities = {severity_of(status) for status in statuses}
     severity: Severity
     if "error" in severities:
         severity = "error"
-    elif "warning" in severities or not record.final_status:
+    elif "warning" in severities or phase == "expired":
         severity = "warning"  # a final status nobody announced is worth a look
     else:
         severity = "info"
     fields = record.fields
     kind = OPERATION_BY_NAME[record.kind]
-    started = parse_time(fields.get(kind.start_field))
+    started = parse_time(fields.get(kind.start_field)) if kind.start_field else None
     times = [t for t in (parse_time(i.time) for i in instances) if t]
     if started is None and times:
         started = min(times)
@@ -116,9 +170,12 @@ def summarize(record: OperationRecord, instances: list[ItemState], tasks: list[I
         ended = max(times)  # no final status: the last thing heard
     return Digest(
         record=record,
+        phase=phase,
+        status=status,
         total=len(instances),
         counts=_counts(instances),
         failed=failed,
+        reasons=_reasons(failed),
         unfinished=unfinished,
         tasks=sorted(tasks, key=lambda t: t.key),
         severity=severity,
@@ -126,6 +183,7 @@ def summarize(record: OperationRecord, instances: list[ItemState], tasks: list[I
         ended=ended,
         now=now,
         multi_task=len({i.task for i in instances}) > 1,
+        single=instances[0] if len(instances) == 1 else None,
     )
 
 

@@ -1,34 +1,65 @@
-"""Fleet-wide operations, the scheduled part: publish the message of every operation that ended or
-expired, each once.
+"""Fleet-wide operations, the scheduled part: publish the message of every operation that ended,
+went quiet or expired, each once, and one interim message for a long one that has failures.
 
-`sweep`: find the operations whose message is due, claim each, sum it up from what was recorded,
-publish it, and take the operation off the list. A failed publish gives the claim back, so the next
-sweep publishes; a sweeper that dies holding a claim leaves it to the next one after the lease.
+`sweep`: find the operations due, claim each, sum it up from what was recorded, publish, and take
+the operation off the list (or, while it runs, look again later). A failed publish gives the claim
+back, so the next sweep publishes; a sweeper that dies holding a claim leaves it to the next one
+after the lease.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.core.render import Notification
+from notifier.environment import INTERIM_AFTER_SECONDS
 from notifier.fleet.digest_messages import render_digest
-from notifier.fleet.observations import utc_now
-from notifier.fleet.operation_store import OperationStore
+from notifier.fleet.observations import is_terminal
+from notifier.fleet.operation_store import Claim, OperationStore
 from notifier.fleet.summaries import summarize
 
-__all__ = ["SweepResult", "sweep", "utc_now"]
-
 LEASE_SECONDS = 300
-SWEEP_LIMIT = 25  # messages per sweep; the rest wait for the next one
+SWEEP_LIMIT = 25  # operations per sweep; the rest wait for the next one
+# How often a running operation without failures is looked at again for the interim message.
+INTERIM_RECHECK = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class SweepResult:
     published: list[Notification]
-    closed: list[str]  # operations with nothing to digest (no instance or task reported)
+    closed: list[str]  # operations that ended with nothing to say (only running statuses heard)
     failed: list[tuple[str, Exception]]
+
+
+def _still_running(claim: Claim, now: datetime) -> bool:
+    """An operation that ends with a final event, has not said it, and has not expired."""
+    record = claim.record
+    kind = OPERATION_BY_NAME[record.kind]
+    expired = record.expires_at is not None and record.expires_at <= now
+    return kind.ends == "final-event" and record.final_status is None and not expired
+
+
+def _check_running(
+    store: OperationStore, claim: Claim, publish: Callable[[Notification], str], now: datetime, interim_seconds: float
+) -> Notification | None:
+    """While an operation runs: one interim message once it has failures, then look again later."""
+    record = claim.record
+    expires_at = record.expires_at or now
+    notification = None
+    message_id = None
+    if interim_seconds and not record.interim_sent:
+        items, tasks = store.items(claim.operation, record.generation)
+        digest = summarize(record, items, tasks, now, interim=True)
+        if digest.failed:
+            notification = render_digest(digest)
+            message_id = publish(notification)
+    sent = record.interim_sent or message_id is not None
+    next_check = expires_at if sent or not interim_seconds else min(now + INTERIM_RECHECK, expires_at)
+    store.postpone(claim, max(next_check, now), message_id)
+    return notification
 
 
 def sweep(
@@ -36,8 +67,9 @@ def sweep(
     publish: Callable[[Notification], str],
     now: datetime,
     limit: int = SWEEP_LIMIT,
+    interim_seconds: float = INTERIM_AFTER_SECONDS,
 ) -> SweepResult:
-    """Publish the digest of every operation due at `now`, each once."""
+    """Publish the message of every operation due at `now`, each once."""
     published: list[Notification] = []
     closed: list[str] = []
     failed: list[tuple[str, Exception]] = []
@@ -45,19 +77,25 @@ def sweep(
         claim = store.claim(operation, now, LEASE_SECONDS)
         if claim is None:  # another sweep holds it, or it changed since the query
             continue
+        quiet = OPERATION_BY_NAME[claim.record.kind].ends == "quiet"
         try:
-            instances, tasks = store.items(operation)
-            if not instances and not tasks:
-                # Only the operation's own events arrived: its own notification said it all.
-                store.finish(claim, now, None)
+            if _still_running(claim, now):
+                interim = _check_running(store, claim, publish, now, interim_seconds)
+                published += [interim] if interim else []
+                continue
+            items, tasks = store.items(operation, claim.record.generation)
+            known = claim.record.final_status or claim.record.last_status
+            if not items and not tasks and not (known and is_terminal(known)):
+                # Only running statuses were heard: nothing happened worth a message.
+                store.finish(claim, now, None, quiet)
                 closed.append(operation)
                 continue
-            notification = render_digest(summarize(claim.record, instances, tasks, now))
+            notification = render_digest(summarize(claim.record, items, tasks, now))
             message_id = publish(notification)
         except Exception as error:
             store.release(claim)
             failed.append((operation, error))
             continue
-        store.finish(claim, now, message_id)
+        store.finish(claim, now, message_id, quiet)
         published.append(notification)
     return SweepResult(published, closed, failed)

@@ -1,0 +1,34 @@
+"""Fleet-wide operations: a buffered event that can never be recorded goes to the dead-letter queue
+once, with the reason, instead of SQS trying it five times and moving it there without one.
+
+SQS's own redrive still catches what fails for a passing reason (a throttled table, an operation
+being summed up): those records are retried first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from notifier.core.render import cut
+
+REASON_MAX = 1000
+
+
+class RefusedEvents:
+    def __init__(self, sqs: Any, queue_url: str) -> None:
+        self.sqs = sqs
+        self.queue_url = queue_url
+
+    def send(self, body: str, reason: str, message_id: str) -> None:
+        """The record as it came (its body parsed when it is JSON), why it was refused, and its message id."""
+        try:
+            event: Any = json.loads(body)
+        except ValueError:
+            event = body
+        reason = cut(reason, REASON_MAX)
+        self.sqs.send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=json.dumps({"reason": reason, "messageId": message_id, "event": event}),
+            MessageAttributes={"reason": {"DataType": "String", "StringValue": cut(reason, 256)}},
+        )
