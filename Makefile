@@ -82,10 +82,12 @@ bench: setup $(TEMPLATE)
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents events
 
-# A Run Command to 1,000 instances (2 fail, 10 % repeats) through the storm-control path of the
-# synthesized stack: the subscriber gets the command's own notification and one digest.
+# The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
+# Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40
+# steps), with in-progress events, 10 % repeats and shuffled order, through the synthesized stack:
+# the replay ends with the messages subscribers received, per operation (one each).
 storm: setup
-	$(BIN)/python -m tools.storm --instances 1000 --failures 2 --out .storm --force
+	$(BIN)/python -m tools.storm --fleet --out .storm --force
 	$(BIN)/python -m tools.replay --hide buffered,recorded .storm
 
 # Deploy to the account and region of the current AWS credentials, e.g.

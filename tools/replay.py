@@ -54,6 +54,15 @@ def print_human(delivery: Delivery, verbose: bool, out: Any) -> None:
             print(f"    log: {line}", file=out)
 
 
+def message_topic(notification: dict[str, Any]) -> str:
+    """What a message is about: its operation (a digest), or its detail-type and subject."""
+    document = notification.get("json") or {}
+    operation = document.get("operation")
+    if isinstance(operation, dict) and operation.get("key"):
+        return f"operation {operation['key']}: {notification.get('subject')}"
+    return f"{document.get('detailType')}: {notification.get('subject')}"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.replay", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", metavar="PATH", help="event files or folders (sorted)")
@@ -103,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         file=log,
     )
     outcomes: Counter[str] = Counter()
+    messages: Counter[str] = Counter()
     with stand_ins(log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
         environment = function_environment(endpoints)
@@ -116,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 deliveries += replayer.run_schedules(endpoints["calendars"])
                 for delivery in deliveries:
                     outcomes[delivery.outcome] += 1
+                    messages.update(message_topic(n) for n in delivery.notifications)
                     if args.json:
                         print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
                     elif delivery.outcome not in args.hide:
@@ -129,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{counts}",
         file=log,
     )
+    if messages:
+        print(f"subscribers received {sum(messages.values())} messages:", file=log)
+        for topic, count in sorted(messages.items()):
+            print(f"  {count:>5}  {topic}", file=log)
     return 0 if set(outcomes) <= set(OK_OUTCOMES) else 1
 
 

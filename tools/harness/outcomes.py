@@ -53,6 +53,17 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else text
 
 
+def refused_records(logs: list[str]) -> list[str]:
+    """The reasons of the records a batch function refused and sent to its dead-letter queue itself."""
+    reasons: list[str] = []
+    for line in logs:
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            if isinstance(record, dict) and record.get("message") == "event refused":
+                reasons.append(str(record.get("reason")))
+    return reasons
+
+
 def logged_errors(logs: list[str]) -> list[str]:
     """The exceptions a function logged with Powertools (JSON lines with "exception"), once each."""
     reasons: list[str] = []

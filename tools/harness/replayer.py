@@ -19,6 +19,7 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
+from notifier.core.catalog import OPERATIONS
 from tools import repo_relative
 from tools.harness.endpoints import REGION
 from tools.harness.lambda_async import on_failure_record
@@ -57,8 +58,12 @@ class Replayer:
         if logical_id not in self.processes:
             environment = {**self.base_environment, **self.stack.function_environment(logical_id)}
             if self.settle_seconds is not None and "DIGEST_SETTLE_SECONDS" in environment:
-                # A local run digests an operation as soon as its final event is recorded.
+                # A local run digests an operation as soon as its final event is recorded, and one
+                # without a final event as soon as its events stop.
                 environment["DIGEST_SETTLE_SECONDS"] = str(self.settle_seconds)
+                environment["QUIET_PERIOD_SECONDS"] = ",".join(
+                    f"{kind.name}={self.settle_seconds}" for kind in OPERATIONS if kind.ends == "quiet"
+                )
             self.processes[logical_id] = FunctionProcess(self.functions[logical_id], environment)
         return self.processes[logical_id]
 

@@ -17,7 +17,7 @@ from typing import Any
 from tools.harness.endpoints import REGION
 from tools.harness.lambda_runner import Invocation
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import Delivery, last_line, logged_errors
+from tools.harness.outcomes import Delivery, last_line, logged_errors, refused_records
 from tools.harness.template import EventSourceMappingSpec, Template
 
 # Lambda's own limit on the records of one SQS receive; bigger batches take several receives.
@@ -146,12 +146,18 @@ class QueuePoller:
             self.sqs.change_message_visibility(
                 QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
+        refused = refused_records(invocation.logs)
         if failed:
             delivery.outcome = "failed"
             reasons = logged_errors(invocation.logs) or [
                 last_line(f"{invocation.error_type}: {invocation.error_message}")
             ]
             delivery.error = f"{len(failed)} of {len(messages)} records failed: {'; '.join(reasons)}"
+        elif refused:  # sent to the dead-letter queue by the function, with the reason, once
+            delivery.outcome = "rejected"
+            delivery.error = f"{len(refused)} of {len(messages)} records refused: {'; '.join(dict.fromkeys(refused))}"
+            if mapping.dead_letter_queue:
+                delivery.dead_letter_queue = self.stack.attributes[(mapping.dead_letter_queue, "QueueName")]
         else:
             delivery.outcome = "recorded"
         delivery.notifications = self.received()
