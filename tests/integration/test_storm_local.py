@@ -1,9 +1,9 @@
-"""Storm control against DynamoDB Local and moto: one digest per fleet-wide operation.
+"""Storm control against DynamoDB Local and moto: one message per fleet-wide operation.
 
 Events travel as the stack routes them in "digest" mode (tests/infra/test_rules.py checks that the
-template does, tests/integration/test_storm_replay.py runs the template itself): per-instance and
-window task events only to the batch function, in SQS batches of 10; an operation's own events to
-its family function too. What subscribers see is read from the topic's envelope queue.
+template does, tests/integration/test_storm_replay.py runs the template itself): every event of an
+operation only to the batch function, in SQS batches of 10. What subscribers see is read from the
+topic's envelope queue; what the batch function refuses, from its dead-letter queue (moto).
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
 from notifier.delivery.publisher import Publisher
 from notifier.fleet import sweeper as digests
 from notifier.fleet.operation_store import OperationStore
 from tools.harness.context import fake_context
-from tools.harness.handler_loader import LambdaHandler, load_handler, load_module
+from tools.harness.handler_loader import load_module
 from tools.harness.samples import load
 from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of
 from tools.harness.tables import create_operations_table, unique_name
@@ -66,22 +65,24 @@ def sqs_event(events: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     return {"Records": records}, ids
 
 
+@pytest.fixture
+def dead_letter_queue(monkeypatch: pytest.MonkeyPatch, sqs: Any) -> str:
+    url = str(sqs.create_queue(QueueName=unique_name("instance-events-dlq"))["QueueUrl"])
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", url)
+    return url
+
+
 @dataclass
 class Pipeline:
     batch: ModuleType
     sweeper: ModuleType
-    family_handlers: dict[str, LambdaHandler]
     store: OperationStore
     subscribers: Subscribers
     drain: Drain
+    dead_letter_queue: str
 
     def deliver(self, events: list[dict[str, Any]]) -> None:
-        """Each event where the rules send it; the buffered ones in batches of 10, as SQS hands them over."""
-        for event in events:
-            event_type = EVENT_TYPE_BY_DETAIL_TYPE[event["detail-type"]]
-            if event_type.role == "parent":
-                function = FAMILY_BY_NAME[event_type.family].function
-                self.family_handlers[function](copy.deepcopy(event), fake_context())
+        """Every event of an operation goes to the buffer: in batches of 10, as SQS hands them over."""
         for start in range(0, len(events), 10):
             response = self.batch.handler(sqs_event(events[start : start + 10])[0], fake_context())
             assert response == {"batchItemFailures": []}
@@ -101,12 +102,12 @@ class Pipeline:
 
 @pytest.fixture
 def pipeline(
-    operations_table: str, idempotency_table: str, subscribers: Subscribers, dynamodb: Any, drain: Drain
+    operations_table: str, dead_letter_queue: str, subscribers: Subscribers, dynamodb: Any, drain: Drain
 ) -> Pipeline:
     batch = load_module("handlers.operation_events")
     sweeper = load_module("handlers.operation_sweeper")
-    handlers = {name: load_handler(name) for name in ("run-command", "maintenance-window")}
-    return Pipeline(batch, sweeper, handlers, OperationStore(dynamodb, operations_table), subscribers, drain)
+    store = OperationStore(dynamodb, operations_table)
+    return Pipeline(batch, sweeper, store, subscribers, drain, dead_letter_queue)
 
 
 def only_digest(received: list[dict[str, Any]]) -> dict[str, Any]:
@@ -116,17 +117,14 @@ def only_digest(received: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_a_command_to_1000_instances_is_one_digest_naming_both_failures(pipeline):
     storm = generate(1000, 2, kind="command", repeats=0.1, seed=7)
-    assert storm.repeats == 200 and len(storm.events) == 2201
+    assert storm.repeats == 200 and len(storm.events) == 2202
 
     pipeline.deliver(storm.events)
     pipeline.sweep()
     received = pipeline.received()
 
-    # The command's own notification (its family function, unchanged) and one digest: nothing else.
-    assert sorted(m["document"]["detailType"] for m in received) == [
-        "EC2 Command Status-change Notification",
-        "Operation Digest",
-    ]
+    # One message: the command's own events (InProgress, Failed) are in it, not beside it.
+    assert [m["document"]["detailType"] for m in received] == ["Operation Digest"]
     digest = only_digest(received)
     document = digest["document"]
     assert document["counts"] == {"Success": 998, "Failed": 2}
@@ -145,26 +143,23 @@ def test_a_command_to_1000_instances_is_one_digest_naming_both_failures(pipeline
     )
     text = document["text"]  # the e-mail body
     assert "Instances:    1000: 998 Success, 2 Failed" in text
-    assert "Failed, timed out or cancelled (2):" in text
-    assert all(f"  {instance}  Failed" in text for instance in storm.failed)
+    assert "Failed, by reason (2 of 1000):\n  Failed (2):" in text
+    assert all(f"    {instance}  Failed" in text for instance in storm.failed)
     assert document["links"]["console"].endswith(f"/run-command/{storm.operation_id}?region=us-east-1")
     # Once: another sweep has nothing to say.
     assert pipeline.sweep()["digests"] == []
     assert pipeline.received() == []
 
 
-def test_a_maintenance_window_run_on_1000_targets_is_one_digest_besides_its_own_notification(pipeline):
+def test_a_maintenance_window_run_on_1000_targets_is_one_message(pipeline):
     storm = generate(1000, 2, kind="window", repeats=0.1, seed=8)
 
     pipeline.deliver(storm.events)
     pipeline.sweep()
     received = pipeline.received()
 
-    # The run's own notification; its task execution and its targets only in the digest.
-    assert sorted(m["document"]["detailType"] for m in received) == [
-        "Maintenance Window Execution State-change Notification",
-        "Operation Digest",
-    ]
+    # The run's own events, its task execution and its targets: all in the one message.
+    assert [m["document"]["detailType"] for m in received] == ["Operation Digest"]
     document = only_digest(received)["document"]
     assert document["counts"] == {"SUCCESS": 998, "FAILED": 2}
     assert [f["instanceId"] for f in document["failed"]] == storm.failed
@@ -176,7 +171,7 @@ def test_a_maintenance_window_run_on_1000_targets_is_one_digest_besides_its_own_
     assert document["subject"].endswith(" run FAILED: 2 of 1000 targets failed (us-east-1)")
 
 
-def test_without_the_final_event_a_digest_says_the_status_is_unknown_once_the_operation_expires(pipeline, sns):
+def test_a_running_operation_with_failures_gets_one_interim_message_then_the_final_one_on_expiry(pipeline, sns):
     storm = generate(20, 1, kind="command", repeats=0.1, seed=9, parent=False, start=START)
     pipeline.deliver(storm.events)
     publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
@@ -185,7 +180,15 @@ def test_without_the_final_event_a_digest_says_the_status_is_unknown_once_the_op
         result = digests.sweep(pipeline.store, publisher, START + timedelta(minutes=minutes))
         return [n.subject for n in result.published]
 
-    assert sweep(59) == []  # within the timeout (OPERATION_TIMEOUT_SECONDS: 1 hour after the request)
+    assert sweep(29) == []  # nothing while it runs
+    # Still running after 30 minutes (INTERIM_AFTER_SECONDS), with a failure: one interim message.
+    assert sweep(31) == [
+        "[ERROR] Run Command AWS-RunPatchBaseline still running: 1 of 20 instances failed so far (us-east-1)"
+    ]
+    interim = only_digest(pipeline.received())["document"]
+    assert interim["operation"]["phase"] == "interim" and interim["status"] == "InProgress"
+    assert [f["instanceId"] for f in interim["failed"]] == storm.failed
+    assert sweep(45) == [] and sweep(59) == []  # once; and within the timeout (1 hour after the request)
     assert pipeline.received() == []
     assert sweep(61) == [
         "[ERROR] Run Command AWS-RunPatchBaseline status unknown: 1 of 20 instances failed (us-east-1)"
@@ -221,7 +224,7 @@ def test_a_later_expire_after_from_a_running_command_event_postpones_the_expiry(
     stuck = storm.instances[0]
     events = [e for e in storm.events if e["detail"]["instance-id"] != stuck or e["detail"]["status"] == "InProgress"]
     pipeline.deliver([running, *events])
-    pipeline.received()  # the command's own InProgress notification
+    assert pipeline.received() == []  # nothing while it runs, not even the command's InProgress
     publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
 
     assert digests.sweep(pipeline.store, publisher, START + timedelta(minutes=61)).published == []
@@ -247,26 +250,37 @@ def test_out_of_order_and_repeated_events_leave_each_instance_at_its_latest_stat
     assert only_digest(pipeline.received())["document"]["counts"] == {"Failed": 1}
 
 
-def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_is_recorded(pipeline):
-    storm = generate(9, 0, kind="command", repeats=0, seed=12, parent=False, start=START)
+def test_a_malformed_record_goes_to_the_dead_letter_queue_once_with_its_reason_and_the_batch_is_recorded(
+    pipeline,
+):
+    storm = generate(8, 0, kind="command", repeats=0, seed=12, parent=False, start=START)
     good = [e for e in storm.events if e["detail"]["status"] == "Success"]
     broken = copy.deepcopy(good[0])
     del broken["detail"]["instance-id"]
     ami = load("ami/failed")
-    event, ids = sqs_event([*good, broken, ami])
+    event, ids = sqs_event([*good[:4], broken, ami, *good[4:]])
 
     response = pipeline.batch.handler(event, fake_context())
 
-    # SQS redelivers those two (then moves them to the dead-letter queue); the others are done.
-    assert response == {"batchItemFailures": [{"itemIdentifier": ids[-2]}, {"itemIdentifier": ids[-1]}]}
+    # Nothing for SQS to retry: the two refused records are in the dead-letter queue already.
+    assert response == {"batchItemFailures": []}
     instances, _tasks = pipeline.store.items(f"command#{storm.operation_id}")
     assert sorted(i.key for i in instances) == sorted(storm.instances)
+    letters = [json.loads(m["Body"]) for m in pipeline.drain(pipeline.dead_letter_queue)]
+    assert [(letter["messageId"], letter["event"]["id"]) for letter in letters] == [
+        (ids[4], broken["id"]),
+        (ids[5], ami["id"]),
+    ]
+    assert letters[0]["reason"] == (
+        "InvalidEventError: invalid EC2 Command Invocation Status-change Notification event: "
+        "field 'detail.instance-id': Field required"
+    )
+    assert letters[1]["reason"].startswith("InvalidEventError: invalid EC2 AMI State Change event: field 'detail-type'")
 
 
 def test_a_failed_publish_gives_the_digest_back_to_the_next_sweep(pipeline, sns):
     storm = generate(10, 1, kind="command", repeats=0, seed=13, start=START)
     pipeline.deliver(storm.events)
-    pipeline.received()  # the command's own notification
     missing_topic = pipeline.subscribers.topic_arn + "-deleted"
     now = datetime.now(UTC)
 
@@ -301,5 +315,95 @@ def test_events_redelivered_after_the_digest_do_not_send_it_again(pipeline):
     pipeline.deliver(storm.events)  # EventBridge delivers at least once: all of it again
 
     assert pipeline.sweep()["digests"] == []
-    # The family function's idempotency suppresses the repeated parent event: nothing at all.
     assert pipeline.received() == []
+
+
+def test_two_commands_and_two_association_runs_in_two_regions_interleaved_give_four_messages(pipeline, sns):
+    storms = [
+        generate(40, 2, kind="command", repeats=0.1, seed=31, start=START),
+        generate(40, 1, kind="command", repeats=0.1, seed=32, start=START),
+        generate(40, 3, kind="association", repeats=0.1, seed=33, start=START, region="us-east-1"),
+        generate(40, 0, kind="association", repeats=0.1, seed=34, start=START, region="eu-west-1"),
+    ]
+    # Two associations with the same id in two regions: still two runs.
+    same = storms[2].operation_id
+    for event in storms[3].events:
+        event["detail"]["association-id"] = same
+    interleaved = [event for group in zip(*(s.events for s in storms), strict=False) for event in group]
+    interleaved += [e for s in storms for e in s.events[len(interleaved) // len(storms) :]]
+    pipeline.deliver(interleaved)
+    assert len(interleaved) == sum(len(s.events) for s in storms)
+
+    # After the associations' quiet period (5 minutes).
+    publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
+    assert len(digests.sweep(pipeline.store, publisher, datetime.now(UTC) + timedelta(minutes=6)).published) == 4
+    documents = sorted(
+        (m["document"] for m in pipeline.received()),
+        key=lambda d: (d["operation"]["kind"], d["region"], len(d["failed"])),
+    )
+
+    assert [(d["operation"]["kind"], d["region"], d["total"], len(d["failed"])) for d in documents] == [
+        ("association", "eu-west-1", 40, 0),
+        ("association", "us-east-1", 40, 3),
+        ("command", "us-east-1", 40, 1),
+        ("command", "us-east-1", 40, 2),
+    ]
+    commands = {d["operation"]["command_id"]: sorted(f["instanceId"] for f in d["failed"]) for d in documents[2:]}
+    assert commands == {storms[0].operation_id: storms[0].failed, storms[1].operation_id: storms[1].failed}
+    assert (
+        documents[1]["subject"] == "[ERROR] Association AWS-UpdateSSMAgent Failed: 3 of 40 instances failed (us-east-1)"
+    )
+    assert (
+        documents[0]["subject"] == "[INFO] Association AWS-UpdateSSMAgent Success: 40 instances succeeded (eu-west-1)"
+    )
+
+
+def test_a_one_instance_run_command_reads_like_an_ordinary_notification(pipeline):
+    storm = generate(1, 1, kind="command", repeats=0, seed=35, start=START)
+    pipeline.deliver(storm.events)
+    pipeline.sweep()
+    (message,) = pipeline.received()
+    (instance,) = storm.instances
+    assert message["subject"] == f"[ERROR] Run Command AWS-RunPatchBaseline Failed on {instance} (us-east-1)"
+    assert message["document"]["summary"] == f"Run Command AWS-RunPatchBaseline Failed on {instance}"
+    assert "instead of one" not in message["document"]["text"]
+
+
+def test_a_sweeper_killed_between_claim_and_publish_leaves_the_message_to_the_next_one_once(pipeline, sns):
+    storm = generate(30, 2, kind="command", repeats=0.1, seed=36, start=START)
+    pipeline.deliver(storm.events)
+    now = datetime.now(UTC)
+    (operation,) = pipeline.store.due(now, 10)
+    assert pipeline.store.claim(operation, now, digests.LEASE_SECONDS) is not None  # ... and then it died
+    publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
+
+    assert digests.sweep(pipeline.store, publisher, now + timedelta(seconds=60)).published == []  # still held
+    later = now + timedelta(seconds=digests.LEASE_SECONDS + 1)
+    (published,) = digests.sweep(pipeline.store, publisher, later).published
+    assert digests.sweep(pipeline.store, publisher, later + timedelta(seconds=600)).published == []
+
+    (message,) = pipeline.received()
+    assert message["subject"] == published.subject
+    assert [f["instanceId"] for f in message["document"]["failed"]] == storm.failed
+
+
+def test_an_association_run_ends_after_its_quiet_period_and_the_next_run_is_a_message_of_its_own(pipeline, sns):
+    first = generate(25, 2, kind="association", repeats=0.1, seed=37, start=START)
+    publisher = Publisher(sns, pipeline.subscribers.topic_arn).publish
+    pipeline.deliver(first.events)
+    now = datetime.now(UTC)
+    # Its events stopped just now: nothing before the quiet period (5 minutes) has passed.
+    assert digests.sweep(pipeline.store, publisher, now + timedelta(minutes=4)).published == []
+    (message,) = digests.sweep(pipeline.store, publisher, now + timedelta(minutes=6)).published
+    assert message.document["operation"]["phase"] == "quiet" and message.document["total"] == 25
+    assert sorted(f["instanceId"] for f in message.document["failed"]) == first.failed
+    assert [g["count"] for g in message.document["failureReasons"]] == [1, 1]  # error codes 1 and 127
+
+    # The association runs again on its schedule: the same instances, all succeed this time.
+    second = generate(25, 0, kind="association", repeats=0, seed=37, start=START + timedelta(minutes=30))
+    for event in second.events:
+        event["detail"]["association-id"] = first.operation_id
+    pipeline.deliver(second.events)
+    (again,) = digests.sweep(pipeline.store, publisher, now + timedelta(minutes=12)).published
+    assert again.subject == "[INFO] Association AWS-UpdateSSMAgent Success: 25 instances succeeded (us-east-1)"
+    assert again.document["counts"] == {"Success": 25}
