@@ -260,7 +260,8 @@ class OperationStore:
         if quiet:
             values[":next"] = {"N": str(claim.record.generation + 1)}
             sets.append("generation = :next")
-            removed += ["lastStatus", "lastOrder", "interimMessageId"]
+            # lastOrder stays: a redelivered status of this wave must not speak for the next one.
+            removed += ["lastStatus", "interimMessageId"]
         return self._update(
             self._key(claim.operation),
             UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removed)}",
