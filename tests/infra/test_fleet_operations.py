@@ -101,6 +101,17 @@ def test_the_batch_function_may_only_write_operations_and_publishes_nothing(temp
     assert {"NOTIFICATION_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME"}.isdisjoint(variables)
     assert variables["OPERATIONS_TABLE_NAME"] == {"Ref": table_id}
     assert (variables["OPERATION_TIMEOUT_SECONDS"], variables["DIGEST_SETTLE_SECONDS"]) == ("7200", "60")
+    assert (variables["INTERIM_AFTER_SECONDS"], variables["QUIET_PERIOD_SECONDS"]) == (
+        "1800",
+        "association=300,compliance=300",
+    )
+    # What can never be recorded, it sends to its own dead-letter queue itself, with the reason.
+    (dead_letter_queue,) = [
+        k for k in resources(template, "AWS::SQS::Queue") if k.startswith("InstanceEventsDeadLetter")
+    ]
+    assert variables["DEAD_LETTER_QUEUE_URL"] == {"Ref": dead_letter_queue}
+    sends = [(actions, resource) for actions, resource in _grants(statements, "sqs") if "sqs:SendMessage" in actions]
+    assert [resource for _actions, resource in sends] == [{"Fn::GetAtt": [dead_letter_queue, "Arn"]}]
 
 
 def test_the_sweeper_may_query_and_claim_operations_and_publish(template):
@@ -142,10 +153,18 @@ def test_settings_reach_the_functions_and_the_schedule_and_families_bound_what_i
         operationTimeoutMinutes="30",
         digestSettleSeconds="120",
         digestRateMinutes="5",
+        interimAfterMinutes="0",
+        associationQuietMinutes="10",
     )
     _id, function = _function(template, "handlers.operation_events.handler")
     variables = function["Properties"]["Environment"]["Variables"]
     assert (variables["OPERATION_TIMEOUT_SECONDS"], variables["DIGEST_SETTLE_SECONDS"]) == ("1800", "120")
+    assert (variables["INTERIM_AFTER_SECONDS"], variables["QUIET_PERIOD_SECONDS"]) == (
+        "0",
+        "association=600,compliance=300",
+    )
+    _id, sweeper = _function(template, "handlers.operation_sweeper.handler")
+    assert sweeper["Properties"]["Environment"]["Variables"]["INTERIM_AFTER_SECONDS"] == "0"
     _id, schedule = _one(template, "AWS::Events::Rule", "StormControlSweepSchedule")
     assert schedule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
     (storm_rule,) = [v for k, v in pattern_rules(template).items() if k.startswith("StormControlRule")]
@@ -170,6 +189,9 @@ def test_no_storm_control_when_nothing_is_digested(context):
         ({"operationTimeoutMinutes": "2"}, "operationTimeoutMinutes: 2 is outside 5"),
         ({"digestSettleSeconds": "soon"}, "digestSettleSeconds: expected a whole number"),
         ({"digestRateMinutes": "0"}, "digestRateMinutes: 0 is outside 1"),
+        ({"interimAfterMinutes": "-1"}, "interimAfterMinutes: -1 is outside 0"),
+        ({"associationQuietMinutes": "0"}, "associationQuietMinutes: 0 is outside 1"),
+        ({"complianceQuietMinutes": "later"}, "complianceQuietMinutes: expected a whole number"),
     ],
 )
 def test_bad_storm_settings_fail_the_synth_naming_the_setting(context, message):
