@@ -137,7 +137,7 @@ def _window(b: _Builder, names: list[str], failing: set[str]) -> None:
                 )
             )
     final = "FAILED" if failing else "SUCCESS"
-    ended = {**run, "start-time": _millis(b.start), "end-time": _millis(b.done), "status": final}
+    closing = {**run, "start-time": _millis(b.start), "end-time": _millis(b.done), "status": final}
     b.first.append(
         b.event(
             "Maintenance Window Execution State-change Notification",
@@ -147,8 +147,8 @@ def _window(b: _Builder, names: list[str], failing: set[str]) -> None:
         )
     )
     task_type = "Maintenance Window Task Execution State-change Notification"
-    b.last.append(b.event(task_type, b.done, [window_arn], {**ended, "task-execution-id": task_id}))
-    b.last.append(b.event("Maintenance Window Execution State-change Notification", b.done, [window_arn], ended))
+    b.last.append(b.event(task_type, b.done, [window_arn], {**closing, "task-execution-id": task_id}))
+    b.last.append(b.event("Maintenance Window Execution State-change Notification", b.done, [window_arn], closing))
 
 
 def _automation(b: _Builder, names: list[str], failing: set[str]) -> None:

@@ -77,7 +77,7 @@ def test_every_kind_of_storm_is_one_operation_of_events_the_functions_accept(kin
     assert len({o.operation for o in observations}) == 1
     finished = {o.instance: o.status for o in sorted(observations, key=lambda o: o.order) if o.role == "item"}
     assert len(finished) == 30
-    failing = sorted(name for name, status in finished.items() if severity_of(status) == "error")
+    failing = sorted(str(name) for name, status in finished.items() if severity_of(status) == "error")
     assert failing == generated.failed
 
 
