@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,25 +54,26 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else text
 
 
-def refused_records(logs: list[str]) -> list[str]:
-    """The reasons of the records a batch function refused and sent to its dead-letter queue itself."""
-    reasons: list[str] = []
+def _log_records(logs: list[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects among a function's log lines (Powertools' structured records)."""
     for line in logs:
         with contextlib.suppress(ValueError):
             record = json.loads(line)
-            if isinstance(record, dict) and record.get("message") == "event refused":
-                reasons.append(str(record.get("reason")))
-    return reasons
+            if isinstance(record, dict):
+                yield record
+
+
+def refused_records(logs: list[str]) -> list[str]:
+    """The reasons of the records a batch function refused and sent to its dead-letter queue itself."""
+    return [str(record.get("reason")) for record in _log_records(logs) if record.get("message") == "event refused"]
 
 
 def logged_errors(logs: list[str]) -> list[str]:
     """The exceptions a function logged with Powertools (JSON lines with "exception"), once each."""
     reasons: list[str] = []
-    for line in logs:
-        with contextlib.suppress(ValueError):
-            record = json.loads(line)
-            if isinstance(record, dict) and isinstance(record.get("exception"), str):
-                reason = last_line(record["exception"])
-                if reason not in reasons:
-                    reasons.append(reason)
+    for record in _log_records(logs):
+        if isinstance(record.get("exception"), str):
+            reason = last_line(record["exception"])
+            if reason not in reasons:
+                reasons.append(reason)
     return reasons

@@ -205,6 +205,11 @@ def observe(parsed: SsmEvent) -> Observation:
     )
 
 
+def start_of(observation: Observation, now: datetime) -> datetime:
+    """When the operation started, as far as this event tells: its start field, else the event's time."""
+    return observation.started or observation.time or now
+
+
 def expiry(observation: Observation, timeout_seconds: float, now: datetime) -> datetime:
     """When to give up waiting for the operation's final status.
 
@@ -212,7 +217,7 @@ def expiry(observation: Observation, timeout_seconds: float, now: datetime) -> d
     the configured timeout: expire-after only bounds when an invocation may *start*, and a command
     that started in time may still be running after it.
     """
-    start = observation.started or observation.time or now
+    start = start_of(observation, now)
     candidates = [datetime.fromtimestamp(start.timestamp() + timeout_seconds, UTC)]
     if observation.expire_after:
         candidates.append(observation.expire_after)

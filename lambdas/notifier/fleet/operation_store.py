@@ -31,6 +31,16 @@ def _epoch(moment: datetime) -> str:
     return str(int(moment.timestamp()))
 
 
+def _field_sets(observation: Observation, names: dict[str, str], values: dict[str, Any], keep: bool) -> list[str]:
+    """SET clauses for the event's fields (placeholders into names, values); `keep`: a recorded value stays."""
+    for index, (name, value) in enumerate(sorted(observation.fields.items())):
+        names[f"#f{index}"] = FIELD_PREFIX + name
+        values[f":f{index}"] = {"S": value}
+    return [
+        f"#f{i} = if_not_exists(#f{i}, :f{i})" if keep else f"#f{i} = :f{i}" for i in range(len(observation.fields))
+    ]
+
+
 class OperationBeingSummarized(RuntimeError):
     """A quiet-ended operation's message is being made right now: the event waits for the next wave.
 
@@ -102,10 +112,7 @@ class OperationStore:
             "generation = if_not_exists(generation, :zero)",
             f"{EXPIRY_ATTRIBUTE} = :purge",
         ]
-        for index, (name, value) in enumerate(sorted(observation.fields.items())):
-            names[f"#f{index}"] = FIELD_PREFIX + name
-            values[f":f{index}"] = {"S": value}
-            sets.append(f"#f{index} = if_not_exists(#f{index}, :f{index})")
+        sets += _field_sets(observation, names, values, keep=True)
         if quiet:
             # Never while the sweeper sums the wave up: the event would fall between two waves.
             values[":now"] = {"N": _epoch(now)}
@@ -138,10 +145,7 @@ class OperationStore:
             ":expires": {"N": _epoch(expires_at)},
         }
         sets = ["expiresAt = :expires"]
-        for index, (name, value) in enumerate(sorted(observation.fields.items())):
-            names[f"#f{index}"] = FIELD_PREFIX + name
-            values[f":f{index}"] = {"S": value}
-            sets.append(f"#f{index} = :f{index}")  # the parent's own word on its fields wins
+        sets += _field_sets(observation, names, values, keep=False)  # the parent's own word wins
         if observation.final:
             values[":ready"] = {"N": _epoch(ready_at)}
             values[":time"] = {"S": iso(observation.time) or ""}

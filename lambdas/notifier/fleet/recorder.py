@@ -24,7 +24,7 @@ from notifier.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-from notifier.fleet.observations import Observation, expiry, observe, utc_now
+from notifier.fleet.observations import Observation, expiry, observe, start_of, utc_now
 from notifier.fleet.operation_store import OperationStore
 
 # Families whose events may be buffered (the catalog's operation event types).
@@ -75,8 +75,7 @@ class Recorder:
             return now + timedelta(seconds=quiet)
         if not self.interim_seconds:
             return expires_at
-        start = observation.started or observation.time or now
-        return min(start + timedelta(seconds=self.interim_seconds), expires_at)
+        return min(start_of(observation, now) + timedelta(seconds=self.interim_seconds), expires_at)
 
     def _open(self, observation: Observation, now: datetime, expires_at: datetime, purge_at: datetime) -> int:
         if observation.operation not in self._opened:
