@@ -72,7 +72,7 @@ test: lint synth cfn-lint checkov
 	$(BIN)/pytest -q
 
 # Every figure beside its baseline, in one run: bench/results.json and the README table
-# (between its bench markers). About 4 minutes on 2 cores after `make setup`.
+# (between its bench markers). About 6 minutes on 2 cores after `make setup`.
 bench: setup $(TEMPLATE)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.report --readme README.md > /dev/null

@@ -6,3 +6,5 @@ cold start (bench.cold_start), AWS requests per event (bench.calls), throughput 
 (bench.throughput), asset sizes (bench.assets), the soak (tools/harness/soak.py) and the cost estimate
 (bench.cost); bench.report turns results.json into the README table.
 """
+
+import tools  # noqa: F401  (puts lambdas/ on sys.path: the benchmarks import the functions' package)

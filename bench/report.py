@@ -40,6 +40,42 @@ def _what_costs_the_rest(cold: dict[str, Any]) -> str:
     return "What costs the rest of a cold start (-X importtime, over the baseline): " + "; ".join(parts) + "."
 
 
+def _fleet_rows(fleet: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    scale, throttled = fleet["scale"], fleet["throttled"]
+    lost, throttled_lost = (run["dead_lettered"] + run["instances_not_final"] for run in (scale, throttled))
+    return [
+        (
+            f"fleet: {scale['instances']:,}-instance Run Command",
+            f"**{scale['events']:,} events in {scale['seconds']} s ({scale['events_per_second']} events/s)**, "
+            f"{scale['workers']} environments, batches of {scale['batch_size']}; {lost} lost, "
+            f"{scale['throttled_requests']} throttled, {len(scale['subjects'])} message; the sweep "
+            f"{scale['sweep_seconds']} s ({_ops(_prefixed(scale['sweep_requests']))})",
+            f"bare PutItem: {scale['bare_events_per_second']} events/s",
+            "20,000 events within 300 s, none lost",
+        ),
+        (
+            "... the operation's partition",
+            f"peak **{scale['partition_peak_writes_per_second']} writes/s** (mean "
+            f"{scale['partition_mean_writes_per_second']}); {scale['partition_writes_per_event']} writes per event: "
+            f"{scale['partition_writes_per_second_at_goal']} writes/s at 20,000 events in 5 minutes",
+            f"DynamoDB: {scale['partition_write_limit']:,} write units/s per partition",
+            "below the limit",
+        ),
+        (
+            f"... throttled at {throttled['partition_write_limit']} writes/s",
+            f"{throttled['instances']:,} instances: {throttled['throttled_requests']} requests throttled, "
+            f"{throttled['delivered_again']} records delivered again, "
+            f"{throttled_lost} lost, {len(throttled['subjects'])} message",
+            "-",
+            "none lost",
+        ),
+    ]
+
+
+def _prefixed(requests: dict[str, int]) -> dict[str, float]:
+    return {f"dynamodb.{operation}": count for operation, count in requests.items()}
+
+
 def markdown(results: dict[str, Any]) -> str:
     cold, calls, speed = results["cold_start"], results["calls"], results["throughput"]
     assets, soak, cost = results["assets"]["asset_bytes"], results["soak"], results["cost"]
@@ -121,6 +157,8 @@ def markdown(results: dict[str, Any]) -> str:
         ),
     ]
     lines = ["| figure | measured | baseline / basis | goal |", "|---|---|---|---|"]
+    if "fleet" in results:
+        rows[-1:-1] = _fleet_rows(results["fleet"])
     lines += [f"| {' | '.join(row)} |" for row in rows]
     run = results["run"]
     lines += ["", _what_costs_the_rest(cold)]

@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 
-from bench import assets, calls, cold_start, cost, report, throughput
+from bench import assets, calls, cold_start, cost, fleet, report, throughput
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from tools import REPO_ROOT
@@ -36,10 +36,26 @@ from tools.harness.template import STACK_NAME, Template, ensure_synthesized
 RESULTS = Path(__file__).resolve().parent / "results.json"
 LAMBDA_TEMPLATE = REPO_ROOT / "cdk.out" / f"{STACK_NAME}.template.json"
 SIZES = {
-    "full": {"cold_runs": 9, "bytecode_runs": 5, "throughput_events": 1200, "rounds": 4, "soak_events": 10_000},
-    "quick": {"cold_runs": 3, "bytecode_runs": 2, "throughput_events": 200, "rounds": 2, "soak_events": 600},
+    "full": {
+        "cold_runs": 9,
+        "bytecode_runs": 5,
+        "throughput_events": 1200,
+        "rounds": 4,
+        "soak_events": 10_000,
+        "fleet_instances": 10_000,
+    },
+    "quick": {
+        "cold_runs": 3,
+        "bytecode_runs": 2,
+        "throughput_events": 200,
+        "rounds": 2,
+        "soak_events": 600,
+        "fleet_instances": 1_000,
+    },
 }
 SOAK_THREADS = 12
+# The fleet benchmark again, with DynamoDB's partition limit lowered until it throttles.
+THROTTLED_INSTANCES, THROTTLED_PARTITION_LIMIT = 1_000, 100
 SOAK_TIMEOUT = 1.5  # seconds per attempt: Lambda's 30 s scaled down, well above one attempt under this load
 
 
@@ -122,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
             speed = throughput.measure(sizes["throughput_events"], sizes["rounds"], lambda: logs.bytes)
             _say(f"soak ({sizes['soak_events']} events, {SOAK_THREADS} threads)")
             soak = _soak(sizes)
+            _say(f"fleet ({sizes['fleet_instances']:,}-instance Run Command, then throttled)")
+            scale = fleet.measure(host, sizes["fleet_instances"], failures=20)
+            throttled = fleet.measure(
+                host, THROTTLED_INSTANCES, failures=5, partition_write_limit=THROTTLED_PARTITION_LIMIT
+            )
         typical = {name: f for name, f in counted["families"].items() if name not in calls.EXEMPT}
         weights = sum(f["samples"] for f in typical.values())
 
@@ -153,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput": speed,
         "assets": sized,
         "soak": soak,
+        "fleet": {"scale": scale, "throttled": throttled},
         "cost": priced,
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
@@ -160,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"wrote {args.out} in {results['run']['wall_seconds']} s")
     if soak["problem_count"]:
         _say(f"the soak found {soak['problem_count']} problems: {soak['problems']}")
+        return 1
+    if scale["problems"] or throttled["problems"]:
+        _say(f"the fleet benchmark found problems: {scale['problems'] + throttled['problems']}")
         return 1
     return 0 if math.isfinite(cold["cold_start_ratio"]) else 1
 

@@ -48,6 +48,22 @@ def test_the_committed_results_keep_the_promise(results: dict[str, Any]) -> None
     assert results["calls"]["calls_per_new_event"] <= 3 and results["calls"]["calls_per_duplicate"] <= 1
 
 
+def test_the_committed_fleet_run_holds_a_10000_instance_operation_and_loses_nothing(results: dict[str, Any]) -> None:
+    scale, throttled = results["fleet"]["scale"], results["fleet"]["throttled"]
+    assert scale["instances"] == 10_000 and scale["events"] >= 20_000
+    assert scale["seconds"] <= 300  # the issue's 20,000 events within 5 minutes, on 2 cores
+    assert scale["problems"] == [] and scale["dead_lettered"] == scale["instances_not_final"] == 0
+    assert scale["subjects"] == [
+        "[ERROR] Run Command AWS-RunPatchBaseline Failed: 20 of 10000 instances failed (us-east-1)"
+    ]
+    assert scale["throttled_requests"] == 0
+    assert scale["partition_peak_writes_per_second"] < scale["partition_write_limit"] == 1000
+    # Lowered until it throttles: throttled writes are delivered again, and nothing is lost.
+    assert throttled["throttled_requests"] > 0 and throttled["delivered_again"] > 0
+    assert throttled["problems"] == [] and throttled["dead_lettered"] == throttled["instances_not_final"] == 0
+    assert len(throttled["subjects"]) == 1
+
+
 def per_million(requests: dict[str, float], assumptions: dict[str, Any]) -> dict[str, float]:
     """USD per million events making `requests`: a write unit per started KB of the item (a strongly
     consistent read unit per 4 KB), a publish per started 64 KB of the message, Lambda per request
