@@ -7,14 +7,30 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import OperationSweeping, Publishing
+from notifier.environment import FailureReading, OperationSweeping, Publishing
+from notifier.failures.budget import ReadBudget
+from notifier.failures.reads import FailureReads
+from notifier.failures.reasons import FailureReport, explain_failures
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
+from notifier.fleet.summaries import Digest
 
 settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
+reading = FailureReading.read()
+reads = FailureReads.create(reading.seconds)
+
+
+def explain(digest: Digest) -> FailureReport | None:
+    """Why the operation's items failed, read within the message's budget (none when reads are off)."""
+    if not reading.reads:
+        return None
+    report = explain_failures(reads, sweeper.failed_of(digest), ReadBudget(reading.reads, reading.seconds))
+    count("FailureReads", report.calls)
+    count("FailureDetailsUnavailable", len(report.unavailable))
+    return report
 
 
 class DigestsNotPublished(RuntimeError):
@@ -25,7 +41,9 @@ class DigestsNotPublished(RuntimeError):
 @tracer.capture_lambda_handler
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    result = sweeper.sweep(store, publisher.publish, utc_now(), interim_seconds=settings.interim_seconds)
+    result = sweeper.sweep(
+        store, publisher.publish, utc_now(), interim_seconds=settings.interim_seconds, explain=explain
+    )
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})
     count("DigestsPublished", len(result.published))

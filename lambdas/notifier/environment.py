@@ -21,6 +21,10 @@ INTERIM_AFTER_SECONDS = 30 * 60
 # scan wave) must stop before its message goes out.
 QUIET_PERIOD_SECONDS = 5 * 60
 MISSED_TRANSITION_GRACE_MINUTES = 20
+# What a failure message may spend reading why items failed and what instances are called
+# (notifier.failures): API calls (0: none) and seconds of wall time, per message.
+FAILURE_READS = 20
+FAILURE_READ_SECONDS = 3.0
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -116,6 +120,14 @@ class OperationSweeping(FunctionEnvironment):
 
     table_name: str = _variable("OPERATIONS_TABLE_NAME")
     interim_seconds: float = _variable("INTERIM_AFTER_SECONDS", float, INTERIM_AFTER_SECONDS)
+
+
+@dataclass(frozen=True)
+class FailureReading(FunctionEnvironment):
+    """How much one failure message may read to say why (notifier.failures)."""
+
+    reads: int = _variable("FAILURE_READS", int, FAILURE_READS)
+    seconds: float = _variable("FAILURE_READ_SECONDS", float, FAILURE_READ_SECONDS)
 
 
 @dataclass(frozen=True)

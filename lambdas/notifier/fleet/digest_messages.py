@@ -13,6 +13,8 @@ from typing import Any
 from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 from notifier.core.links import console_url
 from notifier.core.render import MESSAGE_BUDGET, Heading, Notification, compose, cut, make_subject, to_ascii
+from notifier.failures.messages import failure_document, failure_lines
+from notifier.failures.reasons import FailureReport
 from notifier.fleet.observations import iso
 from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
 
@@ -75,12 +77,14 @@ def _links(digest: Digest) -> dict[str, str]:
     return {}
 
 
-def _item_json(item: ItemState, kind: OperationKind) -> dict[str, Any]:
+def _item_json(item: ItemState, kind: OperationKind, names: dict[str, str]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "instanceId": cut(item.key, ID_MAX),
         "status": cut(item.status, STATUS_MAX),
         "time": cut(item.time, STATUS_MAX) if item.time else None,
     }
+    if item.key in names:
+        entry["name"] = cut(names[item.key], ID_MAX)
     if item.reason and item.reason != item.status:
         entry["reason"] = cut(item.reason, 256)
     if kind.task_field:
@@ -88,14 +92,15 @@ def _item_json(item: ItemState, kind: OperationKind) -> dict[str, Any]:
     return entry
 
 
-def _item_line(item: ItemState, multi_task: bool, indent: str = "  ") -> str:
-    line = f"{indent}{to_ascii(cut(item.key, ID_MAX))}  {to_ascii(cut(item.status, STATUS_MAX))}"
+def _item_line(item: ItemState, multi_task: bool, indent: str = "  ", names: dict[str, str] | None = None) -> str:
+    name = f" ({to_ascii(cut(names[item.key], ID_MAX))})" if names and item.key in names else ""
+    line = f"{indent}{to_ascii(cut(item.key, ID_MAX))}{name}  {to_ascii(cut(item.status, STATUS_MAX))}"
     if multi_task and item.task:
         line += f"  (task {to_ascii(cut(item.task, ID_MAX))})"
     return line
 
 
-def _failures(digest: Digest, listed: int) -> list[str]:
+def _failures(digest: Digest, listed: int, names: dict[str, str]) -> list[str]:
     """Every failed item named (the first `listed`), under the reason its event gave."""
     if not digest.failed:
         return []
@@ -104,7 +109,7 @@ def _failures(digest: Digest, listed: int) -> list[str]:
     left = listed
     for group in digest.reasons:
         lines.append(f"  {group.reason} ({len(group.items)}):")
-        lines += [_item_line(item, digest.multi_task, "    ") for item in group.items[: max(left, 0)]]
+        lines += [_item_line(item, digest.multi_task, "    ", names) for item in group.items[: max(left, 0)]]
         if len(group.items) > max(left, 0):
             lines.append(f"    ... and {len(group.items) - max(left, 0)} more")
         left -= len(group.items)
@@ -123,7 +128,9 @@ def _status_row(digest: Digest) -> str:
     return f"unknown: no final status by {iso(record.expires_at) or 'its expiry'}{last}"
 
 
-def _text(digest: Digest, subject: str, summary: str, links: dict[str, str], listed: int) -> str:
+def _text(
+    digest: Digest, subject: str, summary: str, links: dict[str, str], listed: int, report: FailureReport | None
+) -> str:
     record = digest.record
     noun = _noun(digest)
     counts = ", ".join(f"{count} {status}" for status, count in digest.counts.items()) or "none"
@@ -143,7 +150,8 @@ def _text(digest: Digest, subject: str, summary: str, links: dict[str, str], lis
     width = max(len(label) for label, _ in rows) + 2
     lines = [subject, "", summary, ""]
     lines += [f"{label + ':':<{width}}{to_ascii(cut(value, 1000))}" for label, value in rows]
-    lines += _failures(digest, listed)
+    lines += _failures(digest, listed, report.names if report else {})
+    lines += failure_lines(report) if report else []
     if digest.unfinished and digest.phase != "interim":
         lines += ["", f"Not finished ({len(digest.unfinished)}):"]
         lines += [_item_line(item, digest.multi_task) for item in digest.unfinished[:listed]]
@@ -159,14 +167,15 @@ def _text(digest: Digest, subject: str, summary: str, links: dict[str, str], lis
     return "\n".join(lines)
 
 
-def _render(digest: Digest, listed: int) -> Notification:
+def _render(digest: Digest, listed: int, report: FailureReport | None) -> Notification:
     record = digest.record
     text_headline = headline(digest)
     subject = make_subject(digest.severity, text_headline, record.region)
     prefix = "Digest of a fleet-wide operation: " if digest.total > 1 else ""
     summary = cut(to_ascii(prefix + text_headline), 1000)
     links = _links(digest)
-    text = _text(digest, subject, summary, links, listed)
+    text = _text(digest, subject, summary, links, listed, report)
+    names = report.names if report else {}
     heading = Heading(
         family=record.family,
         detail_type=DIGEST_DETAIL_TYPE,
@@ -191,7 +200,7 @@ def _render(digest: Digest, listed: int) -> Notification:
         },
         "total": digest.total,
         "counts": digest.counts,
-        "failed": [_item_json(item, digest.kind) for item in digest.failed[:listed]],
+        "failed": [_item_json(item, digest.kind, names) for item in digest.failed[:listed]],
         "failedNotShown": max(len(digest.failed) - listed, 0),
         "failureReasons": [
             {
@@ -201,7 +210,7 @@ def _render(digest: Digest, listed: int) -> Notification:
             }
             for group in digest.reasons
         ],
-        "unfinished": [_item_json(item, digest.kind) for item in digest.unfinished[:listed]],
+        "unfinished": [_item_json(item, digest.kind, names) for item in digest.unfinished[:listed]],
         "unfinishedNotShown": max(len(digest.unfinished) - listed, 0),
         "duration": {
             "start": iso(digest.started),
@@ -210,6 +219,8 @@ def _render(digest: Digest, listed: int) -> Notification:
         },
         "links": links,
     }
+    if report:
+        body["failure"] = failure_document(report)
     if digest.kind.task_field:
         body["tasks"] = [
             {
@@ -222,13 +233,16 @@ def _render(digest: Digest, listed: int) -> Notification:
     return compose(heading, text, body)
 
 
-def render_digest(digest: Digest) -> Notification:
-    """The digest as a notification SNS accepts: fewer items named until it fits 256 KB."""
+def render_digest(digest: Digest, report: FailureReport | None = None) -> Notification:
+    """The digest as a notification SNS accepts: fewer items named until it fits 256 KB.
+
+    `report`: why its items failed, as read (notifier.failures); the document's `failure`.
+    """
     listed = LISTED
-    notification = _render(digest, listed)
+    notification = _render(digest, listed, report)
     while notification.size() > MESSAGE_BUDGET and listed > 1:
         listed //= 2
-        notification = _render(digest, listed)
+        notification = _render(digest, listed, report)
     if notification.size() > MESSAGE_BUDGET:  # pathological field values: the envelope only
         document = dict(notification.document, operation={"kind": digest.record.kind}, truncated=True)
         notification = replace(notification, text=cut(notification.text, 32 * 1024), document=document)

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.core.render import Notification
 from notifier.environment import INTERIM_AFTER_SECONDS
+from notifier.failures.reasons import Failed, FailureReport
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.observations import is_terminal
 from notifier.fleet.operation_store import Claim, OperationStore
-from notifier.fleet.summaries import summarize
+from notifier.fleet.summaries import Digest, summarize
 
 LEASE_SECONDS = 300
 SWEEP_LIMIT = 25  # operations per sweep; the rest wait for the next one
@@ -27,11 +28,22 @@ SWEEP_LIMIT = 25  # operations per sweep; the rest wait for the next one
 INTERIM_RECHECK = timedelta(minutes=5)
 
 
+# Why an operation's items failed, read for its final message (notifier.failures); None: not read.
+ExplainFailures = Callable[[Digest], FailureReport | None]
+
+
 @dataclass(frozen=True)
 class SweepResult:
     published: list[Notification]
     closed: list[str]  # operations that ended with nothing to say (only running statuses heard)
     failed: list[tuple[str, Exception]]
+
+
+def failed_of(digest: Digest) -> Failed:
+    """What notifier.failures needs to know of a digest's failures."""
+    record = digest.record
+    groups = [(group.reason, [(item.key, item.task) for item in group.items]) for group in digest.reasons]
+    return Failed(record.kind, record.fields, record.region, groups)
 
 
 def _still_running(claim: Claim, now: datetime) -> bool:
@@ -68,6 +80,7 @@ def sweep(
     now: datetime,
     limit: int = SWEEP_LIMIT,
     interim_seconds: float = INTERIM_AFTER_SECONDS,
+    explain: ExplainFailures | None = None,
 ) -> SweepResult:
     """Publish the message of every operation due at `now`, each once."""
     published: list[Notification] = []
@@ -90,7 +103,9 @@ def sweep(
                 store.finish(claim, now, None, quiet)
                 closed.append(operation)
                 continue
-            notification = render_digest(summarize(claim.record, items, tasks, now))
+            digest = summarize(claim.record, items, tasks, now)
+            # Reading never fails the message: explain answers within its budget, errors as lines.
+            notification = render_digest(digest, explain(digest) if explain and digest.failed else None)
             message_id = publish(notification)
         except Exception as error:
             store.release(claim)

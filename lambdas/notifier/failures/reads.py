@@ -1,0 +1,181 @@
+"""The reads that say why something failed, and what instances are called: SSM and EC2, one call each.
+
+Each method is one API call (the budget counts calls) and returns plain data; errors are the SDK's
+own (the budget turns them into an "unavailable" line). Answers are read defensively: a field AWS
+leaves out is None, never a KeyError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+
+@dataclass(frozen=True)
+class PluginOutcome:
+    """One plugin (step) of a command on one instance."""
+
+    plugin: str
+    status: str
+    details: str | None  # StatusDetails
+    response_code: int | None
+    output: str  # the plugin's output as ListCommandInvocations gives it (its first 2,500 characters)
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """One step of an Automation execution, or a child execution of a rate-controlled run."""
+
+    name: str
+    action: str | None
+    status: str
+    failure: str | None  # FailureMessage, else FailureDetails' type and stage
+
+
+@dataclass(frozen=True)
+class AssociationOutcome:
+    detailed_status: str | None
+    error_code: str | None
+    output_url: str | None
+
+
+@dataclass(frozen=True)
+class WindowInvocation:
+    """One invocation of a maintenance window task (a target)."""
+
+    invocation_id: str
+    target: str | None  # WindowTargetId
+    status: str
+    details: str | None
+    execution_id: str | None  # the command id, Automation execution id, ... the task started
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    name: str | None
+    tags: dict[str, str]
+    state_reason: str | None
+
+
+def _tags(entries: Any) -> dict[str, str]:
+    return {str(t.get("Key")): str(t.get("Value", "")) for t in entries or [] if isinstance(t, dict) and t.get("Key")}
+
+
+class FailureReads:
+    def __init__(self, ssm: Any, ec2: Any) -> None:
+        self.ssm = ssm
+        self.ec2 = ec2
+
+    @classmethod
+    def create(cls, seconds: float) -> FailureReads:
+        """Clients for a message's reads: a read is worth nothing after the message's time is up."""
+        config = Config(
+            connect_timeout=min(1.0, seconds), read_timeout=seconds, retries={"max_attempts": 2, "mode": "standard"}
+        )
+        return cls(boto3.client("ssm", config=config), boto3.client("ec2", config=config))
+
+    def command_plugins(self, command_id: str, instance_id: str) -> list[PluginOutcome]:
+        response = self.ssm.list_command_invocations(CommandId=command_id, InstanceId=instance_id, Details=True)
+        plugins = []
+        for invocation in response.get("CommandInvocations", []):
+            for plugin in invocation.get("CommandPlugins", []):
+                code = plugin.get("ResponseCode")
+                plugins.append(
+                    PluginOutcome(
+                        plugin=str(plugin.get("Name") or "-"),
+                        status=str(plugin.get("Status") or "-"),
+                        details=plugin.get("StatusDetails"),
+                        response_code=code if isinstance(code, int) else None,
+                        output=str(plugin.get("Output") or ""),
+                    )
+                )
+        return plugins
+
+    def automation_steps(self, execution_id: str) -> list[StepOutcome]:
+        execution = self.ssm.get_automation_execution(AutomationExecutionId=execution_id)["AutomationExecution"]
+        return [
+            StepOutcome(
+                name=str(step.get("StepName") or "-"),
+                action=step.get("Action"),
+                status=str(step.get("StepStatus") or "-"),
+                failure=_failure_of(step),
+            )
+            for step in execution.get("StepExecutions", [])
+        ]
+
+    def child_executions(self, execution_id: str) -> list[StepOutcome]:
+        """The child executions of a rate-controlled run (one per target)."""
+        response = self.ssm.describe_automation_executions(
+            Filters=[{"Key": "ParentExecutionId", "Values": [execution_id]}], MaxResults=50
+        )
+        return [
+            StepOutcome(
+                name=str(child.get("AutomationExecutionId") or "-"),
+                action=child.get("DocumentName"),
+                status=str(child.get("AutomationExecutionStatus") or "-"),
+                failure=child.get("FailureMessage"),
+            )
+            for child in response.get("AutomationExecutionMetadataList", [])
+        ]
+
+    def instance_association(self, instance_id: str, association_id: str) -> AssociationOutcome | None:
+        response = self.ssm.describe_instance_associations_status(InstanceId=instance_id)
+        for info in response.get("InstanceAssociationStatusInfos", []):
+            if info.get("AssociationId") == association_id:
+                url = ((info.get("OutputUrl") or {}).get("S3OutputUrl") or {}).get("OutputUrl")
+                return AssociationOutcome(info.get("DetailedStatus"), info.get("ErrorCode"), url)
+        return None
+
+    def window_invocations(self, window_execution_id: str, task_execution_id: str) -> list[WindowInvocation]:
+        response = self.ssm.describe_maintenance_window_execution_task_invocations(
+            WindowExecutionId=window_execution_id, TaskId=task_execution_id, MaxResults=100
+        )
+        return [
+            WindowInvocation(
+                invocation_id=str(item.get("InvocationId") or "-"),
+                target=item.get("WindowTargetId"),
+                status=str(item.get("Status") or "-"),
+                details=item.get("StatusDetails"),
+                execution_id=item.get("ExecutionId"),
+            )
+            for item in response.get("WindowExecutionTaskInvocationIdentities", [])
+        ]
+
+    def image(self, image_id: str) -> ImageFacts | None:
+        images = self.ec2.describe_images(ImageIds=[image_id]).get("Images", [])
+        if not images:
+            return None
+        image = images[0]
+        reason = (image.get("StateReason") or {}).get("Message")
+        return ImageFacts(image.get("Name"), _tags(image.get("Tags")), reason)
+
+    def instance_names(self, instance_ids: list[str]) -> dict[str, str]:
+        """Name tags of EC2 instances (a filter, so that an unknown or non-EC2 id fails nothing)."""
+        response = self.ec2.describe_instances(Filters=[{"Name": "instance-id", "Values": instance_ids}])
+        names = {}
+        for reservation in response.get("Reservations", []):
+            for instance in reservation.get("Instances", []):
+                name = _tags(instance.get("Tags")).get("Name")
+                if name and instance.get("InstanceId"):
+                    names[instance["InstanceId"]] = name
+        return names
+
+    def computer_names(self, instance_ids: list[str]) -> dict[str, str]:
+        """Computer names of managed nodes (hybrid ones have no EC2 tags)."""
+        response = self.ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": instance_ids}])
+        return {
+            info["InstanceId"]: info["ComputerName"]
+            for info in response.get("InstanceInformationList", [])
+            if info.get("InstanceId") and info.get("ComputerName")
+        }
+
+
+def _failure_of(step: dict[str, Any]) -> str | None:
+    if step.get("FailureMessage"):
+        return str(step["FailureMessage"])
+    details = step.get("FailureDetails") or {}
+    said = [str(details[k]) for k in ("FailureType", "FailureStage") if details.get(k)]
+    return ", ".join(said) or None
