@@ -12,6 +12,8 @@ from notifier.core.catalog import FAMILIES, OPERATIONS
 from notifier.environment import (
     DEDUPE_WINDOW_SECONDS,
     DIGEST_SETTLE_SECONDS,
+    FAILURE_READ_SECONDS,
+    FAILURE_READS,
     INTERIM_AFTER_SECONDS,
     MISSED_TRANSITION_GRACE_MINUTES,
     OPERATION_TIMEOUT_SECONDS,
@@ -69,6 +71,8 @@ class Settings:
     digest_settle_seconds: int = DIGEST_SETTLE_SECONDS
     digest_rate_minutes: int = 1
     interim_after_minutes: int = INTERIM_AFTER_SECONDS // 60
+    failure_reads: int = FAILURE_READS
+    failure_read_seconds: int = int(FAILURE_READ_SECONDS)
     # Quiet periods of the operations that end without a final event, by catalog.OPERATIONS name.
     quiet_minutes: tuple[tuple[str, int], ...] = ()
 
@@ -174,4 +178,7 @@ def read_settings(node: Node) -> Settings:
             (kind, _as_int(quiet_setting(kind), get(quiet_setting(kind), QUIET_PERIOD_SECONDS // 60), 1, 24 * 60))
             for kind in QUIET_KINDS
         ),
+        # 0: failure messages read nothing. Seconds stay well inside the functions' 30 s timeout.
+        failure_reads=_as_int("failureReads", get("failureReads", FAILURE_READS), 0, 100),
+        failure_read_seconds=_as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
     )

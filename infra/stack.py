@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
+from infra.failure_reads import grant_failure_reads
 from infra.fleet_operations import FleetOperations, OperationsTable
 from infra.functions import NotifierFunction, function_code
 from infra.layer import DependenciesLayer
@@ -21,6 +22,7 @@ from infra.topics import Topics
 from notifier.core.catalog import FAMILIES, FUNCTIONS, event_types_of, operation_event_types
 from notifier.environment import (
     Dedupe,
+    FailureReading,
     FunctionEnvironment,
     OperationRecording,
     OperationSweeping,
@@ -127,6 +129,9 @@ class NotifierStack(Stack):
                 ),
                 publishing,
                 description="SSM Event Notifier: publishes one digest per fleet-wide operation (storm control)",
+            )
+            grant_failure_reads(
+                sweeper, FailureReading(reads=settings.failure_reads, seconds=settings.failure_read_seconds)
             )
             # "StormControl": the construct's first name, kept so that its buffer queue is not replaced.
             FleetOperations(

@@ -20,6 +20,7 @@ settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 reading = FailureReading.read()
+PUBLISH_SECONDS = 5  # what one operation needs besides its reads: its items' query, the publish
 reads = FailureReads.create(reading.seconds)
 
 
@@ -42,7 +43,13 @@ class DigestsNotPublished(RuntimeError):
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     result = sweeper.sweep(
-        store, publisher.publish, utc_now(), interim_seconds=settings.interim_seconds, explain=explain
+        store,
+        publisher.publish,
+        utc_now(),
+        interim_seconds=settings.interim_seconds,
+        explain=explain,
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        time_needed=reading.seconds + PUBLISH_SECONDS,
     )
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})

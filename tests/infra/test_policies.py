@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.failure_reads import READS_WITHOUT_RESOURCES
 from tests.infra.conftest import pattern_rules, resources
 
 
@@ -119,8 +120,10 @@ def test_every_resource_is_named_where_aws_allows_it(template):
             continue
         if resource_type == "AWS::KMS::Key":
             continue  # in a key policy, "*" means this key
-        # X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
-        assert {action.split(":")[0] for action in _as_list(statement["Action"])} == {"xray"}, (logical_id, statement)
+        # X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions, nor
+        # have the failure reads listed in infra/failure_reads.py (all read-only).
+        actions = set(_as_list(statement["Action"]))
+        assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), (logical_id, statement)
 
 
 def test_every_event_rule_accepts_only_the_deploying_accounts_events(template):

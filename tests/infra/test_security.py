@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.failure_reads import READS_WITHOUT_RESOURCES
 from tests.infra.conftest import STACK_HANDLERS, resources
 
 
@@ -84,10 +85,11 @@ def test_no_iam_statement_has_a_wildcard_action(template):
             assert "*" not in action, statement
 
 
-def test_only_x_ray_is_granted_on_every_resource(template):
+def test_only_x_ray_and_the_failure_reads_without_resource_types_are_granted_on_every_resource(template):
     for statement in _statements(template):
         if "*" in _as_list(statement["Resource"]):
-            assert {action.split(":")[0] for action in _as_list(statement["Action"])} == {"xray"}, statement
+            actions = _as_list(statement["Action"])
+            assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), statement
 
 
 def test_each_role_writes_only_its_own_log_group_and_publishes_only_to_the_notification_topic(template):

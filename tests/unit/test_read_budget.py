@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -40,13 +41,17 @@ def test_answers_come_back_by_key_and_failures_become_lines_that_say_which_detai
 
 
 def test_no_more_calls_than_the_bound_are_made() -> None:
-    made = []
+    made: list[str] = []
     budget = ReadBudget(calls=3, seconds=2)
 
-    budget.run([Read(str(n), f"read {n}", lambda n=n: made.append(n) or [n]) for n in range(10)])
-    budget.run([Read("late", "late", lambda: made.append("late") or ["late"])])
+    def reading(n: object) -> list[object]:
+        made.append(str(n))
+        return [n]
 
-    assert sorted(made) == [0, 1, 2] and budget.made == 3
+    budget.run([Read(str(n), f"read {n}", partial(reading, n)) for n in range(10)])
+    budget.run([Read("late", "late", partial(reading, "late"))])
+
+    assert sorted(made) == ["0", "1", "2"] and budget.made == 3
 
 
 def test_a_slow_read_is_left_behind_when_the_time_is_up() -> None:

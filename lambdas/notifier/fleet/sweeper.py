@@ -81,12 +81,20 @@ def sweep(
     limit: int = SWEEP_LIMIT,
     interim_seconds: float = INTERIM_AFTER_SECONDS,
     explain: ExplainFailures | None = None,
+    time_left: Callable[[], float] | None = None,
+    time_needed: float = 0.0,
 ) -> SweepResult:
-    """Publish the message of every operation due at `now`, each once."""
+    """Publish the message of every operation due at `now`, each once.
+
+    `time_left()`: seconds before the function times out; no operation is claimed with less than
+    `time_needed` left (its reads and publish): it waits for the next sweep instead.
+    """
     published: list[Notification] = []
     closed: list[str] = []
     failed: list[tuple[str, Exception]] = []
     for operation in store.due(now, limit):
+        if time_left and time_left() < time_needed:
+            break
         claim = store.claim(operation, now, LEASE_SECONDS)
         if claim is None:  # another sweep holds it, or it changed since the query
             continue

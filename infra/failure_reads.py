@@ -1,0 +1,52 @@
+"""What a failure message may read to say why (notifier.failures): read actions only, on the
+narrowest resources IAM allows, and how much of them per message (the function's environment)."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+
+from infra.functions import NotifierFunction
+from notifier.environment import FailureReading
+
+# These reads support no resource-level permissions (the Service Authorization Reference lists no
+# resource type for them: docs.aws.amazon.com/service-authorization/latest/reference/
+# list_awssystemsmanager.html and list_amazonec2.html): they can only be allowed on "*". All read-only.
+READS_WITHOUT_RESOURCES = (
+    "ssm:ListCommandInvocations",
+    "ssm:DescribeAutomationExecutions",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstances",
+)
+WHY_STAR = (
+    "ssm:ListCommandInvocations, ssm:DescribeAutomationExecutions, ssm:DescribeInstanceInformation, "
+    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations, ec2:DescribeImages and ec2:DescribeInstances "
+    "(read-only: why a command, window task, execution or image failed, and instance names) support no "
+    "resource-level permissions"
+)
+
+
+def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> None:
+    """The reads of notifier.failures.reads, and the budget the function reads them within."""
+    for name, value in reading.variables().items():
+        function.function.add_environment(name, value)
+    if not reading.reads:
+        return
+    stack = Stack.of(function)
+
+    def arn(service: str, resource: str) -> str:
+        return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
+
+    role = function.role
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["ssm:GetAutomationExecution"], resources=[arn("ssm", "automation-execution/*")])
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["ssm:DescribeInstanceAssociationsStatus"],
+            resources=[arn("ec2", "instance/*"), arn("ssm", "managed-instance/*")],
+        )
+    )
+    role.add_to_policy(iam.PolicyStatement(actions=list(READS_WITHOUT_RESOURCES), resources=["*"]))

@@ -1,0 +1,80 @@
+"""The digest sweeper's failure reads (notifier.failures): read actions only, each on the narrowest
+resource IAM allows, and the budget from the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.failure_reads import READS_WITHOUT_RESOURCES
+from infra.settings import SettingsError
+from tests.infra.conftest import resources, synthesize
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _sweeper(template: dict[str, Any]) -> dict[str, Any]:
+    (function,) = [
+        f
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "handlers.operation_sweeper.handler"
+    ]
+    return function
+
+
+def _read_grants(template: dict[str, Any]) -> dict[str, str]:
+    """Each ssm/ec2 action the sweeper's role is allowed, and its resources as text."""
+    role = _sweeper(template)["Properties"]["Role"]["Fn::GetAtt"][0]
+    grants: dict[str, str] = {}
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            for action in _as_list(statement["Action"]):
+                if action.startswith(("ssm:", "ec2:")):
+                    assert statement["Effect"] == "Allow"
+                    grants[action] = str(statement["Resource"])
+    return grants
+
+
+def test_the_sweeper_may_read_why_items_failed_and_nothing_else(template):
+    grants = _read_grants(template)
+
+    assert sorted(grants) == sorted(
+        [
+            "ssm:GetAutomationExecution",
+            "ssm:DescribeInstanceAssociationsStatus",
+            *READS_WITHOUT_RESOURCES,
+        ]
+    )
+    assert all(action.split(":")[1].startswith(("Get", "List", "Describe")) for action in grants)
+    assert ":automation-execution/*" in grants["ssm:GetAutomationExecution"]
+    assert ":instance/*" in grants["ssm:DescribeInstanceAssociationsStatus"]
+    assert ":managed-instance/*" in grants["ssm:DescribeInstanceAssociationsStatus"]
+    for action in READS_WITHOUT_RESOURCES:
+        assert grants[action] == "*"
+
+
+def test_the_budget_reaches_the_sweeper_and_zero_reads_grants_nothing():
+    variables = _sweeper(synthesize(failureReads="5", failureReadSeconds="2"))["Properties"]["Environment"]
+    assert (variables["Variables"]["FAILURE_READS"], variables["Variables"]["FAILURE_READ_SECONDS"]) == ("5", "2")
+
+    off = synthesize(failureReads="0")
+    assert _sweeper(off)["Properties"]["Environment"]["Variables"]["FAILURE_READS"] == "0"
+    assert _read_grants(off) == {}
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"failureReads": "-1"}, "failureReads: -1 is outside 0"),
+        ({"failureReadSeconds": "30"}, "failureReadSeconds: 30 is outside 1"),
+        ({"failureReadSeconds": "soon"}, "failureReadSeconds: expected a whole number"),
+    ],
+)
+def test_bad_failure_read_settings_fail_the_synth_naming_the_setting(context, message):
+    with pytest.raises(SettingsError, match=message):
+        synthesize(**context)
