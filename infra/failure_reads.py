@@ -3,7 +3,7 @@ narrowest resources IAM allows, and how much of them per message (the function's
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 
 from infra.functions import NotifierFunction
@@ -50,3 +50,12 @@ def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> 
         )
     )
     role.add_to_policy(iam.PolicyStatement(actions=list(READS_WITHOUT_RESOURCES), resources=["*"]))
+    for service, resource in (("ssm", "automation-execution"), ("ec2", "instance"), ("ssm", "managed-instance")):
+        Validations.of(function).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"
+                f"{resource}/*]",
+                reason=f"Read-only: which {resource} failed is known only from the event, at run time; the "
+                "account and region are the stack's own.",
+            )
+        )
