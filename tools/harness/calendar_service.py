@@ -1,9 +1,16 @@
-"""A local stand-in for the two SSM calls the calendar functions make, served from .ics files.
+"""A local stand-in for the SSM and EC2 reads the functions make: calendars from .ics files, the rest from fixtures.
 
 moto can store no ChangeCalendar (TEXT) document and has no GetCalendarState, so the local
 tools answer `GetDocument` (DocumentFormat TEXT) and `GetCalendarState` from calendar files
 named <DocumentName>.ics, over SSM's own JSON protocol, with the same calendar code the
-functions run. Any other SSM call is refused.
+functions run. moto does not implement the reads that explain failures either
+(ListCommandInvocations, DescribeImages, ...): any SSM or EC2 call that a *.reads.json fixture
+matches is answered from it (tools.harness.read_fixtures), and a fixture wins over a calendar.
+
+One server speaks both protocols, told apart as AWS does: SSM sends `X-Amz-Target:
+AmazonSSM.<Operation>` and JSON, EC2 a form with `Action=` and gets XML back. An SSM call that
+neither a fixture nor the calendars answer is refused (UnsupportedOperation); an EC2 call
+without a fixture gets an empty result, which is what EC2 answers a filter that matches nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,13 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from notifier.calendars.change_calendar import ChangeCalendar, iso_utc
+from tools.harness.read_fixtures import FixtureError, ReadFixtures, ec2_error, ec2_operation, ec2_request, ec2_response
 
 
 class CalendarService:
-    def __init__(self, folders: list[Path]) -> None:
+    def __init__(self, folders: list[Path], fixtures: list[Path] | None = None) -> None:
         self.files: dict[str, Path] = {}
         for folder in folders:  # later folders win, as --calendars overrides calendars/
             self.files.update({path.stem: path for path in sorted(folder.glob("*.ics"))})
+        self.reads = ReadFixtures(fixtures or [])
 
     def names(self) -> list[str]:
         return sorted(self.files)
@@ -64,21 +74,51 @@ class CalendarService:
 def _handler(service: CalendarService) -> type[BaseHTTPRequestHandler]:
     operations = {"GetDocument": service.get_document, "GetCalendarState": service.get_calendar_state}
 
+    def ssm(target: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        operation = target.removeprefix("AmazonSSM.")
+        request = json.loads(body or b"{}")
+        found = service.reads.answer("ssm", operation, request)
+        if found is not None:
+            status, answer = found
+            return (status, {"__type": answer["code"], "message": answer["message"]}) if status >= 400 else found
+        try:
+            if operation not in operations:
+                raise NotImplementedError(operation)
+            return 200, operations[operation](request)
+        except LookupError as error:
+            return 400, {"__type": "InvalidDocument", "message": f"document {error} not found locally"}
+        except NotImplementedError:
+            return 400, {"__type": "UnsupportedOperation", "message": f"{operation} is not stood in"}
+
+    def ec2(body: bytes) -> tuple[int, bytes]:
+        action, request = ec2_request(body)
+        request_id = str(uuid.uuid4())
+        if ec2_operation(action) is None:
+            return 400, ec2_error(
+                "InvalidAction", f"The action {action} is not valid for this web service.", request_id
+            )
+        status, answer = service.reads.answer("ec2", action, request) or (200, {})
+        if status >= 400:
+            return status, ec2_error(answer["code"], answer["message"], request_id)
+        try:
+            return status, ec2_response(action, answer, request_id)
+        except FixtureError as error:  # an answer EC2 could not have sent: say so, with a 400 boto3 does not retry
+            return 400, ec2_error("InvalidFixture", str(error), request_id)
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            operation = self.headers.get("X-Amz-Target", "").removeprefix("AmazonSSM.")
-            request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-            try:
-                if operation not in operations:
-                    raise NotImplementedError(operation)
-                status, body = 200, operations[operation](request)
-            except LookupError as error:
-                status, body = 400, {"__type": "InvalidDocument", "message": f"document {error} not found locally"}
-            except NotImplementedError:
-                status, body = 400, {"__type": "UnsupportedOperation", "message": f"{operation} is not stood in"}
-            payload = json.dumps(body).encode()
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            target = self.headers.get("X-Amz-Target")
+            if target is None and (body.startswith(b"Action=") or b"&Action=" in body):
+                status, payload = ec2(body)
+                self._send(status, "text/xml;charset=UTF-8", payload)
+            else:
+                status, answer = ssm(target or "", body)
+                self._send(status, "application/x-amz-json-1.1", json.dumps(answer).encode())
+
+        def _send(self, status: int, content_type: str, payload: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -90,9 +130,12 @@ def _handler(service: CalendarService) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def calendar_service(folders: list[Path]) -> Iterator[tuple[str, CalendarService]]:
-    """Serve the calendars on a free port of 127.0.0.1; yields (endpoint URL, service)."""
-    service = CalendarService(folders)
+def calendar_service(folders: list[Path], fixtures: list[Path] | None = None) -> Iterator[tuple[str, CalendarService]]:
+    """Serve the calendars, and the reads of the *.reads.json files under `fixtures`, on a free port of 127.0.0.1.
+
+    Yields (endpoint URL, service): the same URL serves SSM and EC2.
+    """
+    service = CalendarService(folders, fixtures)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(service))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

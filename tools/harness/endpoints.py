@@ -60,6 +60,8 @@ def function_environment(endpoints: dict[str, str]) -> dict[str, str]:
     environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
     for service in ("ssm", "events"):  # ssm: the calendar stand-in (tools/harness/calendar_service.py)
         environment[f"AWS_ENDPOINT_URL_{service.upper()}"] = endpoints[service]
+    # ec2: the same stand-in, answering DescribeImages/DescribeInstances from fixtures; NOWHERE without it.
+    environment["AWS_ENDPOINT_URL_EC2"] = endpoints.get("ec2", NOWHERE)
     for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
         environment.pop(name, None)  # the function's own values come from the template
     return environment

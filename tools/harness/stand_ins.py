@@ -1,4 +1,4 @@
-"""The stand-ins the local tools run the stack on: moto server, DynamoDB Local, the SSM calendars.
+"""The stand-ins the local tools run the stack on: moto server, DynamoDB Local, the SSM calendars and reads.
 
 ``stand_ins`` starts each one (or uses the endpoints given), says on `log` which serves what, and
 yields the endpoint of every service the functions call, plus the names of the calendars served.
@@ -14,10 +14,14 @@ from typing import Any
 
 from tools import REPO_ROOT, repo_relative
 from tools.harness.calendar_service import calendar_service
+from tools.harness.read_fixtures import FIXTURE_GLOB
 from tools.harness.services import dynamodb_local, dynamodb_local_available, moto_process
 
 # Change Calendars as code (deployed and monitored); served to every local run.
 CALENDARS_DIR = REPO_ROOT / "calendars"
+# The sample events, and beside them the *.reads.json answers to the SSM and EC2 reads that
+# explain their failures (tools/harness/read_fixtures.py): moto implements none of those reads.
+EVENTS_DIR = REPO_ROOT / "events"
 
 
 @contextlib.contextmanager
@@ -45,10 +49,12 @@ def stand_ins(
         else:
             dynamodb, which = moto, "moto (no Java or DynamoDB Local jar found)"
         folders = [CALENDARS_DIR, *([calendars] if calendars else [])]
-        ssm, served = stack.enter_context(calendar_service(folders))
+        ssm, served = stack.enter_context(calendar_service(folders, fixtures=[EVENTS_DIR]))
         print(
             f"stand-ins: moto server at {moto} for SNS, SQS and EventBridge; DynamoDB: {which} at {dynamodb}; "
-            f"SSM calendars ({', '.join(served.names())}) served from {', '.join(map(repo_relative, folders))}",
+            f"SSM calendars ({', '.join(served.names())}) served from {', '.join(map(repo_relative, folders))}; "
+            f"SSM and EC2 reads served from {repo_relative(EVENTS_DIR)}/{FIXTURE_GLOB} "
+            f"({len(served.reads)} fixtures in {len(served.reads.files)} files)",
             file=log,
         )
         if keep:
@@ -57,6 +63,7 @@ def stand_ins(
             "sns": moto,
             "sqs": moto,
             "ssm": ssm,
+            "ec2": ssm,  # the same server: it tells EC2's query protocol from SSM's JSON
             "events": moto,
             "dynamodb": dynamodb,
             "calendars": ",".join(served.names()),
