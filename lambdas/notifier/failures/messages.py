@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from notifier.core.render import cut
 from notifier.failures.output import quoted
 from notifier.failures.reasons import FailureReport
 
@@ -11,14 +12,10 @@ ITEMS_SHOWN = 10  # items named per reason (the fleet message lists every failed
 ID_MAX = 128
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def named(key: str, names: dict[str, str]) -> str:
     """ "i-0abc (web-01)" when the instance has a name."""
     name = names.get(key)
-    return f"{_cut(key, ID_MAX)} ({_cut(name, ID_MAX)})" if name else _cut(key, ID_MAX)
+    return f"{cut(key, ID_MAX)} ({cut(name, ID_MAX)})" if name else cut(key, ID_MAX)
 
 
 def failure_lines(report: FailureReport) -> list[str]:
@@ -28,7 +25,7 @@ def failure_lines(report: FailureReport) -> list[str]:
     for entry in report.reasons:
         if entry.read:
             first = entry.output.split("\n", 1)[0] if entry.output else ""
-            lines.append(f"  {entry.reason}: {entry.count} alike: {_cut(first, 200)}")
+            lines.append(f"  {entry.reason}: {entry.count} alike: {cut(first, 200)}")
             lines += quoted("\n".join(entry.output.split("\n")[1:]))
         else:
             lines.append(f"  {entry.reason}: {entry.count} not read")
@@ -37,12 +34,12 @@ def failure_lines(report: FailureReport) -> list[str]:
         lines.append(f"    {shown}{more}")
     if report.unavailable:
         lines += ["", "Could not be read:"]
-        lines += [f"  {_cut(u.detail, 200)}: {_cut(u.error, 300)}" for u in report.unavailable[:10]]
+        lines += [f"  {cut(u.detail, 200)}: {cut(u.error, 300)}" for u in report.unavailable[:10]]
         if len(report.unavailable) > 10:
             lines.append(f"  ... and {len(report.unavailable) - 10} more")
     if report.next_steps:
         lines += ["", "The full output:"]
-        lines += [f"  {_cut(step, 1000)}" for step in report.next_steps]
+        lines += [f"  {cut(step, 1000)}" for step in report.next_steps]
     return lines
 
 
@@ -50,15 +47,15 @@ def failure_document(report: FailureReport) -> dict[str, Any]:
     return {
         "reasons": [
             {
-                "reason": _cut(entry.reason, 256),
+                "reason": cut(entry.reason, 256),
                 "count": entry.count,
-                "items": [_cut(key, ID_MAX) for key in entry.items[:ITEMS_SHOWN]],
+                "items": [cut(key, ID_MAX) for key in entry.items[:ITEMS_SHOWN]],
                 "output": entry.output or None,
                 "read": entry.read,
             }
             for entry in report.reasons
         ],
-        "unavailable": [{"detail": _cut(u.detail, 200), "error": _cut(u.error, 300)} for u in report.unavailable],
-        "nextSteps": [_cut(step, 1000) for step in report.next_steps],
+        "unavailable": [{"detail": cut(u.detail, 200), "error": cut(u.error, 300)} for u in report.unavailable],
+        "nextSteps": [cut(step, 1000) for step in report.next_steps],
         "calls": report.calls,
     }

@@ -216,14 +216,13 @@ def explain_failures(reads: FailureReads, failed: Failed, budget: ReadBudget) ->
     whole = _whole_operation(reads, failed)
     names = _name_reads(reads, instances, max(budget.calls - len(whole) - 1, 0))  # leave one for a reason
     per_item_calls = max(budget.calls - len(whole) - len(names), 0)
-    sampled = [(key, task) for key, task in _sample(failed.groups, per_item_calls) if plan.per_item(key, task)]
-    per_item = [
-        Read(f"item:{i}", f"why {key} failed", plan.per_item(key, task))  # type: ignore[arg-type]
-        for i, (key, task) in enumerate(sampled)
+    sampled = [
+        (key, task, call) for key, task in _sample(failed.groups, per_item_calls) if (call := plan.per_item(key, task))
     ]
+    per_item = [Read(f"item:{i}", f"why {key} failed", call) for i, (key, _task, call) in enumerate(sampled)]
     answers = budget.run(whole + names + per_item)
     explained = _whole_answers(failed, answers)
-    for i, (key, task) in enumerate(sampled):
+    for i, (key, task, _call) in enumerate(sampled):
         if f"item:{i}" in answers:
             explained[(key, task)] = plan.explain_item(answers[f"item:{i}"])
     found: dict[str, str] = {}
