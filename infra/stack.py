@@ -19,7 +19,14 @@ from infra.rules import FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
 from infra.topics import Topics
-from notifier.core.catalog import FAMILIES, FUNCTIONS, event_types_of, operation_event_types
+from notifier.core.catalog import (
+    FAMILIES,
+    FAMILY_BY_NAME,
+    FUNCTIONS,
+    event_types_of,
+    failure_read_event_types,
+    operation_event_types,
+)
 from notifier.environment import (
     Dedupe,
     FailureReading,
@@ -102,6 +109,7 @@ class NotifierStack(Stack):
         # items') go only to a buffer, and one message per operation sums them up; "each" keeps one
         # message per event.
         buffered = operation_event_types(tuple(family.name for family in enabled))
+        reading = FailureReading(reads=settings.failure_reads, seconds=settings.failure_read_seconds)
         digested: tuple[str, ...] = ()
         if settings.per_instance_notifications == "digest" and buffered:
             digested = tuple(e.detail_type for e in buffered)
@@ -130,9 +138,7 @@ class NotifierStack(Stack):
                 publishing,
                 description="SSM Event Notifier: publishes one digest per fleet-wide operation (storm control)",
             )
-            grant_failure_reads(
-                sweeper, FailureReading(reads=settings.failure_reads, seconds=settings.failure_read_seconds)
-            )
+            grant_failure_reads(sweeper, reading)
             # "StormControl": the construct's first name, kept so that its buffer queue is not replaced.
             FleetOperations(
                 self,
@@ -145,6 +151,15 @@ class NotifierStack(Stack):
                 monitoring=monitoring,
             )
             CfnOutput(self, "OperationsTableName", value=operations.table.table_name)
+        # Failure messages say why (notifier.failures): the functions that publish failures may read.
+        enabled_names = {family.name for family in enabled}
+        explaining = {
+            FAMILY_BY_NAME[e.family].function
+            for e in failure_read_event_types()
+            if e.family in enabled_names and e.detail_type not in digested
+        }
+        for name in sorted(explaining):
+            grant_failure_reads(self.functions[name], reading)
         for family in enabled:
             if all(e.detail_type in digested for e in event_types_of(family.name)):
                 # Compliance in "digest" mode: every event of the family goes to the buffer. Its

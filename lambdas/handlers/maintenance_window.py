@@ -4,10 +4,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
 
-delivery = Delivery("maintenance-window")
+failures = FailureExplainer()
+delivery = Delivery("maintenance-window", explain=failures.explain_event)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

@@ -5,12 +5,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import FailureReading, OperationSweeping, Publishing
-from notifier.failures.budget import ReadBudget
-from notifier.failures.reads import FailureReads
-from notifier.failures.reasons import FailureReport, explain_failures
+from notifier.environment import OperationSweeping, Publishing
+from notifier.failures.reasons import FailureReport
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
@@ -19,19 +18,13 @@ from notifier.fleet.summaries import Digest
 settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
-reading = FailureReading.read()
+failures = FailureExplainer()
 PUBLISH_SECONDS = 5  # what one operation needs besides its reads: its items' query, the publish
-reads = FailureReads.create(reading.seconds)
 
 
 def explain(digest: Digest) -> FailureReport | None:
     """Why the operation's items failed, read within the message's budget (none when reads are off)."""
-    if not reading.reads:
-        return None
-    report = explain_failures(reads, sweeper.failed_of(digest), ReadBudget(reading.reads, reading.seconds))
-    count("FailureReads", report.calls)
-    count("FailureDetailsUnavailable", len(report.unavailable))
-    return report
+    return failures.read_failures(sweeper.failed_of(digest))
 
 
 class DigestsNotPublished(RuntimeError):
@@ -49,7 +42,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         interim_seconds=settings.interim_seconds,
         explain=explain,
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
-        time_needed=reading.seconds + PUBLISH_SECONDS,
+        time_needed=failures.reading.seconds + PUBLISH_SECONDS,
     )
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})

@@ -4,10 +4,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
 
-delivery = Delivery("run-command")
+failures = FailureExplainer()
+delivery = Delivery("run-command", explain=failures.explain_event)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

@@ -1,5 +1,5 @@
-"""The digest sweeper's failure reads (notifier.failures): read actions only, each on the narrowest
-resource IAM allows, and the budget from the settings."""
+"""The failure reads (notifier.failures) of the functions that publish failures: read actions only,
+each on the narrowest resource IAM allows, the budget from the settings, and no other function."""
 
 from __future__ import annotations
 
@@ -16,18 +16,24 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _sweeper(template: dict[str, Any]) -> dict[str, Any]:
+SWEEPER = "handlers.operation_sweeper.handler"
+READS = {"FAILURE_READS", "FAILURE_READ_SECONDS"}
+
+
+def _function(template: dict[str, Any], handler: str = SWEEPER) -> dict[str, Any]:
     (function,) = [
-        f
-        for f in resources(template, "AWS::Lambda::Function").values()
-        if f["Properties"]["Handler"] == "handlers.operation_sweeper.handler"
+        f for f in resources(template, "AWS::Lambda::Function").values() if f["Properties"]["Handler"] == handler
     ]
     return function
 
 
-def _read_grants(template: dict[str, Any]) -> dict[str, str]:
-    """Each ssm/ec2 action the sweeper's role is allowed, and its resources as text."""
-    role = _sweeper(template)["Properties"]["Role"]["Fn::GetAtt"][0]
+def _sweeper(template: dict[str, Any]) -> dict[str, Any]:
+    return _function(template)
+
+
+def _read_grants(template: dict[str, Any], handler: str = SWEEPER) -> dict[str, str]:
+    """Each ssm/ec2 action the function's role is allowed, and its resources as text."""
+    role = _function(template, handler)["Properties"]["Role"]["Fn::GetAtt"][0]
     grants: dict[str, str] = {}
     for policy in resources(template, "AWS::IAM::Policy").values():
         if {"Ref": role} not in policy["Properties"]["Roles"]:
@@ -78,3 +84,31 @@ def test_the_budget_reaches_the_sweeper_and_zero_reads_grants_nothing():
 def test_bad_failure_read_settings_fail_the_synth_naming_the_setting(context, message):
     with pytest.raises(SettingsError, match=message):
         synthesize(**context)
+
+
+def _readers(template: dict[str, Any]) -> set[str]:
+    """The handlers whose function is given a failure-read budget."""
+    return {
+        f["Properties"]["Handler"]
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if set(f["Properties"].get("Environment", {}).get("Variables", {})) >= READS
+    }
+
+
+def test_digest_mode_reads_for_the_digests_and_the_ami_failures_only(template):
+    assert _readers(template) == {SWEEPER, "handlers.ami.handler"}
+    assert _read_grants(template, "handlers.ami.handler") == _read_grants(template)
+    for handler in ("handlers.run_command.handler", "handlers.systems_manager.handler", "handlers.calendar.handler"):
+        assert not {a for a in _read_grants(template, handler) if a.startswith(("ec2:", "ssm:List", "ssm:GetAuto"))}
+
+
+def test_each_mode_reads_where_each_failure_is_published():
+    each = synthesize(perInstanceNotifications="each")
+    assert _readers(each) == {
+        "handlers.ami.handler",
+        "handlers.run_command.handler",
+        "handlers.maintenance_window.handler",
+        "handlers.systems_manager.handler",
+    }
+    assert _read_grants(each, "handlers.run_command.handler")["ssm:ListCommandInvocations"] == "*"
+    assert "ec2:DescribeImages" not in _read_grants(each, "handlers.calendar.handler")

@@ -128,7 +128,8 @@ def test_a_read_denied_throttled_empty_or_slow_leaves_the_message_on_time_with_t
     error: str,
     pipeline: Pipeline,
 ) -> None:
-    monkeypatch.setattr(pipeline.sweeper, "reading", type(pipeline.sweeper.reading)(reads=20, seconds=1.0))
+    failures = pipeline.sweeper.failures
+    monkeypatch.setattr(failures, "reading", type(failures.reading)(reads=20, seconds=1.0))
     storm = generate(5, 1, kind="command", repeats=0.0, seed=3)
     (instance,) = storm.failed
     write_fixtures(

@@ -89,6 +89,10 @@ def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_d
     # One message per operation the samples belong to; a one-item operation reads like the item's own
     # notification, and an operation whose items never reported says its own status.
     assert subjects == [
+        "[ERROR] Association AWS-RunShellScript Failed on i-0d5e6f7a8bEXAMPLE (us-east-2)",
+        "[ERROR] Automation web-tier-install-cwagent Failed on step installCloudWatchAgent (us-east-2)",
+        "[ERROR] Maintenance Window mw-0a1b2c3d4eEXAMPLE run FAILED on 9b8a7c6d-5e4f-4a3b-9c2... (us-east-2)",
+        "[ERROR] Run Command AWS-RunShellScript Failed on i-0b1c2d3e4fEXAMPLE (us-east-2)",
         "[INFO] Association AWS-RunPowerShellScript Success (us-east-2)",
         "[INFO] Association compliance scan compliant on i-01234567890abcdef (us-east-2)",
         "[INFO] Association my-custom-document Success on i-02573cafcfEXAMPLE (us-east-2)",
@@ -100,6 +104,37 @@ def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_d
         # (and the subject is cut to stay under 100 characters).
         "[WARNING] Maintenance Window mw-0ed7251d3fcf6e0c2 run SUCCESS on e32eecb2-646c-4f4b-... (us-east-2)",
     ]
+
+
+def test_each_failure_message_says_why_from_what_the_stand_in_answered(replayed):
+    """The failing samples' reads are answered from the *.reads.json beside them (tools/harness/read_fixtures)."""
+    _code, rows, _stderr = replayed
+    said = {
+        n["subject"].split(" ", 2)[1]: (n["json"]["failure"], n["email"])
+        for row in rows
+        if row["file"] == "events/ami/failed.json" or row["function"] == "DigestSweeper"
+        for n in row["notifications"]
+        if n["json"].get("failure")
+    }
+    summaries = {source: [r["summary"] for r in failure["reasons"]] for source, (failure, _) in said.items()}
+    assert summaries == {
+        "AMI": ["Client.InvalidKMSKey.InvalidState: The KMS key provided is in an incorrect state"],
+        "Association": ["detailed status Failed, error code 1"],
+        "Automation": [
+            "Step fails when it is Execution of the step. An error occurred (InvalidInstanceId) when calling the "
+            "SendCommand operation: Instances [[i-0e6f7a8b9cEXAMPLE]] not in a valid state for account 1234567..."
+        ],
+        "Maintenance": ["Cannot find a valid baseurl for repo: amzn2-core/2/x86_64"],  # the command the task ran
+        "Run": ["E: Unable to locate package foo"],
+    }
+    for source, (failure, email) in said.items():
+        assert failure["unavailable"] == [] and failure["calls"] <= 20, source
+        assert failure["nextSteps"] and failure["links"], source
+        assert "\nWhy it failed:\n" in email and "\nNext steps:\n" in email, source
+    names = {source: email for source, (_, email) in said.items()}
+    assert "ami-0123456789example (golden-al2023-2025-06-02)" in names["AMI"]
+    assert "i-0b1c2d3e4fEXAMPLE (web-01)" in names["Run"]
+    assert "i-0d5e6f7a8bEXAMPLE (app-02)" in names["Association"]
 
 
 def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_letter_queue(replayed):

@@ -60,6 +60,13 @@ def test_a_feature_imports_the_core_and_no_other_feature(module: str) -> None:
     assert not foreign, f"{module} imports another feature's internals: {sorted(foreign)}"
 
 
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _package(m) == "failures"))
+def test_failure_reasons_import_only_the_core(module: str) -> None:
+    """Every feature that publishes failures may use notifier.failures: it may use none of them."""
+    foreign = {name for name in _imports(MODULES[module]) if _package(name) not in ("core", "failures")}
+    assert not foreign, f"{module} (failures) imports {sorted(foreign)}"
+
+
 def test_no_import_cycles() -> None:
     graph = {module: {name for name in _imports(path) if name in MODULES} for module, path in MODULES.items()}
     done: set[str] = set()

@@ -18,7 +18,16 @@ from tools import REPO_ROOT
 EVENTS_DIR = REPO_ROOT / "events"
 # The Change Calendars behind the calendar samples, <DocumentName>.ics.
 CALENDAR_DOCUMENTS = EVENTS_DIR / "calendar" / "documents"
-SAMPLE_FILES: list[Path] = sorted(EVENTS_DIR.glob("*/*.json"))
+# Beside a sample, `<name>.reads.json` holds the answers to the reads that explain its failure
+# (tools/harness/read_fixtures.py): not an event.
+READS_SUFFIX = ".reads.json"
+
+
+def is_event_file(path: Path) -> bool:
+    return path.name.endswith(".json") and not path.name.endswith(READS_SUFFIX)
+
+
+SAMPLE_FILES: list[Path] = sorted(p for p in EVENTS_DIR.glob("*/*.json") if is_event_file(p))
 
 
 def sample_id(path: Path) -> str:
@@ -66,7 +75,7 @@ def first_sample_by_detail_type() -> dict[str, dict[str, Any]]:
 
 
 def event_files(paths: list[str]) -> list[Path]:
-    """The event files (*.json) the paths name: files as given, folders searched throughout; sorted.
+    """The event files (*.json, not *.reads.json) the paths name: files as given, folders searched throughout; sorted.
 
     A path that does not exist ends the program with a message (SystemExit), as the local tools do.
     """
@@ -74,7 +83,7 @@ def event_files(paths: list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(path.rglob("*.json"))
+            files += sorted(p for p in path.rglob("*.json") if is_event_file(p))
         elif path.is_file():
             files.append(path)
         else:

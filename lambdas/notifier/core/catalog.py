@@ -64,6 +64,11 @@ class OperationKind:
     # the second when every item succeeded.
     derived_statuses: tuple[str, str] = ("Failed", "Success")
 
+    def reason_of(self, status: str, fields: dict[str, str]) -> str:
+        """Why an item ended as it did, as its event says: "Failed: error code 1"; the status alone otherwise."""
+        said = [f"{label} {fields[name]}" for label, name in self.reason_fields if fields.get(name)]
+        return f"{status}: {', '.join(said)}" if said else status
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -472,6 +477,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
 )
 
+# The families whose failure messages say why, from what AWS tells when asked (notifier.failures):
+# fleet-wide operations and AMIs. Not compliance: a scan's finding is its own reason.
+FAILURE_READ_FAMILIES = ("ami", "run-command", "maintenance-window", "automation", "state-manager")
+
 FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 EVENT_TYPE_BY_DETAIL_TYPE: dict[str, EventType] = {e.detail_type: e for e in EVENT_TYPES}
 OPERATION_BY_NAME: dict[str, OperationKind] = {o.name: o for o in OPERATIONS}
@@ -480,6 +489,11 @@ OPERATION_BY_NAME: dict[str, OperationKind] = {o.name: o for o in OPERATIONS}
 def operation_event_types(families: tuple[str, ...] | None = None) -> tuple[EventType, ...]:
     """The event types that belong to a fleet-wide operation, optionally of some families only."""
     return tuple(e for e in EVENT_TYPES if e.operation and (families is None or e.family in families))
+
+
+def failure_read_event_types() -> tuple[EventType, ...]:
+    """The event types whose failure messages read why (FAILURE_READ_FAMILIES): AMIs', operations'."""
+    return tuple(e for e in EVENT_TYPES if e.family in FAILURE_READ_FAMILIES and (e.operation or e.family == "ami"))
 
 
 def operation_families() -> tuple[str, ...]:

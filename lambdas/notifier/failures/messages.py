@@ -21,14 +21,19 @@ def named(key: str, names: dict[str, str]) -> str:
 def failure_lines(report: FailureReport) -> list[str]:
     read = sum(entry.read for entry in report.reasons)
     total = sum(entry.count for entry in report.reasons)
-    lines = ["", f"Why it failed (read for {read} of {total}; the others are counted, not read):"]
+    if read < total:
+        lines = ["", f"Why it failed (read for {read} of {total}; the others are counted, not read):"]
+    elif report.reasons:
+        lines = ["", "Why it failed:"]
+    else:
+        lines = ["", "Why it failed: the reads named no failed item."]
     for entry in report.reasons:
+        counted = f"{entry.count} {report.noun}{'' if entry.count == 1 else 's'}"
         if entry.read:
-            first = entry.output.split("\n", 1)[0] if entry.output else ""
-            lines.append(f"  {entry.reason}: {entry.count} alike: {cut(first, 200)}")
-            lines += quoted("\n".join(entry.output.split("\n")[1:]))
+            lines.append(f"  {cut(entry.reason, 200)}: {counted}: {cut(entry.summary, 200)}")
+            lines += quoted(entry.output)
         else:
-            lines.append(f"  {entry.reason}: {entry.count} not read")
+            lines.append(f"  {cut(entry.reason, 200)}: {counted}, not read")
         shown = ", ".join(named(key, report.names) for key in entry.items[:ITEMS_SHOWN])
         more = f" and {entry.count - ITEMS_SHOWN} more" if entry.count > ITEMS_SHOWN else ""
         lines.append(f"    {shown}{more}")
@@ -37,9 +42,10 @@ def failure_lines(report: FailureReport) -> list[str]:
         lines += [f"  {cut(u.detail, 200)}: {cut(u.error, 300)}" for u in report.unavailable[:10]]
         if len(report.unavailable) > 10:
             lines.append(f"  ... and {len(report.unavailable) - 10} more")
-    if report.next_steps:
-        lines += ["", "The full output:"]
-        lines += [f"  {cut(step, 1000)}" for step in report.next_steps]
+    if report.next_steps or report.links:
+        lines += ["", "Next steps:"]
+        lines += [f"  Console: {cut(link, 1000)}" for link in report.links]
+        lines += [f"  Full output: {cut(step, 1000)}" for step in report.next_steps]
     return lines
 
 
@@ -50,6 +56,7 @@ def failure_document(report: FailureReport) -> dict[str, Any]:
                 "reason": cut(entry.reason, 256),
                 "count": entry.count,
                 "items": [cut(key, ID_MAX) for key in entry.items[:ITEMS_SHOWN]],
+                "summary": entry.summary or None,
                 "output": entry.output or None,
                 "read": entry.read,
             }
@@ -57,5 +64,6 @@ def failure_document(report: FailureReport) -> dict[str, Any]:
         ],
         "unavailable": [{"detail": cut(u.detail, 200), "error": cut(u.error, 300)} for u in report.unavailable],
         "nextSteps": [cut(step, 1000) for step in report.next_steps],
+        "links": [cut(link, 1000) for link in report.links],
         "calls": report.calls,
     }

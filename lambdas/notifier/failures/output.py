@@ -16,6 +16,10 @@ SIGNATURE_MAX = 200
 # ANSI escape sequences (colours, cursor moves), then any other control character but newline.
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_ERROR_WORDS = re.compile(r"\b(error|fail|fatal|denied|unable|exception|cannot)", re.I)
+# What the SSM Agent adds to every failed script's output ("----------ERROR-------", then "failed to
+# run commands: exit status 100"): the same for every failure, so never what tells two apart.
+_AGENT_LINES = re.compile(r"^(-+ERROR-+|failed to run commands: exit status \d+)$", re.I)
 
 
 def clean_output(raw: str | bytes | None, limit: int = OUTPUT_TAIL, lines: int = OUTPUT_LINES) -> str:
@@ -37,8 +41,9 @@ def signature(output: str) -> str:
     lines = [line.strip() for line in output.split("\n") if line.strip()]
     if not lines:
         return ""
-    flagged = [line for line in lines if re.search(r"\b(error|fail|fatal|denied|unable|exception)", line, re.I)]
-    chosen = (flagged or lines)[-1]
+    flagged = [line for line in lines if _ERROR_WORDS.search(line)]
+    own = [line for line in flagged if not _AGENT_LINES.match(line)]
+    chosen = (own or flagged or lines)[-1]
     return chosen if len(chosen) <= SIGNATURE_MAX else chosen[: SIGNATURE_MAX - 3] + "..."
 
 

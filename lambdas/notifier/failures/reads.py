@@ -36,6 +36,23 @@ class StepOutcome:
 
 
 @dataclass(frozen=True)
+class AutomationRun:
+    """An Automation execution's steps; a rate-controlled run (one child execution per target) has none."""
+
+    steps: list[StepOutcome]
+    rate_controlled: bool
+
+
+@dataclass(frozen=True)
+class InvocationOutcome:
+    """A command on one instance, with its plugins."""
+
+    instance_id: str
+    status: str
+    plugins: list[PluginOutcome]
+
+
+@dataclass(frozen=True)
 class AssociationOutcome:
     detailed_status: str | None
     error_code: str | None
@@ -51,6 +68,7 @@ class WindowInvocation:
     status: str
     details: str | None
     execution_id: str | None  # the command id, Automation execution id, ... the task started
+    task_type: str | None  # RUN_COMMAND, AUTOMATION, STEP_FUNCTIONS, LAMBDA
 
 
 @dataclass(frozen=True)
@@ -78,25 +96,18 @@ class FailureReads:
         return cls(boto3.client("ssm", config=config), boto3.client("ec2", config=config))
 
     def command_plugins(self, command_id: str, instance_id: str) -> list[PluginOutcome]:
+        """The plugins of a command on one instance."""
         response = self.ssm.list_command_invocations(CommandId=command_id, InstanceId=instance_id, Details=True)
-        plugins = []
-        for invocation in response.get("CommandInvocations", []):
-            for plugin in invocation.get("CommandPlugins", []):
-                code = plugin.get("ResponseCode")
-                plugins.append(
-                    PluginOutcome(
-                        plugin=str(plugin.get("Name") or "-"),
-                        status=str(plugin.get("Status") or "-"),
-                        details=plugin.get("StatusDetails"),
-                        response_code=code if isinstance(code, int) else None,
-                        output=str(plugin.get("Output") or ""),
-                    )
-                )
-        return plugins
+        return [p for invocation in _invocations(response) for p in invocation.plugins]
 
-    def automation_steps(self, execution_id: str) -> list[StepOutcome]:
+    def command_invocations(self, command_id: str) -> list[InvocationOutcome]:
+        """A command's first 50 invocations (one per instance), with their plugins."""
+        response = self.ssm.list_command_invocations(CommandId=command_id, Details=True, MaxResults=50)
+        return _invocations(response)
+
+    def automation_run(self, execution_id: str) -> AutomationRun:
         execution = self.ssm.get_automation_execution(AutomationExecutionId=execution_id)["AutomationExecution"]
-        return [
+        steps = [
             StepOutcome(
                 name=str(step.get("StepName") or "-"),
                 action=step.get("Action"),
@@ -105,15 +116,21 @@ class FailureReads:
             )
             for step in execution.get("StepExecutions", [])
         ]
+        rate_controlled = bool(execution.get("TargetParameterName") or execution.get("Targets"))
+        return AutomationRun(steps, rate_controlled)
 
     def child_executions(self, execution_id: str) -> list[StepOutcome]:
-        """The child executions of a rate-controlled run (one per target)."""
+        """The failed child executions of a rate-controlled run (one per target), named by their target."""
         response = self.ssm.describe_automation_executions(
-            Filters=[{"Key": "ParentExecutionId", "Values": [execution_id]}], MaxResults=50
+            Filters=[
+                {"Key": "ParentExecutionId", "Values": [execution_id]},
+                {"Key": "ExecutionStatus", "Values": ["Failed", "TimedOut", "Cancelled"]},
+            ],
+            MaxResults=50,
         )
         return [
             StepOutcome(
-                name=str(child.get("AutomationExecutionId") or "-"),
+                name=str(child.get("Target") or child.get("AutomationExecutionId") or "-"),
                 action=child.get("DocumentName"),
                 status=str(child.get("AutomationExecutionStatus") or "-"),
                 failure=child.get("FailureMessage"),
@@ -140,6 +157,7 @@ class FailureReads:
                 status=str(item.get("Status") or "-"),
                 details=item.get("StatusDetails"),
                 execution_id=item.get("ExecutionId"),
+                task_type=item.get("TaskType"),
             )
             for item in response.get("WindowExecutionTaskInvocationIdentities", [])
         ]
@@ -171,6 +189,26 @@ class FailureReads:
             for info in response.get("InstanceInformationList", [])
             if info.get("InstanceId") and info.get("ComputerName")
         }
+
+
+def _invocations(response: dict[str, Any]) -> list[InvocationOutcome]:
+    outcomes = []
+    for invocation in response.get("CommandInvocations", []):
+        plugins = []
+        for plugin in invocation.get("CommandPlugins", []):
+            code = plugin.get("ResponseCode")
+            plugins.append(
+                PluginOutcome(
+                    plugin=str(plugin.get("Name") or "-"),
+                    status=str(plugin.get("Status") or "-"),
+                    details=plugin.get("StatusDetails"),
+                    response_code=code if isinstance(code, int) else None,
+                    output=str(plugin.get("Output") or ""),
+                )
+            )
+        instance = str(invocation.get("InstanceId") or "-")
+        outcomes.append(InvocationOutcome(instance, str(invocation.get("Status") or "-"), plugins))
+    return outcomes
 
 
 def _failure_of(step: dict[str, Any]) -> str | None:

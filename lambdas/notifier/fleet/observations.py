@@ -156,12 +156,6 @@ def operation_key(kind: OperationKind, fields: dict[str, str], account: str, reg
     return f"{kind.name}#{account}/{region}/{key}" if kind.ends == "quiet" else f"{kind.name}#{key}"
 
 
-def reason_of(kind: OperationKind, status: str, fields: dict[str, str]) -> str:
-    """Why an item ended as it did, as its event says: "Failed: error code 1"; the status alone otherwise."""
-    said = [f"{label} {fields[name]}" for label, name in kind.reason_fields if fields.get(name)]
-    return f"{status}: {', '.join(said)}" if said else status
-
-
 def observe(parsed: SsmEvent) -> Observation:
     """The observation an event of a fleet-wide operation makes; NotAnOperationEvent otherwise."""
     event_type = EVENT_TYPE_BY_DETAIL_TYPE[parsed.detail_type]
@@ -200,7 +194,7 @@ def observe(parsed: SsmEvent) -> Observation:
         expire_after=parse_time(fields.get("expire_after")) if role == "parent" else None,
         instance=instance,
         task=task,
-        reason=reason_of(kind, status, fields) if role == "item" else None,
+        reason=kind.reason_of(status, fields) if role == "item" else None,
         ends=kind.ends,
     )
 

@@ -51,7 +51,7 @@ class ItemState:
     status: str
     time: str | None
     task: str | None = None
-    reason: str | None = None  # why it ended so, as its event said (observations.reason_of)
+    reason: str | None = None  # why it ended so, as its event said (catalog.OperationKind.reason_of)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""One event's failure, explained in its own notification: the `explain` hook of notifier.delivery.
+
+The single-event functions get failures one at a time: an AMI that failed, and (with
+perInstanceNotifications "each") an instance's command, association or window target, an Automation
+step, or a command, execution or window task that failed as a whole. The same plans read for
+them as for a fleet message (notifier.failures.reasons), within the same budget.
+"""
+
+from __future__ import annotations
+
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAILURE_READ_FAMILIES, OPERATION_BY_NAME
+from notifier.core.models import SsmEvent
+from notifier.core.render import Extra
+from notifier.failures.messages import failure_document, failure_lines
+from notifier.failures.plans import PLANS, failed
+from notifier.failures.reasons import Failed, FailureReport
+
+
+def failed_of_event(event: SsmEvent) -> Failed | None:
+    """What an event says failed, for the plans to read; None when it reports no failure they read."""
+    status = event.detail.status
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event.detail_type]
+    if not failed(status) or event_type.family not in FAILURE_READ_FAMILIES:
+        return None
+    fields = event.template_fields()
+    if event_type.family == "ami":
+        image = fields["image_id"]
+        return Failed("image", fields, event.region, [(fields.get("error_message") or status, [(image, None)])])
+    kind = OPERATION_BY_NAME.get(event_type.operation or "")
+    if kind is None or kind.name not in PLANS:
+        return None
+    if event_type.role != "item":
+        # The command, execution or task failed as a whole: its reads find which items failed.
+        return Failed(kind.name, fields, event.region, [])
+    item = fields.get(kind.item_field) if kind.item_field else fields.get("window_target_id")
+    if not item:
+        return None
+    task = fields.get(kind.task_field) if kind.task_field else None
+    return Failed(kind.name, fields, event.region, [(kind.reason_of(status, fields), [(item, task)])])
+
+
+def failure_extra(report: FailureReport) -> Extra:
+    """The report as the section a single event's notification adds (its JSON document's `failure`)."""
+    return Extra(key="failure", document=failure_document(report), text=failure_lines(report)[1:])

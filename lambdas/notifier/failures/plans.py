@@ -1,0 +1,316 @@
+"""What to read for each kind of failure, and what the answers say of each item: one plan per kind.
+
+A plan reads in up to two rounds (notifier.failures.reasons runs them within the budget):
+1. reads that answer for the whole operation (an Automation execution's steps, a window task's
+   invocations, a command's invocations) and one read per sampled item (a command's plugins on one
+   instance, an instance's association status, an image);
+2. follow-ups that need the first round's answers (the command a window task started, the child
+   executions of a rate-controlled Automation run).
+A read may also find failed items the events did not name (a failed command or execution whose
+items' events went elsewhere): they are `found`, with the reason the read gave.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from notifier.core.catalog import EVENT_TYPES
+from notifier.core.links import console_url
+from notifier.core.severity import severity_of
+from notifier.failures.budget import Read
+from notifier.failures.output import clean_output, signature
+from notifier.failures.reads import FailureReads, ImageFacts, InvocationOutcome, PluginOutcome, StepOutcome
+
+Item = tuple[str, str | None]  # (item key, task execution id)
+Explained = tuple[str, str]  # (signature: what items are grouped by, output: what the message quotes)
+Found = tuple[str, Item, Explained]  # (reason, item, explanation) of a failed item no event named
+FOLLOW_UPS_MAX = 3  # commands started by window tasks read per message
+
+
+def failed(status: str) -> bool:
+    return severity_of(status) == "error"
+
+
+def explain_plugins(plugins: list[PluginOutcome]) -> Explained:
+    """The failed plugins of a command on one instance: their status details, exit code and output."""
+    failing = [p for p in plugins if p.status.lower() not in ("success", "skipped")] or plugins
+    parts, outputs = [], []
+    for plugin in failing:
+        said = ", ".join(
+            x for x in (plugin.details, f"exit code {plugin.response_code}" if plugin.response_code else None) if x
+        )
+        parts.append(f"{plugin.plugin} {plugin.status}" + (f" ({said})" if said else ""))
+        outputs.append(clean_output(plugin.output))
+    output = "\n".join(o for o in outputs if o)
+    return signature(output) or "; ".join(parts), "\n".join(parts + ([output] if output else []))
+
+
+def explain_step(step: StepOutcome) -> Explained:
+    action = f" ({step.action})" if step.action else ""
+    failure = clean_output(step.failure or step.status, lines=5)
+    return signature(failure) or step.status, f"{step.name}{action} {step.status}: {failure}"
+
+
+def _item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
+    """The console page of one item: the catalog's page for the detail-type that reports it."""
+    path = next((e.console_path for e in EVENT_TYPES if e.detail_type == detail_type), None)
+
+    def page(fields: dict[str, str], key: str) -> str | None:
+        return console_url(path, {**fields, **({item_field: key} if item_field else {})}) if path else None
+
+    return page
+
+
+class Plan:
+    """The default: nothing to read (a kind this module has no read for)."""
+
+    console = staticmethod(_item_page("", None))
+
+    def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
+        self.reads, self.fields, self.items = reads, {**fields, "region": region}, items
+        self.region = shlex.quote(region)
+        self.names: dict[str, str] = {}  # what the reads call an item (an image's name)
+
+    def whole(self) -> list[Read]:
+        return []
+
+    def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
+        return None
+
+    def explain_item(self, key: str, answer: Any) -> Explained:
+        raise NotImplementedError  # only plans with per_item reads are asked
+
+    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        """The named items the whole-operation reads explain, and the failed items they found."""
+        return {}, []
+
+    def follow_ups(self) -> list[Read]:
+        return []
+
+    def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
+        return []
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        """The CLI command that prints an item's full output."""
+        return None
+
+    def link(self, key: str) -> str | None:
+        """The console page of the failed item."""
+        return self.console(self.fields, key)
+
+
+class CommandPlan(Plan):
+    console = staticmethod(_item_page("EC2 Command Invocation Status-change Notification", "instance_id"))
+
+    def whole(self) -> list[Read]:
+        command = self.fields.get("command_id")
+        if self.items or not command:
+            return []
+        # The command failed and no instance was named: its invocations say which, and why.
+        detail = f"the invocations of command {command} (ssm:ListCommandInvocations)"
+        return [Read("invocations", detail, partial(self.reads.command_invocations, command))]
+
+    def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
+        command = self.fields.get("command_id")
+        return partial(self.reads.command_plugins, command, key) if command else None
+
+    def explain_item(self, key: str, answer: Any) -> Explained:
+        return explain_plugins(answer)
+
+    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        invocations: list[InvocationOutcome] = answers.get("invocations", [])
+        found: list[Found] = [
+            (i.status, (i.instance_id, None), explain_plugins(i.plugins)) for i in invocations if failed(i.status)
+        ]
+        return {}, found
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        command = self.fields.get("command_id")
+        if not command:
+            return None
+        return (
+            f"aws ssm get-command-invocation --command-id {shlex.quote(command)} "
+            f"--instance-id {shlex.quote(key)} --region {self.region}"
+        )
+
+
+class AutomationPlan(Plan):
+    console = staticmethod(_item_page("EC2 Automation Step Status-change Notification", "step_name"))
+    rate_controlled = False  # known once the execution is read
+
+    def whole(self) -> list[Read]:
+        execution = self.fields.get("execution_id")
+        if not execution:
+            return []
+        detail = f"the steps of execution {execution} (ssm:GetAutomationExecution)"
+        return [Read("run", detail, partial(self.reads.automation_run, execution))]
+
+    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        run = answers.get("run")
+        if run is None:
+            return {}, []
+        self.rate_controlled = run.rate_controlled
+        named = {key for key, _ in self.items}
+        explained: dict[Item, Explained] = {(s.name, None): explain_step(s) for s in run.steps if s.name in named}
+        found: list[Found] = [
+            (s.action or s.status, (s.name, None), explain_step(s))
+            for s in run.steps
+            if s.name not in named and failed(s.status)
+        ]
+        return explained, found
+
+    def follow_ups(self) -> list[Read]:
+        execution = self.fields.get("execution_id")
+        if not execution or not self.rate_controlled:
+            return []
+        detail = f"the failed child executions of {execution} (ssm:DescribeAutomationExecutions)"
+        return [Read("children", detail, partial(self.reads.child_executions, execution))]
+
+    def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
+        children: list[StepOutcome] = answers.get("children", [])
+        return [(f"child execution {c.status}", (c.name, None), explain_step(c)) for c in children]
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        execution = self.fields.get("execution_id")
+        if not execution:
+            return None
+        return (
+            f"aws ssm describe-automation-step-executions --automation-execution-id {shlex.quote(execution)} "
+            f"--filters Key=StepExecutionStatus,Values=Failed --region {self.region}"
+        )
+
+
+class WindowPlan(Plan):
+    """A window task's invocations (one per target), then the command each failed one started."""
+
+    console = staticmethod(_item_page("Maintenance Window Task Target Invocation State-change Notification", None))
+
+    def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
+        super().__init__(reads, fields, region, items)
+        self.started: dict[Item, str] = {}  # item -> the command its invocation started
+
+    def _tasks(self) -> list[str]:
+        named = sorted({task for _, task in self.items if task})
+        return named or [t for t in (self.fields.get("task_execution_id"),) if t and not self.items]
+
+    def whole(self) -> list[Read]:
+        window = self.fields.get("window_execution_id")
+        if not window:
+            return []
+        return [
+            Read(
+                f"task:{task}",
+                f"the invocations of task {task} (ssm:DescribeMaintenanceWindowExecutionTaskInvocations)",
+                partial(self.reads.window_invocations, window, task),
+            )
+            for task in self._tasks()
+        ]
+
+    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        named = set(self.items)
+        explained: dict[Item, Explained] = {}
+        found: list[Found] = []
+        for name, invocations in answers.items():
+            if not name.startswith("task:"):
+                continue
+            task = name.removeprefix("task:")
+            for invocation in invocations:
+                item = (invocation.target or invocation.invocation_id, task)
+                if not failed(invocation.status) and (item not in named or item in explained):
+                    continue  # a target's invocations: the failed one says why
+                details = clean_output(invocation.details or invocation.status, 300, 3)
+                said = (signature(details), f"{invocation.status}: {details}")
+                if invocation.execution_id and invocation.task_type in (None, "RUN_COMMAND"):
+                    self.started[item] = invocation.execution_id
+                if item in named:
+                    explained[item] = said
+                else:
+                    found.append((invocation.status, item, said))
+        return explained, found
+
+    def follow_ups(self) -> list[Read]:
+        commands = list(dict.fromkeys(self.started.values()))[:FOLLOW_UPS_MAX]
+        return [
+            Read(
+                f"command:{command}",
+                f"the command {command} a window task started (ssm:ListCommandInvocations)",
+                partial(self.reads.command_invocations, command),
+            )
+            for command in commands
+        ]
+
+    def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
+        for item, command in self.started.items():
+            invocations: list[InvocationOutcome] = answers.get(f"command:{command}", [])
+            failing = [i for i in invocations if failed(i.status)]
+            if item in explained and failing:
+                said, output = explain_plugins(failing[0].plugins)
+                more = f" (and {len(failing) - 1} more instances)" if len(failing) > 1 else ""
+                head = explained[item][1]
+                explained[item] = (said, f"{head}\ncommand {command} on {failing[0].instance_id}{more}:\n{output}")
+        return []
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        command = self.started.get((key, task))
+        if command:
+            quoted = shlex.quote(command)
+            return f"aws ssm list-command-invocations --command-id {quoted} --details --region {self.region}"
+        window = self.fields.get("window_execution_id")
+        if not window or not task:
+            return None
+        return (
+            f"aws ssm describe-maintenance-window-execution-task-invocations --window-execution-id "
+            f"{shlex.quote(window)} --task-id {shlex.quote(task)} --region {self.region}"
+        )
+
+
+class AssociationPlan(Plan):
+    console = staticmethod(_item_page("EC2 State Manager Instance Association State Change", "instance_id"))
+
+    def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
+        association = self.fields.get("association_id")
+        return partial(self.reads.instance_association, key, association) if association else None
+
+    def explain_item(self, key: str, answer: Any) -> Explained:
+        said = ", ".join(
+            f"{label} {value}"
+            for label, value in (("detailed status", answer.detailed_status), ("error code", answer.error_code))
+            if value
+        )
+        output = said + (f"\noutput: {clean_output(answer.output_url, 300, 1)}" if answer.output_url else "")
+        return said or "no status details", output or "no status details"
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        return f"aws ssm describe-instance-associations-status --instance-id {shlex.quote(key)} --region {self.region}"
+
+
+class ImagePlan(Plan):
+    console = staticmethod(_item_page("EC2 AMI State Change", "image_id"))
+
+    def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
+        return partial(self.reads.image, key)
+
+    def explain_item(self, key: str, answer: Any) -> Explained:
+        image: ImageFacts = answer
+        if image.name:
+            self.names[key] = image.name
+        reason = clean_output(image.state_reason or "", 300, 3)
+        tags = ", ".join(f"{k}={v}" for k, v in sorted(image.tags.items()))
+        lines = [reason or "no state reason given", *([f"tags: {clean_output(tags, 500, 1)}"] if tags else [])]
+        return signature(reason) or "no state reason given", "\n".join(lines)
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        return f"aws ec2 describe-images --image-ids {shlex.quote(key)} --region {self.region}"
+
+
+# catalog.OPERATIONS names, and "image" for an AMI.
+PLANS: dict[str, type[Plan]] = {
+    "command": CommandPlan,
+    "automation": AutomationPlan,
+    "window-execution": WindowPlan,
+    "association": AssociationPlan,
+    "image": ImagePlan,
+}
