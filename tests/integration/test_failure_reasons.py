@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from notifier.failures.output import OUTPUT_TAIL
 from notifier.fleet.operation_store import OperationStore
 from tests.integration.test_storm_local import (  # noqa: F401  (fixtures)
     Pipeline,
@@ -150,3 +151,30 @@ def test_a_read_denied_throttled_empty_or_slow_leaves_the_message_on_time_with_t
     assert line["error"] == error or line["error"].startswith(tuple(error.split("|")))
     assert f"why {instance} failed: {line['error']}" in message["document"]["text"]
     assert message["subject"] == "[ERROR] Run Command AWS-RunPatchBaseline Failed: 1 of 5 instances failed (us-east-1)"
+
+
+def test_hostile_output_stays_inside_the_body_cut_and_clean(stand_in: Any, tmp_path: Path, pipeline: Pipeline) -> None:
+    """Escape sequences, control characters, lone surrogates, header lookalikes and a megabyte of output."""
+    hostile = (
+        "\x1b[31mE: bad\x07\r\nSubject: you have been hacked\r\nBcc: everyone@example.com\n"
+        + "x" * 1_000_000
+        + "\nFrom: admin\u2028\udcff\x00\nE: Unable to locate package \x1b]0;title\x07foo"
+    )
+    storm = generate(5, 1, kind="command", repeats=0.0, seed=5)
+    (instance,) = storm.failed
+    write_fixtures(tmp_path, [invocation(storm.operation_id, instance, hostile)])
+    reload(stand_in, tmp_path)
+
+    pipeline.deliver(storm.events)
+    pipeline.sweep()
+    (message,) = pipeline.received()
+
+    (reason,) = [r for r in message["document"]["failure"]["reasons"] if r["read"]]
+    assert reason["summary"] == "E: Unable to locate package foo"
+    assert len(reason["output"]) <= 2 * OUTPUT_TAIL
+    text = message["document"]["text"]
+    assert len(text.encode()) < 64 * 1024
+    assert not [c for c in text if c < " " and c != "\n"] and "\udcff" not in text and "\u2028" not in text
+    quoted_lines = [line for line in text.split("\n") if "Subject: you" in line or "From: admin" in line]
+    assert quoted_lines and all(line.startswith("      | ") for line in quoted_lines)
+    assert "hacked" not in message["subject"] and "Unable" not in message["subject"]

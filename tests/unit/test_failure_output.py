@@ -47,3 +47,14 @@ def test_the_signature_is_the_last_error_line_else_the_last_line() -> None:
     assert signature("step 1\nstep 2") == "step 2"
     assert signature("") == ""
     assert len(signature("error " + "x" * 5000)) == 200
+
+
+def test_the_agents_own_trailer_never_names_a_failure() -> None:
+    output = "----------ERROR-------\nE: Unable to locate package foo\nfailed to run commands: exit status 100"
+    assert signature(output) == "E: Unable to locate package foo"
+    assert signature("failed to run commands: exit status 1") == "failed to run commands: exit status 1"
+
+
+def test_lone_surrogates_from_a_json_answer_become_encodable_text() -> None:
+    text = clean_output("disk \udcff full")
+    assert text.encode("utf-8").decode("utf-8") == "disk ? full"

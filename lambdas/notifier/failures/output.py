@@ -14,7 +14,8 @@ OUTPUT_TAIL = 1000  # characters of output a message shows per reason
 OUTPUT_LINES = 15
 SIGNATURE_MAX = 200
 # ANSI escape sequences (colours, cursor moves), then any other control character but newline.
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+# An operating system command (a terminal title, "\x1b]0;title\x07") is removed with its text.
+_ANSI = re.compile(r"\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _ERROR_WORDS = re.compile(r"\b(error|fail|fatal|denied|unable|exception|cannot)", re.I)
 # What the SSM Agent adds to every failed script's output ("----------ERROR-------", then "failed to
@@ -28,6 +29,8 @@ def clean_output(raw: str | bytes | None, limit: int = OUTPUT_TAIL, lines: int =
         return ""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     text = text[-(limit * 4) :]  # enough of a huge output to clean; the rest is cut below
+    # A JSON answer may carry lone surrogates ("\udcff"): valid in a str, but SNS's UTF-8 would choke.
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
     text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "))
     text = _CONTROL.sub("", text)
     kept = [line.rstrip() for line in text.split("\n")]
