@@ -33,6 +33,11 @@ def template() -> dict[str, Any]:
     return synthesize()
 
 
+def as_list(value: Any) -> list[Any]:
+    """A policy statement's Action or Resource: one value or a list of them."""
+    return value if isinstance(value, list) else [value]
+
+
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from infra.calendars import CalendarFileError, calendar_files
-from tests.infra.conftest import resources
-from tests.infra.test_security import _as_list
+from tests.infra.conftest import as_list, resources
 from tools import REPO_ROOT
 
 GOOD = """BEGIN:VCALENDAR
@@ -45,10 +44,10 @@ def test_the_calendar_functions_read_only_the_monitored_calendars(template):
         statement
         for policy in policies
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if any(action in ("ssm:GetDocument", "ssm:GetCalendarState") for action in _as_list(statement["Action"]))
+        if any(action in ("ssm:GetDocument", "ssm:GetCalendarState") for action in as_list(statement["Action"]))
     ]
     # The calendar function reads documents; the reconciler also asks for the calendar state.
-    assert sorted(sorted(_as_list(s["Action"])) for s in ssm_statements) == [
+    assert sorted(sorted(as_list(s["Action"])) for s in ssm_statements) == [
         ["ssm:GetCalendarState", "ssm:GetDocument"],
         ["ssm:GetDocument"],
     ]

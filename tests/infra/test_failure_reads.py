@@ -9,12 +9,7 @@ import pytest
 
 from infra.failure_reads import READS_WITHOUT_RESOURCES
 from infra.settings import SettingsError
-from tests.infra.conftest import resources, synthesize
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
+from tests.infra.conftest import as_list, resources, synthesize
 
 SWEEPER = "handlers.operation_sweeper.handler"
 READS = {"FAILURE_READS", "FAILURE_READ_SECONDS"}
@@ -39,7 +34,7 @@ def _read_grants(template: dict[str, Any], handler: str = SWEEPER) -> dict[str, 
         if {"Ref": role} not in policy["Properties"]["Roles"]:
             continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            for action in _as_list(statement["Action"]):
+            for action in as_list(statement["Action"]):
                 if action.startswith(("ssm:", "ec2:")):
                     assert statement["Effect"] == "Allow"
                     grants[action] = str(statement["Resource"])

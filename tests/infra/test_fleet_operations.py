@@ -7,11 +7,7 @@ from typing import Any
 import pytest
 
 from infra.settings import SettingsError
-from tests.infra.conftest import pattern_rules, resources, synthesize
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+from tests.infra.conftest import as_list, pattern_rules, resources, synthesize
 
 
 def _one(template: dict[str, Any], resource_type: str, prefix: str) -> tuple[str, dict[str, Any]]:
@@ -37,9 +33,9 @@ def _role_statements(template: dict[str, Any], function: dict[str, Any]) -> list
 
 def _grants(statements: list[dict[str, Any]], service: str) -> list[tuple[list[str], Any]]:
     return [
-        (sorted(_as_list(s["Action"])), s["Resource"])
+        (sorted(as_list(s["Action"])), s["Resource"])
         for s in statements
-        if any(action.startswith(f"{service}:") for action in _as_list(s["Action"]))
+        if any(action.startswith(f"{service}:") for action in as_list(s["Action"]))
     ]
 
 

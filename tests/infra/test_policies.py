@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.failure_reads import READS_WITHOUT_RESOURCES
-from tests.infra.conftest import pattern_rules, resources
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+from tests.infra.conftest import as_list, pattern_rules, resources
 
 
 def _policy_statements(template: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -40,7 +36,7 @@ def _function_roles(template: dict[str, Any]) -> set[str]:
 
 def _role_arns(principals: Any) -> set[str]:
     arns = set()
-    for principal in _as_list(principals):
+    for principal in as_list(principals):
         assert set(principal) == {"Fn::GetAtt"} and principal["Fn::GetAtt"][1] == "Arn", principal
         arns.add(principal["Fn::GetAtt"][0])
     return arns
@@ -52,7 +48,7 @@ def _publishing_roles(template: dict[str, Any]) -> set[str]:
     granted: set[str] = set()
     for policy in resources(template, "AWS::IAM::Policy").values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
-        if any("sns:Publish" in _as_list(s["Action"]) and s["Resource"] == {"Ref": topic} for s in statements):
+        if any("sns:Publish" in as_list(s["Action"]) and s["Resource"] == {"Ref": topic} for s in statements):
             granted |= {role["Ref"] for role in policy["Properties"]["Roles"]}
     return granted
 
@@ -86,7 +82,7 @@ def test_both_topics_deny_publishing_without_tls(template):
                 "Bool": {"aws:SecureTransport": "false"}
             }:
                 assert statement["Principal"] in ("*", {"AWS": "*"})
-                denied |= {ref["Ref"] for ref in _as_list(statement["Resource"])}
+                denied |= {ref["Ref"] for ref in as_list(statement["Resource"])}
     assert denied == set(resources(template, "AWS::SNS::Topic"))
 
 
@@ -109,20 +105,20 @@ def test_no_allow_statement_of_any_policy_has_a_wildcard_action(template):
     for resource_type, logical_id, statement in statements:
         if statement["Effect"] != "Allow" or _is_key_administration(resource_type, statement):
             continue  # a Deny with sqs:* or sns:* takes away, it grants nothing
-        for action in _as_list(statement["Action"]):
+        for action in as_list(statement["Action"]):
             assert "*" not in action, (logical_id, statement)
     assert any(_is_key_administration(t, s) for t, _, s in statements), KEY_ADMINISTRATION
 
 
 def test_every_resource_is_named_where_aws_allows_it(template):
     for resource_type, logical_id, statement in _policy_statements(template):
-        if statement["Effect"] != "Allow" or "*" not in _as_list(statement.get("Resource")):
+        if statement["Effect"] != "Allow" or "*" not in as_list(statement.get("Resource")):
             continue
         if resource_type == "AWS::KMS::Key":
             continue  # in a key policy, "*" means this key
         # X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions, nor
         # have the failure reads listed in infra/failure_reads.py (all read-only).
-        actions = set(_as_list(statement["Action"]))
+        actions = set(as_list(statement["Action"]))
         assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), (logical_id, statement)
 
 

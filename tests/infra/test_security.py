@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.failure_reads import READS_WITHOUT_RESOURCES
-from tests.infra.conftest import STACK_HANDLERS, resources
+from tests.infra.conftest import STACK_HANDLERS, as_list, resources
 
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -16,10 +16,6 @@ def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
         for policy in role["Properties"].get("Policies", []):
             found += policy["PolicyDocument"]["Statement"]
     return found
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def test_tables_are_encrypted_on_demand_with_ttl_and_point_in_time_recovery(template):
@@ -55,7 +51,7 @@ def test_topics_are_kms_encrypted_and_refuse_plain_http(template):
             if statement["Effect"] == "Deny" and statement.get("Condition") == {
                 "Bool": {"aws:SecureTransport": "false"}
             }:
-                denied_insecure.update(ref["Ref"] for ref in _as_list(statement["Resource"]))
+                denied_insecure.update(ref["Ref"] for ref in as_list(statement["Resource"]))
     assert denied_insecure == set(topics)
 
 
@@ -81,14 +77,14 @@ def test_no_iam_statement_has_a_wildcard_action(template):
     statements = _statements(template)
     assert statements
     for statement in statements:
-        for action in _as_list(statement["Action"]):
+        for action in as_list(statement["Action"]):
             assert "*" not in action, statement
 
 
 def test_only_x_ray_and_the_failure_reads_without_resource_types_are_granted_on_every_resource(template):
     for statement in _statements(template):
-        if "*" in _as_list(statement["Resource"]):
-            actions = _as_list(statement["Action"])
+        if "*" in as_list(statement["Resource"]):
+            actions = as_list(statement["Action"])
             assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), statement
 
 
@@ -96,7 +92,7 @@ def test_each_role_writes_only_its_own_log_group_and_publishes_only_to_the_notif
     topics = resources(template, "AWS::SNS::Topic")
     (notifications,) = [k for k in topics if "Notifications" in k]
     for statement in _statements(template):
-        actions = _as_list(statement["Action"])
+        actions = as_list(statement["Action"])
         if "sns:Publish" in actions:
             assert statement["Resource"] == {"Ref": notifications}
         if "logs:PutLogEvents" in actions:
