@@ -11,14 +11,23 @@ from notifier.calendars.documents import CalendarDocuments
 from notifier.calendars.transitions import TransitionStore
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
-from notifier.environment import Dedupe
+from notifier.environment import Dedupe, Organization
+from notifier.organization.member_clients import MemberClients
+from notifier.organization.scope import Scope
 
-documents = CalendarDocuments(boto3.client("ssm"))
+organization = Organization.read()
+# In a hub, each calendar is read in its own account and region (through the member's reader role).
+members = (
+    MemberClients(boto3.client("sts"), organization.calendar_reader_role, organization.hub_account)
+    if organization.enabled
+    else None
+)
+documents = CalendarDocuments(boto3.client("ssm"), member_ssm=partial(members.client, "ssm") if members else None)
 transitions = TransitionStore(boto3.client("dynamodb"), Dedupe.read().table_name)
 delivery = Delivery(
     "calendar",
     explain=partial(explanations.explain, documents),
-    gate=partial(explanations.gate, transitions),
+    gate=partial(explanations.gate, transitions, scope=Scope(organization.enabled)),
 )
 
 

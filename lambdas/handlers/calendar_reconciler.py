@@ -2,6 +2,7 @@
 
 import os
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import boto3
@@ -15,13 +16,20 @@ from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import Dedupe, Publishing, Reconciler
+from notifier.environment import Dedupe, Organization, Publishing, Reconciler
+from notifier.organization.accounts import AccountNames
+from notifier.organization.scope import Scope
 
 settings = Reconciler.read()
 ssm = boto3.client("ssm")
 documents = CalendarDocuments(ssm)
 transitions = TransitionStore(boto3.client("dynamodb"), Dedupe.read().table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
+# In a hub: the hub account's own calendars, their records keyed by account and region as the
+# calendar function keys them, the account named in the message.
+organization = Organization.read().enabled
+scope = Scope(organization)
+accounts = AccountNames(boto3.client("organizations")) if organization else None
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -31,7 +39,8 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     account = context.invoked_function_arn.split(":")[4]
     region = os.environ.get("AWS_REGION", "us-east-1")
     grace = timedelta(minutes=settings.grace_minutes)
-    missed = reconciler.reconcile(list(settings.calendars), ssm, transitions, datetime.now(UTC), grace)
+    record_of = partial(scope.key, account=account, region=region)
+    missed = reconciler.reconcile(list(settings.calendars), ssm, transitions, datetime.now(UTC), grace, record_of)
     published = []
     for transition, claim in missed:
         raw = transition.as_event(account, region, partition_of(region))
@@ -45,6 +54,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
                 explanations.explain(documents, parsed),
                 severity="warning",
                 headline_prefix="Missed transition: ",
+                origin=accounts.origin(account) if accounts else None,
             )
             publisher.publish(notification)
         count("MissedTransitions")

@@ -10,11 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.models import InvalidEventError
 from notifier.delivery.observability import count, logger, metrics, tracer
-from notifier.environment import DeadLetterSending, OperationRecording
+from notifier.environment import DeadLetterSending, OperationRecording, Organization
 from notifier.fleet.observations import NotAnOperationEvent
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.recorder import Recorder
 from notifier.fleet.refused_events import RefusedEvents
+from notifier.organization.scope import Scope
 
 settings = OperationRecording.read()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -24,6 +25,7 @@ recorder = Recorder(
     settle_seconds=settings.settle_seconds,
     interim_seconds=settings.interim_seconds,
     quiet_seconds=settings.quiet_seconds,
+    scope=Scope(Organization.read().enabled),
 )
 refused = RefusedEvents(boto3.client("sqs"), DeadLetterSending.read().queue_url)
 # Errors no retry can mend: the event itself is wrong.

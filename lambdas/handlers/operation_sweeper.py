@@ -8,17 +8,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import OperationSweeping, Publishing
+from notifier.environment import OperationSweeping, Organization, Publishing
 from notifier.failures.reasons import FailureReport
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.summaries import Digest
+from notifier.organization.accounts import AccountNames
 
 settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 failures = FailureExplainer()
+accounts = AccountNames(boto3.client("organizations")) if Organization.read().enabled else None
 PUBLISH_SECONDS = 5  # what one operation needs besides its reads: its items' query, the publish
 
 
@@ -43,6 +45,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         explain=explain,
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
         time_needed=failures.reading.seconds + PUBLISH_SECONDS,
+        origin_of=accounts.origin if accounts else None,
     )
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})

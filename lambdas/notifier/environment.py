@@ -135,3 +135,22 @@ class DeadLetterSending(FunctionEnvironment):
     """A function that reads a queue and sends the records it can never process to its dead-letter queue."""
 
     queue_url: str = _variable("DEAD_LETTER_QUEUE_URL")
+
+
+@dataclass(frozen=True)
+class Organization(FunctionEnvironment):
+    """Organization mode (the hub): events come from every account and region of the organization.
+
+    Set on every function of a hub stack, and on none of a single-account stack (whose keys and
+    messages stay what they were: see README, Organization).
+    """
+
+    organization_id: str = _variable("ORGANIZATION_ID", default="")
+    # The role each member account's stack creates for the hub's calendar functions (its name: the
+    # same in every member account; the hub builds its ARN from the event's account).
+    calendar_reader_role: str = _variable("CALENDAR_READER_ROLE", default="")
+    hub_account: str = _variable("HUB_ACCOUNT", default="")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.organization_id)

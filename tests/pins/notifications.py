@@ -32,7 +32,7 @@ def as_seen(notification: Notification) -> dict[str, Any]:
 class _Documents:
     """The calendar documents of events/calendar/documents, as the calendar function reads them."""
 
-    def get(self, name: str) -> ChangeCalendar:
+    def get(self, name: str, account: str = "", region: str = "") -> ChangeCalendar:
         return ChangeCalendar(name, (CALENDAR_DOCUMENTS / f"{name}.ics").read_text())
 
 

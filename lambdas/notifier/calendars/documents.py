@@ -13,21 +13,33 @@ from notifier.calendars.change_calendar import CalendarError, ChangeCalendar
 CACHE_SECONDS = 60.0
 
 
-class CalendarDocuments:
-    """Calendar documents read with ssm:GetDocument (TEXT), parsed once per document version."""
+# Organization mode: the SSM client of the event's account and region (organization.MemberClients).
+MemberSsm = Callable[[str, str], Any]
 
-    def __init__(self, ssm_client: Any, clock: Callable[[], float] = time.monotonic) -> None:
+
+class CalendarDocuments:
+    """Calendar documents read with ssm:GetDocument (TEXT), parsed once per document version.
+
+    In a hub (`member_ssm` given) each calendar is read in the account and region of its event.
+    """
+
+    def __init__(
+        self, ssm_client: Any, clock: Callable[[], float] = time.monotonic, member_ssm: MemberSsm | None = None
+    ) -> None:
         self.ssm = ssm_client
         self.clock = clock
+        self.member_ssm = member_ssm
         self._cache: dict[str, tuple[float, str, ChangeCalendar]] = {}
 
-    def get(self, name: str) -> ChangeCalendar:
+    def get(self, name: str, account: str = "", region: str = "") -> ChangeCalendar:
         """The parsed calendar; raises CalendarUnavailable saying why it cannot be had."""
-        cached = self._cache.get(name)
+        key = f"{account}/{region}/{name}" if self.member_ssm else name
+        cached = self._cache.get(key)
         if cached and self.clock() - cached[0] < CACHE_SECONDS:
             return cached[2]
         try:
-            document = self.ssm.get_document(Name=name, DocumentFormat="TEXT")
+            ssm = self.member_ssm(account, region) if self.member_ssm else self.ssm
+            document = ssm.get_document(Name=name, DocumentFormat="TEXT")
         except ClientError as error:
             detail = error.response.get("Error", {})
             raise CalendarUnavailable(f"{detail.get('Code')}: {detail.get('Message')}") from error
@@ -41,7 +53,7 @@ class CalendarDocuments:
                 calendar = ChangeCalendar(name, document["Content"])
             except CalendarError as error:
                 raise CalendarUnavailable(f"the calendar document cannot be read: {error}") from error
-        self._cache[name] = (self.clock(), version, calendar)
+        self._cache[key] = (self.clock(), version, calendar)
         return calendar
 
 

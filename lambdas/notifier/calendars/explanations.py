@@ -12,6 +12,7 @@ from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.models import CalendarStateChange, SsmEvent
 from notifier.core.render import Extra
+from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 
 
 def _transition_time(event: CalendarStateChange) -> datetime:
@@ -29,7 +30,7 @@ def explain(documents: CalendarDocuments, event: SsmEvent) -> Extra:
     assert isinstance(event, CalendarStateChange)
     state, at = event.detail.status, _transition_time(event)
     try:
-        explanation = documents.get(event.calendar_name).explain(state, at)
+        explanation = documents.get(event.calendar_name, event.account, event.region).explain(state, at)
     except CalendarUnavailable as error:
         explanation = {
             "name": event.calendar_name,
@@ -44,8 +45,13 @@ def explain(documents: CalendarDocuments, event: SsmEvent) -> Extra:
 
 
 @contextmanager
-def gate(store: TransitionStore, event: SsmEvent) -> Iterator[bool]:
-    """True when this (calendar, state) transition is news; undone if the publish fails."""
+def gate(store: TransitionStore, event: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Iterator[bool]:
+    """True when this (calendar, state) transition is news; undone if the publish fails.
+
+    In a hub the record is the calendar's in its account and region: two accounts' calendars of
+    the same name never suppress each other.
+    """
     assert isinstance(event, CalendarStateChange)
-    with store.claim(event.calendar_name, event.detail.status, _transition_time(event), event.id) as claimed:
+    calendar = scope.key(event.calendar_name, event.account, event.region)
+    with store.claim(calendar, event.detail.status, _transition_time(event), event.id) as claimed:
         yield claimed is not None

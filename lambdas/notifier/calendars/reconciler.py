@@ -4,6 +4,7 @@ announce a transition AWS did not (its events are best effort within 15 minutes)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,28 +41,35 @@ class MissedTransition:
 
 
 def reconcile(
-    calendars: list[str], ssm_client: Any, store: TransitionStore, now: datetime, grace: timedelta
+    calendars: list[str],
+    ssm_client: Any,
+    store: TransitionStore,
+    now: datetime,
+    grace: timedelta,
+    record_of: Callable[[str], str] = str,
 ) -> list[tuple[MissedTransition, Any]]:
     """Transitions AWS has not announced for longer than `grace`, each with its open claim.
 
     The caller publishes each and then closes the claim (a context manager); a failed publish
     undoes it. Calendars seen for the first time are recorded silently as a baseline.
+    `record_of(name)`: the calendar's transition record (in a hub, keyed by account and region too).
     """
     missed = []
     for name in calendars:
         state = ssm_client.get_calendar_state(CalendarNames=[name], AtTime=iso_utc(now))
         actual = state["State"]
-        seen = store.last(name)
+        record = record_of(name)
+        seen = store.last(record)
         if seen is None:
-            store.baseline(name, actual, now)
+            store.baseline(record, actual, now)
         elif seen.state == actual:
             if seen.mismatch_since:
-                store.mark_mismatch(name, seen, None)
+                store.mark_mismatch(record, seen, None)
         elif seen.mismatch_since is None:
-            store.mark_mismatch(name, seen, now)
+            store.mark_mismatch(record, seen, now)
         elif now - seen.mismatch_since >= grace:
             transition = MissedTransition(
                 name, actual, seen.state, seen.mismatch_since, state.get("NextTransitionTime")
             )
-            missed.append((transition, store.claim(name, actual, now, f"reconciler-{uuid.uuid4()}")))
+            missed.append((transition, store.claim(record, actual, now, f"reconciler-{uuid.uuid4()}")))
     return missed

@@ -42,6 +42,23 @@ class Extra:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Which account an event came from, in organization mode (None in a single-account stack).
+
+    `account_name` is the account's name when Organizations told it, else None (the id alone).
+    """
+
+    account_name: str | None = None
+
+    def label(self, account: str) -> str:
+        """How a subject names the account: its name, else its id."""
+        return self.account_name or account
+
+    def account_text(self, account: str) -> str:
+        return f"{account} ({self.account_name})" if self.account_name else account
+
+
+@dataclass(frozen=True)
 class Heading:
     """What every notification says first, whatever it is about (an event, an operation)."""
 
@@ -54,6 +71,7 @@ class Heading:
     account: str
     region: str
     time: str | None
+    account_name: str | None = None  # organization mode: the account's name, when read
 
 
 @dataclass(frozen=True)
@@ -118,9 +136,11 @@ def _fill(template: str, fields: Mapping[str, str]) -> str:
     return string.Formatter().vformat(template, (), values)
 
 
-def make_subject(severity: str, headline: str, region: str) -> str:
+def make_subject(severity: str, headline: str, region: str, account: str | None = None) -> str:
+    """ "[ERROR] headline (region)"; in organization mode "(account, region)", the account by name if known."""
     prefix = f"[{severity.upper()}] "
-    suffix = f" ({to_ascii(region)[:30]})"
+    where = f"{to_ascii(account)[:28]}, {to_ascii(region)[:30]}" if account else to_ascii(region)[:30]
+    suffix = f" ({where})"
     body = to_ascii(headline[: SUBJECT_MAX * 4]) or MISSING  # cut first: a field may be 250 KB
     room = SUBJECT_MAX - len(prefix) - len(suffix)
     if len(body) > room:
@@ -153,6 +173,7 @@ def render(
     extra: Extra | None = None,
     severity: Severity | None = None,
     headline_prefix: str = "",
+    origin: Origin | None = None,
 ) -> Notification:
     """The notification for a parsed event; `raw` is the event as received.
 
@@ -165,14 +186,15 @@ def render(
     status = event.detail.status
     severity = severity or severity_of(status)
     headline = headline_prefix + _fill(event_type.subject, fields)
-    subject = make_subject(severity, headline, event.region)
+    subject = make_subject(severity, headline, event.region, origin.label(event.account) if origin else None)
     link = console_url(event_type.console_path, fields) if event_type.console_path else None
     time = _time_text(event)
     summary = cut(_one_line(f"{event_type.title}: {headline}"), TEXT_VALUE_MAX)
 
     lines = [subject, "", summary, ""]
     shown = [(label, fields[name]) for label, name in event_type.key_fields if fields.get(name)]
-    shown += [("Account", event.account), ("Region", event.region), ("Time", time), ("Event id", event.id)]
+    account = origin.account_text(event.account) if origin else event.account
+    shown += [("Account", account), ("Region", event.region), ("Time", time), ("Event id", event.id)]
     width = max(len(label) for label, _ in shown) + 2
     lines += [f"{label + ':':<{width}}{cut(_one_line(value), TEXT_VALUE_MAX)}" for label, value in shown]
     lines += [f"{'Resource:':<{width}}{cut(_one_line(arn), TEXT_VALUE_MAX)}" for arn in event.resources[:10]]
@@ -194,6 +216,7 @@ def render(
         account=event.account,
         region=event.region,
         time=time,
+        account_name=origin.account_name if origin else None,
     )
     body: dict[str, Any] = {
         "eventId": event.id,
@@ -221,6 +244,7 @@ def compose(heading: Heading, text: str, body: dict[str, Any]) -> Notification:
         # The e-mail body, for systems that forward to people (chat, tickets).
         "text": text,
         "account": heading.account,
+        **({"accountName": heading.account_name} if heading.account_name else {}),
         "region": heading.region,
         "time": heading.time,
         **body,

@@ -22,11 +22,15 @@ from notifier.core.models import InvalidEventError, SsmEvent, parse_event
 from notifier.core.render import Extra, render
 from notifier.delivery.observability import count, logger, metrics
 from notifier.delivery.publisher import Publisher
-from notifier.environment import Dedupe, Publishing
+from notifier.environment import Dedupe, Organization, Publishing
+from notifier.organization.accounts import AccountNames
 
 # Two events that share an id but differ in type or detail are different events
 # (AWS's own samples reuse ids); a redelivery repeats all three.
 IDEMPOTENCY_KEY = '[id, "detail-type", detail]'
+# A hub (organization mode) keys them by account and region too; a single-account stack keeps the
+# key it always had, so that its dedupe records survive an update.
+ORGANIZATION_IDEMPOTENCY_KEY = '[id, "detail-type", detail, account, region]'
 # Powertools prefixes each record's key with "<Lambda function>.<module>.<qualname>" of the function
 # it wraps. Records were first written under this name: keeping it keeps the dedupe state of a
 # deployed stack across an update (README: Upgrades).
@@ -62,9 +66,11 @@ class Delivery:
         self.explain = explain
         self.gate = gate
         self.publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
+        organization = Organization.read().enabled
+        self.accounts = AccountNames(boto3.client("organizations")) if organization else None
         dedupe = Dedupe.read()
         self.config = IdempotencyConfig(
-            event_key_jmespath=IDEMPOTENCY_KEY,
+            event_key_jmespath=ORGANIZATION_IDEMPOTENCY_KEY if organization else IDEMPOTENCY_KEY,
             raise_on_no_idempotency_key=True,
             expires_after_seconds=dedupe.window_seconds,
             response_hook=_mark_duplicate,  # type: ignore[arg-type]  # Powertools types it as a Protocol
@@ -113,7 +119,8 @@ class Delivery:
             if not news:
                 logger.info("not news: this transition was already notified")
                 return {"duplicate": True, "reason": "transition already notified"}
-            notification = render(parsed, event, extra)
+            origin = self.accounts.origin(parsed.account) if self.accounts else None
+            notification = render(parsed, event, extra, origin=origin)
             message_id = self.publisher.publish(notification)
             published.update(
                 messageId=message_id, subject=notification.subject, severity=notification.attributes["severity"]

@@ -12,8 +12,8 @@ from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAILURE_READ_FAMILI
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.failures.messages import failure_document, failure_lines
-from notifier.failures.plans import PLANS, failed
-from notifier.failures.reasons import Failed, FailureReport
+from notifier.failures.plans import failed
+from notifier.failures.reasons import PLANS, Failed, FailureReport
 
 
 def failed_of_event(event: SsmEvent) -> Failed | None:

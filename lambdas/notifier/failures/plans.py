@@ -4,7 +4,7 @@ A plan reads in up to two rounds (notifier.failures.reasons runs them within the
 1. reads that answer for the whole operation (an Automation execution's steps, a window task's
    invocations, a command's invocations) and one read per sampled item (a command's plugins on one
    instance, an instance's association status, an image);
-2. follow-ups that need the first round's answers (the command a window task started, the child
+2. follow-ups that need the first round's answers (operation_plans: the command a window task started, the child
    executions of a rate-controlled Automation run).
 A read may also find failed items the events did not name (a failed command or execution whose
 items' events went elsewhere): they are `found`, with the reason the read gave.
@@ -54,7 +54,7 @@ def explain_step(step: StepOutcome) -> Explained:
     return signature(failure) or step.status, f"{step.name}{action} {step.status}: {failure}"
 
 
-def _item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
+def item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
     """The console page of one item: the catalog's page for the detail-type that reports it."""
     path = next((e.console_path for e in EVENT_TYPES if e.detail_type == detail_type), None)
 
@@ -67,7 +67,7 @@ def _item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, 
 class Plan:
     """The default: nothing to read (a kind this module has no read for)."""
 
-    console = staticmethod(_item_page("", None))
+    console = staticmethod(item_page("", None))
 
     def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
         self.reads, self.fields, self.items = reads, {**fields, "region": region}, items
@@ -103,7 +103,7 @@ class Plan:
 
 
 class CommandPlan(Plan):
-    console = staticmethod(_item_page("EC2 Command Invocation Status-change Notification", "instance_id"))
+    console = staticmethod(item_page("EC2 Command Invocation Status-change Notification", "instance_id"))
 
     def whole(self) -> list[Read]:
         command = self.fields.get("command_id")
@@ -137,138 +137,8 @@ class CommandPlan(Plan):
         )
 
 
-class AutomationPlan(Plan):
-    console = staticmethod(_item_page("EC2 Automation Step Status-change Notification", "step_name"))
-    rate_controlled = False  # known once the execution is read
-
-    def whole(self) -> list[Read]:
-        execution = self.fields.get("execution_id")
-        if not execution:
-            return []
-        detail = f"the steps of execution {execution} (ssm:GetAutomationExecution)"
-        return [Read("run", detail, partial(self.reads.automation_run, execution))]
-
-    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
-        run = answers.get("run")
-        if run is None:
-            return {}, []
-        self.rate_controlled = run.rate_controlled
-        named = {key for key, _ in self.items}
-        explained: dict[Item, Explained] = {(s.name, None): explain_step(s) for s in run.steps if s.name in named}
-        found: list[Found] = [
-            (s.action or s.status, (s.name, None), explain_step(s))
-            for s in run.steps
-            if s.name not in named and failed(s.status)
-        ]
-        return explained, found
-
-    def follow_ups(self) -> list[Read]:
-        execution = self.fields.get("execution_id")
-        if not execution or not self.rate_controlled:
-            return []
-        detail = f"the failed child executions of {execution} (ssm:DescribeAutomationExecutions)"
-        return [Read("children", detail, partial(self.reads.child_executions, execution))]
-
-    def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
-        children: list[StepOutcome] = answers.get("children", [])
-        return [(f"child execution {c.status}", (c.name, None), explain_step(c)) for c in children]
-
-    def next_step(self, key: str, task: str | None) -> str | None:
-        execution = self.fields.get("execution_id")
-        if not execution:
-            return None
-        return (
-            f"aws ssm describe-automation-step-executions --automation-execution-id {shlex.quote(execution)} "
-            f"--filters Key=StepExecutionStatus,Values=Failed --region {self.region}"
-        )
-
-
-class WindowPlan(Plan):
-    """A window task's invocations (one per target), then the command each failed one started."""
-
-    console = staticmethod(_item_page("Maintenance Window Task Target Invocation State-change Notification", None))
-
-    def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
-        super().__init__(reads, fields, region, items)
-        self.started: dict[Item, str] = {}  # item -> the command its invocation started
-
-    def _tasks(self) -> list[str]:
-        named = sorted({task for _, task in self.items if task})
-        return named or [t for t in (self.fields.get("task_execution_id"),) if t and not self.items]
-
-    def whole(self) -> list[Read]:
-        window = self.fields.get("window_execution_id")
-        if not window:
-            return []
-        return [
-            Read(
-                f"task:{task}",
-                f"the invocations of task {task} (ssm:DescribeMaintenanceWindowExecutionTaskInvocations)",
-                partial(self.reads.window_invocations, window, task),
-            )
-            for task in self._tasks()
-        ]
-
-    def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
-        named = set(self.items)
-        explained: dict[Item, Explained] = {}
-        found: list[Found] = []
-        for name, invocations in answers.items():
-            if not name.startswith("task:"):
-                continue
-            task = name.removeprefix("task:")
-            for invocation in invocations:
-                item = (invocation.target or invocation.invocation_id, task)
-                if not failed(invocation.status) and (item not in named or item in explained):
-                    continue  # a target's invocations: the failed one says why
-                details = clean_output(invocation.details or invocation.status, 300, 3)
-                said = (signature(details), f"{invocation.status}: {details}")
-                if invocation.execution_id and invocation.task_type in (None, "RUN_COMMAND"):
-                    self.started[item] = invocation.execution_id
-                if item in named:
-                    explained[item] = said
-                else:
-                    found.append((invocation.status, item, said))
-        return explained, found
-
-    def follow_ups(self) -> list[Read]:
-        commands = list(dict.fromkeys(self.started.values()))[:FOLLOW_UPS_MAX]
-        return [
-            Read(
-                f"command:{command}",
-                f"the command {command} a window task started (ssm:ListCommandInvocations)",
-                partial(self.reads.command_invocations, command),
-            )
-            for command in commands
-        ]
-
-    def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
-        for item, command in self.started.items():
-            invocations: list[InvocationOutcome] = answers.get(f"command:{command}", [])
-            failing = [i for i in invocations if failed(i.status)]
-            if item in explained and failing:
-                said, output = explain_plugins(failing[0].plugins)
-                more = f" (and {len(failing) - 1} more instances)" if len(failing) > 1 else ""
-                head = explained[item][1]
-                explained[item] = (said, f"{head}\ncommand {command} on {failing[0].instance_id}{more}:\n{output}")
-        return []
-
-    def next_step(self, key: str, task: str | None) -> str | None:
-        command = self.started.get((key, task))
-        if command:
-            quoted = shlex.quote(command)
-            return f"aws ssm list-command-invocations --command-id {quoted} --details --region {self.region}"
-        window = self.fields.get("window_execution_id")
-        if not window or not task:
-            return None
-        return (
-            f"aws ssm describe-maintenance-window-execution-task-invocations --window-execution-id "
-            f"{shlex.quote(window)} --task-id {shlex.quote(task)} --region {self.region}"
-        )
-
-
 class AssociationPlan(Plan):
-    console = staticmethod(_item_page("EC2 State Manager Instance Association State Change", "instance_id"))
+    console = staticmethod(item_page("EC2 State Manager Instance Association State Change", "instance_id"))
 
     def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
         association = self.fields.get("association_id")
@@ -288,7 +158,7 @@ class AssociationPlan(Plan):
 
 
 class ImagePlan(Plan):
-    console = staticmethod(_item_page("EC2 AMI State Change", "image_id"))
+    console = staticmethod(item_page("EC2 AMI State Change", "image_id"))
 
     def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
         return partial(self.reads.image, key)
@@ -304,13 +174,3 @@ class ImagePlan(Plan):
 
     def next_step(self, key: str, task: str | None) -> str | None:
         return f"aws ec2 describe-images --image-ids {shlex.quote(key)} --region {self.region}"
-
-
-# catalog.OPERATIONS names, and "image" for an AMI.
-PLANS: dict[str, type[Plan]] = {
-    "command": CommandPlan,
-    "automation": AutomationPlan,
-    "window-execution": WindowPlan,
-    "association": AssociationPlan,
-    "image": ImagePlan,
-}

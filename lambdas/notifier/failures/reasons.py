@@ -18,12 +18,23 @@ from typing import Any
 
 from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.failures.budget import Read, ReadBudget, Unavailable
-from notifier.failures.plans import PLANS, Explained, Found, Item, Plan
+from notifier.failures.operation_plans import AutomationPlan, WindowPlan
+from notifier.failures.plans import AssociationPlan, CommandPlan, Explained, Found, ImagePlan, Item, Plan
 from notifier.failures.reads import FailureReads
 
 NAMED_MAX = 100  # instances named per message (fleet.digest_messages.LISTED)
 NAME_FILTER_MAX = 100  # ids per DescribeInstances filter
 NEXT_STEPS_MAX = 3
+
+
+# What each kind of failure reads (notifier.failures.plans): catalog.OPERATIONS names, and "image" for an AMI.
+PLANS: dict[str, type[Plan]] = {
+    "command": CommandPlan,
+    "automation": AutomationPlan,
+    "window-execution": WindowPlan,
+    "association": AssociationPlan,
+    "image": ImagePlan,
+}
 
 
 @dataclass(frozen=True)

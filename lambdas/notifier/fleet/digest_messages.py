@@ -12,7 +12,16 @@ from typing import Any
 
 from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 from notifier.core.links import console_url
-from notifier.core.render import MESSAGE_BUDGET, Heading, Notification, compose, cut, make_subject, to_ascii
+from notifier.core.render import (
+    MESSAGE_BUDGET,
+    Heading,
+    Notification,
+    Origin,
+    compose,
+    cut,
+    make_subject,
+    to_ascii,
+)
 from notifier.failures.messages import failure_document, failure_lines
 from notifier.failures.reasons import FailureReport
 from notifier.fleet.observations import iso
@@ -129,7 +138,13 @@ def _status_row(digest: Digest) -> str:
 
 
 def _text(
-    digest: Digest, subject: str, summary: str, links: dict[str, str], listed: int, report: FailureReport | None
+    digest: Digest,
+    subject: str,
+    summary: str,
+    links: dict[str, str],
+    listed: int,
+    report: FailureReport | None,
+    origin: Origin | None,
 ) -> str:
     record = digest.record
     noun = _noun(digest)
@@ -142,7 +157,7 @@ def _text(
         (digest.kind.start_label, iso(digest.started) or "unknown"),
         ("Ended" if digest.phase == "ended" else "Last event", iso(digest.ended) or "unknown"),
         ("Duration", duration_text(digest.duration_seconds)),
-        ("Account", record.account),
+        ("Account", origin.account_text(record.account) if origin else record.account),
         ("Region", record.region),
     ]
     if links.get("console"):
@@ -167,14 +182,16 @@ def _text(
     return "\n".join(lines)
 
 
-def _render(digest: Digest, listed: int, report: FailureReport | None) -> Notification:
+def _render(digest: Digest, listed: int, report: FailureReport | None, origin: Origin | None) -> Notification:
     record = digest.record
     text_headline = headline(digest)
-    subject = make_subject(digest.severity, text_headline, record.region)
+    subject = make_subject(
+        digest.severity, text_headline, record.region, origin.label(record.account) if origin else None
+    )
     prefix = "Digest of a fleet-wide operation: " if digest.total > 1 else ""
     summary = cut(to_ascii(prefix + text_headline), 1000)
     links = _links(digest)
-    text = _text(digest, subject, summary, links, listed, report)
+    text = _text(digest, subject, summary, links, listed, report, origin)
     names = report.names if report else {}
     heading = Heading(
         family=record.family,
@@ -186,6 +203,7 @@ def _render(digest: Digest, listed: int, report: FailureReport | None) -> Notifi
         account=record.account,
         region=record.region,
         time=iso(digest.now),
+        account_name=origin.account_name if origin else None,
     )
     body: dict[str, Any] = {
         "operation": {
@@ -233,16 +251,17 @@ def _render(digest: Digest, listed: int, report: FailureReport | None) -> Notifi
     return compose(heading, text, body)
 
 
-def render_digest(digest: Digest, report: FailureReport | None = None) -> Notification:
+def render_digest(digest: Digest, report: FailureReport | None = None, origin: Origin | None = None) -> Notification:
     """The digest as a notification SNS accepts: fewer items named until it fits 256 KB.
 
     `report`: why its items failed, as read (notifier.failures); the document's `failure`.
+    `origin`: in organization mode, the account the operation ran in (core.render.Origin).
     """
     listed = LISTED
-    notification = _render(digest, listed, report)
+    notification = _render(digest, listed, report, origin)
     while notification.size() > MESSAGE_BUDGET and listed > 1:
         listed //= 2
-        notification = _render(digest, listed, report)
+        notification = _render(digest, listed, report, origin)
     if notification.size() > MESSAGE_BUDGET:  # pathological field values: the envelope only
         document = dict(notification.document, operation={"kind": digest.record.kind}, truncated=True)
         notification = replace(notification, text=cut(notification.text, 32 * 1024), document=document)

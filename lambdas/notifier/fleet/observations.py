@@ -14,6 +14,7 @@ from typing import Any
 from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, Ending, OperationKind, Role
 from notifier.core.models import SsmEvent
 from notifier.core.severity import normalize_status
+from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 
 OPERATION_ITEM = "#operation"  # sort key of the operation's own item; "#" sorts before any id
 TASK_PREFIX = "#task#"
@@ -150,13 +151,20 @@ def target_of(parsed: SsmEvent) -> str:
     return fields.get("window_target_id") or "(unknown target)"
 
 
-def operation_key(kind: OperationKind, fields: dict[str, str], account: str, region: str) -> str:
-    """The operation's partition key: "command#<command id>", "association#<account>/<region>/<id>"."""
+def operation_key(
+    kind: OperationKind, fields: dict[str, str], account: str, region: str, scope: Scope = SINGLE_ACCOUNT
+) -> str:
+    """The operation's partition key: "command#<command id>", "association#<account>/<region>/<id>".
+
+    In organization mode every key holds the account and region (a quiet-ended one always does).
+    """
     key = "/".join(fields.get(name) or "-" for name in kind.key_fields)
-    return f"{kind.name}#{account}/{region}/{key}" if kind.ends == "quiet" else f"{kind.name}#{key}"
+    if kind.ends == "quiet":
+        return f"{kind.name}#{account}/{region}/{key}"
+    return f"{kind.name}#{scope.key(key, account, region)}"
 
 
-def observe(parsed: SsmEvent) -> Observation:
+def observe(parsed: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Observation:
     """The observation an event of a fleet-wide operation makes; NotAnOperationEvent otherwise."""
     event_type = EVENT_TYPE_BY_DETAIL_TYPE[parsed.detail_type]
     if not event_type.operation or not event_type.role:
@@ -179,7 +187,7 @@ def observe(parsed: SsmEvent) -> Observation:
     else:
         item = f"{task}/{instance}" if kind.task_field else str(instance)
     return Observation(
-        operation=operation_key(kind, fields, parsed.account, parsed.region),
+        operation=operation_key(kind, fields, parsed.account, parsed.region, scope),
         kind=kind.name,
         role=role,
         item=item,

@@ -26,6 +26,7 @@ from notifier.environment import (
 )
 from notifier.fleet.observations import Observation, expiry, observe, start_of, utc_now
 from notifier.fleet.operation_store import OperationStore
+from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 
 # Families whose events may be buffered (the catalog's operation event types).
 FAMILIES = operation_families()
@@ -43,6 +44,7 @@ class Recorder:
     interim_seconds: float = INTERIM_AFTER_SECONDS  # 0: no interim message
     quiet_seconds: dict[str, float] = field(default_factory=dict)  # by kind; QUIET_PERIOD_SECONDS if not given
     clock: Clock = utc_now
+    scope: Scope = SINGLE_ACCOUNT  # organization mode: operations keyed by account and region too
     # The generation of each operation this batch already opened: one write per operation and
     # batch, not per record.
     _opened: dict[str, int] = field(default_factory=dict)
@@ -52,7 +54,7 @@ class Recorder:
 
     def record(self, event: Any) -> str:
         """Record one event; returns "recorded" or "stale" (it changed nothing). Raises on bad input."""
-        observation = observe(parse_event(event, FAMILIES))
+        observation = observe(parse_event(event, FAMILIES), self.scope)
         now = self.clock()
         expires_at = expiry(observation, self.timeout_seconds, now)
         purge_at = max(now, expires_at) + RETENTION

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from notifier.core.catalog import OPERATION_BY_NAME
-from notifier.core.render import Notification
+from notifier.core.render import Notification, Origin
 from notifier.environment import INTERIM_AFTER_SECONDS
 from notifier.failures.reasons import Failed, FailureReport
 from notifier.fleet.digest_messages import render_digest
@@ -30,6 +30,8 @@ INTERIM_RECHECK = timedelta(minutes=5)
 
 # Why an operation's items failed, read for its final message (notifier.failures); None: not read.
 ExplainFailures = Callable[[Digest], FailureReport | None]
+# Organization mode: the account an operation ran in, for its message (core.render.Origin).
+OriginOf = Callable[[str], Origin]
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,12 @@ def _still_running(claim: Claim, now: datetime) -> bool:
 
 
 def _check_running(
-    store: OperationStore, claim: Claim, publish: Callable[[Notification], str], now: datetime, interim_seconds: float
+    store: OperationStore,
+    claim: Claim,
+    publish: Callable[[Notification], str],
+    now: datetime,
+    interim_seconds: float,
+    origin_of: OriginOf | None,
 ) -> Notification | None:
     """While an operation runs: one interim message once it has failures, then look again later."""
     record = claim.record
@@ -66,7 +73,7 @@ def _check_running(
         items, tasks = store.items(claim.operation, record.generation)
         digest = summarize(record, items, tasks, now, interim=True)
         if digest.failed:
-            notification = render_digest(digest)
+            notification = render_digest(digest, origin=origin_of(record.account) if origin_of else None)
             message_id = publish(notification)
     sent = record.interim_sent or message_id is not None
     next_check = expires_at if sent or not interim_seconds else min(now + INTERIM_RECHECK, expires_at)
@@ -83,6 +90,7 @@ def sweep(
     explain: ExplainFailures | None = None,
     time_left: Callable[[], float] | None = None,
     time_needed: float = 0.0,
+    origin_of: OriginOf | None = None,
 ) -> SweepResult:
     """Publish the message of every operation due at `now`, each once.
 
@@ -101,7 +109,7 @@ def sweep(
         quiet = OPERATION_BY_NAME[claim.record.kind].ends == "quiet"
         try:
             if _still_running(claim, now):
-                interim = _check_running(store, claim, publish, now, interim_seconds)
+                interim = _check_running(store, claim, publish, now, interim_seconds, origin_of)
                 published += [interim] if interim else []
                 continue
             items, tasks = store.items(operation, claim.record.generation)
@@ -113,7 +121,9 @@ def sweep(
                 continue
             digest = summarize(claim.record, items, tasks, now)
             # Reading never fails the message: explain answers within its budget, errors as lines.
-            notification = render_digest(digest, explain(digest) if explain and digest.failed else None)
+            report = explain(digest) if explain and digest.failed else None
+            origin = origin_of(claim.record.account) if origin_of else None
+            notification = render_digest(digest, report, origin)
             message_id = publish(notification)
         except Exception as error:
             store.release(claim)
