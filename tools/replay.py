@@ -1,6 +1,7 @@
 """Replay events through the synthesized stack on local stand-ins for AWS, without Docker.
 
-    python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S] PATH...
+    python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S]
+                           [-c KEY=VALUE ...] PATH...
 
 Each event is matched against every rule of the template (moto's EventBridge pattern
 matcher), delivered to the rule's target function as Lambda delivers asynchronous events
@@ -93,7 +94,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help="how long the digest of an operation waits after its final event (default 0: at the end of the pass)",
     )
+    parser.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="CDK context for the synthesis, as `cdk synth -c` takes it (e.g. organizationId=o-abc123)",
+    )
     args = parser.parse_args(argv)
+    if any("=" not in pair for pair in args.context):
+        parser.error("-c takes KEY=VALUE")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args
@@ -104,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     out, log = sys.stdout, sys.stderr
     files = event_files(args.paths)
-    template = Template(ensure_synthesized(log=log))
+    context = dict(pair.split("=", 1) for pair in args.context)
+    template = Template(ensure_synthesized(log=log, context=context))
     build = template.layer_build()
     print(
         f"template: {template.path.relative_to(REPO_ROOT)}; layer build: {build.get('platform')} "

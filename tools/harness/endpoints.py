@@ -47,6 +47,9 @@ def local_aws_environment(
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "AWS_ENDPOINT_URL_SNS": moto_endpoint,
         "AWS_ENDPOINT_URL_SQS": moto_endpoint,
+        # A hub names accounts (Organizations) and reads member calendars through a role (STS).
+        "AWS_ENDPOINT_URL_ORGANIZATIONS": moto_endpoint,
+        "AWS_ENDPOINT_URL_STS": moto_endpoint,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": service_name,
         "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifierTest",

@@ -7,11 +7,12 @@ Python, which do not import here. Both builds come from the same lambdas/require
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,14 +42,23 @@ def _newest_source_mtime() -> float:
     return newest
 
 
-def ensure_synthesized(outdir: Path = LOCAL_OUTDIR, log: Any = sys.stderr) -> Path:
-    """The template path, synthesizing first when it is missing or older than the sources."""
+def ensure_synthesized(
+    outdir: Path = LOCAL_OUTDIR, log: Any = sys.stderr, context: Mapping[str, str] | None = None
+) -> Path:
+    """The template path, synthesizing first when it is missing or older than the sources.
+
+    `context`: CDK context (`-c key=value`) beside the project's; each set of it gets its own folder.
+    """
+    if context:
+        digest = hashlib.sha256(json.dumps(sorted(context.items())).encode()).hexdigest()[:12]
+        outdir = outdir / f"context-{digest}"
     template = outdir / f"{STACK_NAME}.template.json"
     if template.exists() and template.stat().st_mtime >= _newest_source_mtime():
         return template
     print(f"synthesizing {STACK_NAME} for this machine into {outdir.name}/ ...", file=log, flush=True)
     command = ["npx", "--no-install", "cdk", "synth", "--no-notices", "--quiet"]
     command += ["-c", "layerPlatform=host", "--output", str(outdir)]
+    command += [word for key, value in sorted((context or {}).items()) for word in ("-c", f"{key}={value}")]
     env = {**os.environ, **CDK_ENV}
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
