@@ -72,6 +72,27 @@ def _fleet_rows(fleet: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _failure_reasons_rows(reasons: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    budget = reasons["budget"]
+    return [
+        (
+            f"failure reasons: {reasons['failures']} of {reasons['instances']:,} instances failed",
+            f"**{reasons['calls_per_message']} AWS read calls per message** ({reasons['reasons_read']} reasons "
+            f"read of {reasons['outputs']} outputs, {reasons['reasons']} groups shown, "
+            f"{reasons['unavailable']} unavailable)",
+            f"reads off (failureReads=0): {reasons['calls_per_message_off']} calls, {reasons['reasons_off']} reasons",
+            f"<= {budget['calls']} calls",
+        ),
+        (
+            "... time the reads add to the sweep",
+            f"**+{reasons['added_seconds']} s** ({reasons['sweep_seconds_on']} s with reads, median of "
+            f"{reasons['rounds']} sweeps; each read answered after {reasons['read_delay_seconds'] * 1000:.0f} ms)",
+            f"reads off: {reasons['sweep_seconds_off']} s",
+            f"< {budget['seconds']:g} s",
+        ),
+    ]
+
+
 def _prefixed(requests: dict[str, int]) -> dict[str, float]:
     return {f"dynamodb.{operation}": count for operation, count in requests.items()}
 
@@ -159,6 +180,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = ["| figure | measured | baseline / basis | goal |", "|---|---|---|---|"]
     if "fleet" in results:
         rows[-1:-1] = _fleet_rows(results["fleet"])
+    if "failure_reasons" in results:
+        rows[-1:-1] = _failure_reasons_rows(results["failure_reasons"])
     lines += [f"| {' | '.join(row)} |" for row in rows]
     run = results["run"]
     lines += ["", _what_costs_the_rest(cold)]

@@ -3,8 +3,8 @@
     python -m bench.run [--quick] [--out bench/results.json]
 
 --quick uses reduced sizes (a smoke run); `make bench` runs the full ones. Exit code 1 when the
-soak found an event lost or published twice outside the documented case; figures that miss
-their goal are reported, not failed.
+soak found an event lost or published twice outside the documented case, or the fleet or failure
+reasons benchmark found problems; figures that miss their goal are reported, not failed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 
-from bench import assets, calls, cold_start, cost, fleet, report, throughput
+from bench import assets, calls, cold_start, cost, failure_reasons, fleet, report, throughput
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from tools import REPO_ROOT
@@ -43,6 +43,9 @@ SIZES = {
         "rounds": 4,
         "soak_events": 10_000,
         "fleet_instances": 10_000,
+        "reasons_instances": 1_000,
+        "reasons_failures": 200,
+        "reasons_rounds": 5,
     },
     "quick": {
         "cold_runs": 3,
@@ -51,6 +54,9 @@ SIZES = {
         "rounds": 2,
         "soak_events": 600,
         "fleet_instances": 1_000,
+        "reasons_instances": 200,
+        "reasons_failures": 40,
+        "reasons_rounds": 3,
     },
 }
 SOAK_THREADS = 12
@@ -143,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
             throttled = fleet.measure(
                 host, THROTTLED_INSTANCES, failures=5, partition_write_limit=THROTTLED_PARTITION_LIMIT
             )
+            _say(
+                f"failure reasons ({sizes['reasons_failures']} of {sizes['reasons_instances']:,} instances failed, "
+                f"reads on and off, {sizes['reasons_rounds']} rounds)"
+            )
+            reasons = failure_reasons.measure(
+                host, sizes["reasons_instances"], sizes["reasons_failures"], sizes["reasons_rounds"]
+            )
         typical = {name: f for name, f in counted["families"].items() if name not in calls.EXEMPT}
         weights = sum(f["samples"] for f in typical.values())
 
@@ -175,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "assets": sized,
         "soak": soak,
         "fleet": {"scale": scale, "throttled": throttled},
+        "failure_reasons": reasons,
         "cost": priced,
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
@@ -185,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if scale["problems"] or throttled["problems"]:
         _say(f"the fleet benchmark found problems: {scale['problems'] + throttled['problems']}")
+        return 1
+    if reasons["problems"]:
+        _say(f"the failure reasons benchmark found problems: {reasons['problems']}")
         return 1
     return 0 if math.isfinite(cold["cold_start_ratio"]) else 1
 

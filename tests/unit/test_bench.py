@@ -64,6 +64,22 @@ def test_the_committed_fleet_run_holds_a_10000_instance_operation_and_loses_noth
     assert len(throttled["subjects"]) == 1
 
 
+def test_the_committed_failure_reasons_stay_within_the_read_budget(results: dict[str, Any]) -> None:
+    reasons = results["failure_reasons"]
+    assert reasons["instances"] == 1_000 and reasons["failures"] == 200 and reasons["rounds"] >= 5
+    assert reasons["problems"] == []
+    assert reasons["budget"] == {"calls": 20, "seconds": 3.0}
+    # The calls per message, as the stand-in served them and as the message counts them: within the bound.
+    assert 0 < reasons["calls_per_message"] <= 20 and 0 < reasons["calls_per_message_by_message"] <= 20
+    # Reads on: the message says why (a reason read per distinct output); reads off: no reads, no reasons.
+    assert reasons["reasons_read"] == reasons["outputs"] == 3 and reasons["unavailable"] == 0
+    assert reasons["reasons"] >= 3 and reasons["calls_per_message_off"] == reasons["reasons_off"] == 0
+    assert reasons["read_delay_seconds"] > 0  # the reads stood for AWS's latency
+    assert 0 < reasons["added_seconds"] < 3
+    on, off = reasons["sweep_seconds_on"], reasons["sweep_seconds_off"]
+    assert reasons["added_seconds"] == pytest.approx(on - off, abs=0.002)
+
+
 def per_million(requests: dict[str, float], assumptions: dict[str, Any]) -> dict[str, float]:
     """USD per million events making `requests`: a write unit per started KB of the item (a strongly
     consistent read unit per 4 KB), a publish per started 64 KB of the message, Lambda per request
