@@ -7,7 +7,7 @@ operation's message replaces their notifications ("digest" mode; infra/stack.py)
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -18,7 +18,7 @@ from constructs import Construct
 
 from infra.functions import NotifierFunction
 from infra.monitoring import Monitoring
-from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, source_match
+from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
 from infra.storage import record_table
 from notifier.core.catalog import FAMILY_BY_NAME, EventType
 from notifier.environment import DeadLetterSending
@@ -84,8 +84,11 @@ class FleetOperations(Construct):
         sweeper: NotifierFunction,
         sweep_rate_minutes: int,
         monitoring: Monitoring,
+        routing: Routing | None = None,
     ) -> None:
+        """`routing`: None, the default bus and this account's events (see infra.rules.Routing)."""
         super().__init__(scope, construct_id)
+        routing = routing or Routing()
         # Records the batch function could not record after MAX_RECEIVE_COUNT tries wait in the batch
         # function's own dead-letter queue (alarmed like every function's), ready to redrive.
         self.buffer = sqs.Queue(
@@ -103,11 +106,12 @@ class FleetOperations(Construct):
             self,
             "Rule",
             description="SSM Event Notifier: events of fleet-wide operations (Run Command, Maintenance Window "
-            "runs, Automation, State Manager, compliance) of this account, to the digest buffer",
+            f"runs, Automation, State Manager, compliance) {routing.whose}, to the digest buffer",
+            event_bus=routing.event_bus,
             event_pattern=events.EventPattern(
                 source=sources_,
                 detail_type=[e.detail_type for e in event_types],
-                account=[Stack.of(self).account],
+                account=routing.account_match(self),  # None: any account (the hub's bus)
             ),
             targets=[
                 targets.SqsQueue(

@@ -64,3 +64,17 @@ class Monitoring(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self.action)
+
+    def watch_dead_letter_queue(self, name: str, queue: sqs.IQueue, what: str) -> None:
+        """An alarm when a message waits in a dead-letter queue that no function owns; `what` says whose."""
+        alarm = cloudwatch.Alarm(
+            self,
+            f"{name}DeadLetters",
+            alarm_description=f"{what} are waiting in the {name} dead-letter queue: fix the cause, then redrive.",
+            metric=queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self.action)

@@ -1,6 +1,9 @@
-"""EventBridge rules on the default bus: one per family, this account's events only."""
+"""EventBridge rules: one per family, on the default bus and for this account's events only; in
+organization mode on the hub's bus, for the organization's accounts (infra/organization.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
@@ -26,6 +29,49 @@ def source_match(family: Family) -> list[str]:
     return values
 
 
+@dataclass(frozen=True)
+class Routing:
+    """Which bus the rules listen on and whose events they take.
+
+    The default (no bus): the default bus, this stack's account only. With the hub's bus
+    (organization mode): every account that may put events on it (the organization), or only
+    `included_accounts`, or all but `excluded_accounts`: the filter sits in the rules' patterns.
+    """
+
+    event_bus: events.IEventBus | None = None
+    included_accounts: tuple[str, ...] = ()
+    excluded_accounts: tuple[str, ...] = ()
+
+    def account_match(self, scope: Construct) -> list[str] | None:
+        """The pattern's `account`; None: any account."""
+        if self.event_bus is None:
+            return [Stack.of(scope).account]
+        if self.included_accounts:
+            return list(self.included_accounts)
+        if self.excluded_accounts:
+            return events.Match.anything_but(*self.excluded_accounts)
+        return None
+
+    @property
+    def whose(self) -> str:
+        return "of this account" if self.event_bus is None else "of the organization's accounts"
+
+
+def event_pattern(
+    scope: Construct, family: Family, *, excluded: tuple[str, ...] = (), routing: Routing | None = None
+) -> events.EventPattern:
+    """The family's pattern: its sources, its detail-types but `excluded`, and the routing's accounts.
+
+    One definition for the family rules, the hub's forwarding of its own events and the member
+    accounts' rules (infra/organization.py, infra/members.py).
+    """
+    return events.EventPattern(
+        source=source_match(family),
+        detail_type=[e.detail_type for e in event_types_of(family.name) if e.detail_type not in excluded],
+        account=(routing or Routing()).account_match(scope),  # None: any account
+    )
+
+
 class FamilyRule(Construct):
     def __init__(
         self,
@@ -35,18 +81,18 @@ class FamilyRule(Construct):
         family: Family,
         target: NotifierFunction,
         excluded: tuple[str, ...] = (),
+        routing: Routing | None = None,
     ) -> None:
-        """`excluded`: detail-types of the family routed elsewhere (storm control's buffer)."""
+        """`excluded`: detail-types of the family routed elsewhere (storm control's buffer).
+        `routing`: None, the default bus and this account (see Routing)."""
         super().__init__(scope, construct_id)
+        routing = routing or Routing()
         self.rule = events.Rule(
             self,
             "Rule",
-            description=f"SSM Event Notifier: {family.title} events of this account",
-            event_pattern=events.EventPattern(
-                source=source_match(family),
-                detail_type=[e.detail_type for e in event_types_of(family.name) if e.detail_type not in excluded],
-                account=[Stack.of(self).account],
-            ),
+            description=f"SSM Event Notifier: {family.title} events {routing.whose}",
+            event_bus=routing.event_bus,
+            event_pattern=event_pattern(self, family, excluded=excluded, routing=routing),
             targets=[
                 targets.LambdaFunction(
                     target.function,

@@ -47,6 +47,11 @@ LOG_RETENTION_DAYS = (
 )
 
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+# An organizational unit (ou-<root part>-<ou part>) or the organization's root (r-...): StackSets accept both.
+_TARGET_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 class SettingsError(ValueError):
@@ -75,6 +80,20 @@ class Settings:
     failure_read_seconds: int = int(FAILURE_READ_SECONDS)
     # Quiet periods of the operations that end without a final event, by catalog.OPERATIONS name.
     quiet_minutes: tuple[tuple[str, int], ...] = ()
+    # Organization mode (README, Organization): None keeps the single-account stack.
+    organization: OrganizationSettings | None = None
+
+
+@dataclass(frozen=True)
+class OrganizationSettings:
+    organization_id: str
+    member_organizational_units: tuple[str, ...]
+    member_regions: tuple[str, ...]
+    # At most one of the two is set: the hub's rules take only these accounts' events, or all but these.
+    included_accounts: tuple[str, ...] = ()
+    excluded_accounts: tuple[str, ...] = ()
+    # The hub deploys the StackSet as the organization's delegated administrator (not its management account).
+    delegated_administrator: bool = False
 
 
 def quiet_setting(kind: str) -> str:
@@ -124,7 +143,73 @@ def _retention(value: Any) -> int:
     return days
 
 
-def read_settings(node: Node) -> Settings:
+def _matching(name: str, value: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+    items = _as_list(name, value)
+    for item in items:
+        if not pattern.match(item):
+            raise SettingsError(f"context {name}: {item!r} is not {what}")
+    if len(set(items)) != len(items):
+        raise SettingsError(
+            f"context {name}: {', '.join(sorted({i for i in items if items.count(i) > 1}))} listed twice"
+        )
+    return items
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "false"):
+        return str(value).lower() == "true"
+    raise SettingsError(f"context {name}: expected true or false, got {value!r}")
+
+
+def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | None:
+    """`hub_region`: the stack's region, None when the stack is environment-agnostic."""
+    organization_id = str(get("organizationId", "")).strip()
+    others = ("memberOrganizationalUnits", "memberRegions", "includedAccounts", "excludedAccounts")
+    if not organization_id:
+        given = [name for name in (*others, "delegatedAdministrator") if get(name, None) not in (None, "", [])]
+        if given:
+            raise SettingsError(f"context {given[0]}: only used with organizationId, which is not set")
+        return None
+    if not _ORGANIZATION_ID.match(organization_id):
+        raise SettingsError(
+            f"context organizationId: {organization_id!r} is not an organization id (o-, 10 to 32 "
+            "lowercase letters or digits)"
+        )
+    units = _matching(
+        "memberOrganizationalUnits",
+        get("memberOrganizationalUnits", []),
+        _TARGET_ID,
+        "an organizational unit id (ou-...) or a root id (r-...)",
+    )
+    if not units:
+        raise SettingsError("context memberOrganizationalUnits: required with organizationId (ou-... or r-... ids)")
+    regions = _matching("memberRegions", get("memberRegions", []), _REGION, "a region name such as eu-west-1")
+    if not regions:
+        if hub_region is None:
+            raise SettingsError(
+                "context memberRegions: required with organizationId when the stack has no region of "
+                "its own (environment-agnostic), e.g. -c memberRegions=eu-west-1,us-east-1"
+            )
+        regions = (hub_region,)
+    included = _matching("includedAccounts", get("includedAccounts", []), _ACCOUNT, "a 12-digit account id")
+    excluded = _matching("excludedAccounts", get("excludedAccounts", []), _ACCOUNT, "a 12-digit account id")
+    if included and excluded:
+        raise SettingsError("context excludedAccounts: set includedAccounts or excludedAccounts, not both")
+    return OrganizationSettings(
+        organization_id=organization_id,
+        member_organizational_units=units,
+        member_regions=regions,
+        included_accounts=included,
+        excluded_accounts=excluded,
+        delegated_administrator=_as_bool("delegatedAdministrator", get("delegatedAdministrator", False)),
+    )
+
+
+def read_settings(node: Node, *, region: str | None = None) -> Settings:
+    """`region`: the stack's region when it has one (organization mode's default memberRegions)."""
+
     def get(name: str, default: Any) -> Any:
         value = node.try_get_context(name)
         return default if value is None else value
@@ -181,4 +266,5 @@ def read_settings(node: Node) -> Settings:
         # 0: failure messages read nothing. Seconds stay well inside the functions' 30 s timeout.
         failure_reads=_as_int("failureReads", get("failureReads", FAILURE_READS), 0, 100),
         failure_read_seconds=_as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
+        organization=_organization(get, region),
     )

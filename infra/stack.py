@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Stack, Token
 from constructs import Construct
 
 from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
@@ -15,6 +15,7 @@ from infra.functions import NotifierFunction, function_code
 from infra.layer import DependenciesLayer
 from infra.monitoring import Monitoring
 from infra.nag import acknowledge_function_findings
+from infra.organization import OrganizationHub
 from infra.rules import FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
@@ -46,7 +47,7 @@ def construct_id(name: str) -> str:
 class NotifierStack(Stack):
     def __init__(self, scope: Construct, stack_id: str, **kwargs: Any) -> None:
         super().__init__(scope, stack_id, **kwargs)
-        settings = read_settings(self.node)
+        settings = read_settings(self.node, region=None if Token.is_unresolved(self.region) else self.region)
         topics = Topics(
             self,
             "Topics",
@@ -62,6 +63,18 @@ class NotifierStack(Stack):
 
         enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
         self.functions: dict[str, NotifierFunction] = {}
+        # Organization mode: the rules listen on the hub's bus, for the organization's accounts, and every
+        # function learns the organization (README, Organization). Without it: nothing of this.
+        hub = (
+            OrganizationHub(
+                self, "Organization", organization=settings.organization, families=tuple(enabled), monitoring=monitoring
+            )
+            if settings.organization
+            else None
+        )
+        self.hub = hub
+        routing = hub.routing if hub else None
+        organization_environment = (hub.environment(),) if hub else ()
 
         def add_function(
             name: str, handler: str, *environment: FunctionEnvironment, description: str | None = None
@@ -75,13 +88,15 @@ class NotifierStack(Stack):
                 code=code,
                 layer=layer,
                 log_retention_days=settings.log_retention_days,
-                environment=environment,
+                environment=(*environment, *organization_environment),
                 description=description,
             )
             if dedupe in environment:
                 function.grant_dedupe(table)
             if publishing in environment:
                 topics.grant_publish_notifications(function.role)
+                if hub:  # its messages name the account
+                    hub.grant_account_names(function)
             monitoring.watch(construct_id(name), function)
             acknowledge_function_findings(function)
             self.functions[name] = function
@@ -149,6 +164,7 @@ class NotifierStack(Stack):
                 sweeper=sweeper,
                 sweep_rate_minutes=settings.digest_rate_minutes,
                 monitoring=monitoring,
+                routing=routing,
             )
             CfnOutput(self, "OperationsTableName", value=operations.table.table_name)
         # Failure messages say why (notifier.failures): the functions that publish failures may read.
@@ -171,7 +187,14 @@ class NotifierStack(Stack):
                 family=family,
                 target=self.functions[family.function],
                 excluded=digested,
+                routing=routing,
             )
+        if hub:
+            calendar_functions = [self.functions[n] for n in ("calendar", "calendar-reconciler") if n in self.functions]
+            for function in calendar_functions:
+                hub.grant_calendar_reads(function)
+            hub.deploy_members([function.role for function in calendar_functions])
+            CfnOutput(self, "HubEventBusArn", value=hub.bus.event_bus_arn)
 
         CfnOutput(self, "NotificationTopicArn", value=topics.notifications.topic_arn)
         CfnOutput(self, "AlarmTopicArn", value=topics.alarms.topic_arn)

@@ -1,0 +1,190 @@
+"""Organization mode, the member side: what every member account and region runs, deployed by the
+hub's StackSet (infra/organization.py). No code, no assets: rules, a role, a queue.
+
+- One rule per enabled family on the member's default bus, with the family rules' own patterns
+  (infra.rules.event_pattern), forwarding the account's events straight to the hub's bus (one hop:
+  EventBridge does not forward an event a second time), through a role that may only put events on
+  that bus, with a dead-letter queue and a retry policy.
+- The calendar reader role (a fixed name, created in one region: IAM is global), trusted only by the
+  hub's calendar functions, allowed only to read Change Calendar documents and their state.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import CfnCondition, CfnParameter, Duration, Fn, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, event_pattern
+from notifier.core.catalog import Family
+
+MEMBER_STACK_NAME = "SsmEventNotifierMember"
+# The same name in every member account: the hub builds the ARN from the event's account
+# (notifier.environment.Organization.calendar_reader_role).
+READER_ROLE_NAME = "SsmEventNotifierCalendarReader"
+READER_ACTIONS = ("ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetCalendarState")
+# The StackSet's parameters (infra/organization.py passes them).
+HUB_BUS_PARAMETER = "HubEventBusArn"
+HUB_ROLES_PARAMETER = "HubCalendarRoleArns"
+READER_REGION_PARAMETER = "CalendarReaderRegion"
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
+
+
+def construct_id(name: str) -> str:
+    """'run-command' -> 'RunCommand'."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+class Forwarding(Construct):
+    """Rules on this account's default bus that send the catalog's events of this account to `bus`.
+
+    Used by every member account (the bus: a parameter) and by the hub for its own account's events.
+    """
+
+    def __init__(self, scope: Construct, construct_id_: str, *, bus: events.IEventBus, families: tuple[Family, ...]):
+        super().__init__(scope, construct_id_)
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        account = Stack.of(self).account
+        # targets.EventBus adds the one statement this role gets: events:PutEvents on the hub's bus.
+        self.role = iam.Role(
+            self,
+            "Role",
+            description="SSM Event Notifier: EventBridge puts this account's Systems Manager events on the hub's bus",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": account}}
+            ),
+        )
+        self.rules: list[events.Rule] = []
+        for family in families:
+            rule = events.Rule(
+                self,
+                f"{construct_id(family.name)}Events",
+                description=f"SSM Event Notifier: {family.title} events of this account, to the hub's event bus",
+                event_pattern=event_pattern(self, family),
+                targets=[targets.EventBus(bus, role=self.role, dead_letter_queue=self.dead_letter_queue)],
+            )
+            # CloudFormation's Target takes a RetryPolicy whatever the target; CDK's EventBus target does not
+            # expose it (aws/aws-cdk#28735), hence the override: the same policy as every rule of the stack.
+            cfn_rule = rule.node.default_child
+            assert isinstance(cfn_rule, events.CfnRule)
+            cfn_rule.add_property_override(
+                "Targets.0.RetryPolicy",
+                {
+                    "MaximumRetryAttempts": TARGET_RETRY_ATTEMPTS,
+                    "MaximumEventAgeInSeconds": int(TARGET_MAX_EVENT_AGE.to_seconds()),
+                },
+            )
+            self.rules.append(rule)
+        cdk.Validations.of(self.dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself the dead-letter queue of the forwarding rules' target.",
+            )
+        )
+
+
+class MemberStack(Stack):
+    """Environment-agnostic: the StackSet deploys the same template to every account and region."""
+
+    def __init__(
+        self, scope: Construct, stack_id: str, *, families: tuple[Family, ...], calendar_reader: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            scope,
+            stack_id,
+            # No bootstrap in member accounts, and no assets (BootstraplessSynthesizer refuses them).
+            synthesizer=cdk.BootstraplessSynthesizer(),
+            analytics_reporting=False,
+            description="SSM Event Notifier, member account: Systems Manager and EC2 AMI events to the hub",
+            **kwargs,
+        )
+        hub_bus = CfnParameter(
+            self,
+            HUB_BUS_PARAMETER,
+            type="String",
+            allowed_pattern=r"^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus/[A-Za-z0-9._-]+$",
+            description="The hub's event bus (the hub stack passes it)",
+        )
+        bus = events.EventBus.from_event_bus_arn(self, "HubBus", hub_bus.value_as_string)
+        self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families)
+        if calendar_reader:
+            self.reader = self._calendar_reader()
+
+    def _calendar_reader(self) -> iam.Role:
+        trusted = CfnParameter(
+            self,
+            HUB_ROLES_PARAMETER,
+            type="CommaDelimitedList",
+            description="The roles of the hub's calendar functions, the only principals the reader role trusts",
+        )
+        region = CfnParameter(
+            self,
+            READER_REGION_PARAMETER,
+            type="String",
+            allowed_pattern=REGION_PATTERN,
+            description="The one region whose stack instance creates the reader role (IAM roles are global)",
+        )
+        here = CfnCondition(
+            self, "CalendarReaderHere", expression=Fn.condition_equals(self.region, region.value_as_string)
+        )
+        role = iam.Role(
+            self,
+            "CalendarReader",
+            role_name=READER_ROLE_NAME,
+            description="SSM Event Notifier: the hub's calendar functions read this account's Change Calendars",
+            # The parameter is a list: its Ref is the list of role ARNs.
+            assumed_by=iam.ArnPrincipal(Fn.ref(trusted.logical_id)),
+            inline_policies={
+                "ReadChangeCalendars": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=list(READER_ACTIONS),
+                            # Any region: the role is global, the calendars are regional.
+                            resources=[f"arn:{self.partition}:ssm:*:{self.account}:document/*"],
+                        )
+                    ]
+                )
+            },
+        )
+        cfn_role = role.node.default_child
+        assert isinstance(cfn_role, iam.CfnRole)
+        cfn_role.cfn_options.condition = here
+        cdk.Validations.of(role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:document/*]",
+                reason="Read-only (GetDocument, DescribeDocument, GetCalendarState): the Change Calendar an event "
+                "names is known only at run time, in any region of this account; the role is global.",
+            )
+        )
+        return role
+
+
+def member_template(*, families: tuple[Family, ...], calendar_reader: bool) -> dict[str, Any]:
+    """The member stack's template, synthesized in an app of its own (in memory: a temporary outdir,
+    not the CLI's cdk.out, whose manifest belongs to the hub's app)."""
+    with tempfile.TemporaryDirectory(prefix="ssm-notifier-member-") as outdir:
+        app = cdk.App(outdir=outdir, analytics_reporting=False, stack_traces=False)
+        # Set on the node, not as the App's context: under the CLI, its context (CDK_CONTEXT_JSON) would win.
+        for key, value in {
+            "aws:cdk:enable-path-metadata": False,
+            "aws:cdk:version-reporting": False,
+            "@aws-cdk/aws-iam:minimizePolicies": True,
+        }.items():
+            app.node.set_context(key, value)
+        stack = MemberStack(app, MEMBER_STACK_NAME, families=families, calendar_reader=calendar_reader)
+        template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
+        return json.loads(json.dumps(template))
