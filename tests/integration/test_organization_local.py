@@ -92,3 +92,22 @@ def test_a_member_calendar_is_read_through_its_reader_role(aws_env: None) -> Non
     assert ":assumed-role/SsmEventNotifierCalendarReader/" in identity["Arn"]
     assert clients.client("sts", OTHER_ACCOUNT, "eu-west-1") is member  # credentials kept until they expire
     assert clients.client("sts", "123456789012", "eu-west-1").get_caller_identity()["Account"] == "123456789012"
+
+
+def test_a_member_calendar_that_cannot_be_read_leaves_the_notification_saying_why(
+    hub: None,
+    monkeypatch: pytest.MonkeyPatch,
+    build_handler: BuildHandler,
+    lambda_context: LambdaContext,
+    subscribers: Subscribers,
+    drain: Drain,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")  # the member's role cannot be assumed
+    handler = build_handler("calendar")
+    handler({**load("calendar/closed"), "account": OTHER_ACCOUNT}, lambda_context)
+
+    (message,) = drain(subscribers.raw_queue_url)
+    document = json.loads(message["Body"])
+    assert document["subject"] == f"[INFO] Change Calendar MyCalendar is now CLOSED ({OTHER_ACCOUNT}, us-east-2)"
+    assert document["calendar"]["unavailable"].startswith("EndpointConnectionError: ")
+    assert "\nWhy: explanation unavailable: EndpointConnectionError: " in document["text"]
