@@ -30,8 +30,10 @@ def failure_lines(report: FailureReport) -> list[str]:
     for entry in report.reasons:
         counted = f"{entry.count} {report.noun}{'' if entry.count == 1 else 's'}"
         if entry.read:
-            lines.append(f"  {cut(entry.reason, 200)}: {counted}: {cut(entry.summary, 200)}")
-            lines += quoted(entry.output)
+            # The event's reason may already say it all ("Failed: error code 1"): said once.
+            said = "" if entry.summary in entry.reason else f": {cut(entry.summary, 200)}"
+            lines.append(f"  {cut(entry.reason, 200)}: {counted}{said}")
+            lines += quoted("\n".join(line for line in entry.output.split("\n") if line != entry.summary))
         else:
             lines.append(f"  {cut(entry.reason, 200)}: {counted}, not read")
         shown = ", ".join(named(key, report.names) for key in entry.items[:ITEMS_SHOWN])
