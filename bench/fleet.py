@@ -39,6 +39,7 @@ from tools.harness.endpoints import local_aws_environment
 from tools.harness.sdk_hooks import clients_hooked
 from tools.harness.services import dynamodb_local, moto_process
 from tools.harness.soak import environment
+from tools.harness.sqs_records import sqs_record
 from tools.harness.subscribers import create_topic_with_queues, drain_queue, envelope_of
 from tools.harness.tables import create_operations_table, unique_name
 from tools.harness.template import EventSourceMappingSpec, Template, ensure_synthesized
@@ -48,20 +49,11 @@ HANDLER = "handlers.operation_events"
 WORKERS = 8
 # What the issue asks the recorder to hold: 20,000 events of one operation within 5 minutes.
 GOAL_EVENTS, GOAL_SECONDS = 20_000, 300
+BUFFER_ARN = "arn:aws:sqs:us-east-1:123456789012:bench-buffer"
 
 
 def _record(index: int, event: dict[str, Any], receives: int) -> dict[str, Any]:
-    return {
-        "messageId": f"m-{index}",
-        "receiptHandle": f"handle-{index}-{receives}",
-        "body": json.dumps(event),
-        "attributes": {"ApproximateReceiveCount": str(receives)},
-        "messageAttributes": {},
-        "md5OfBody": "-",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench-buffer",
-        "awsRegion": "us-east-1",
-    }
+    return sqs_record(f"m-{index}", json.dumps(event), BUFFER_ARN, receives=receives)
 
 
 def _in_threads(work: Callable[[int], None], threads: int) -> float:

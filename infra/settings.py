@@ -8,6 +8,18 @@ from typing import Any
 
 from constructs import Node
 
+from infra.context_values import (
+    ACCOUNT,
+    ORGANIZATION_ID,
+    REGION,
+    TARGET_ID,
+    SettingsError,
+    as_bool,
+    as_int,
+    as_list,
+    emails,
+    matching,
+)
 from notifier.core.catalog import FAMILIES, OPERATIONS
 from notifier.environment import (
     DEDUPE_WINDOW_SECONDS,
@@ -46,17 +58,6 @@ LOG_RETENTION_DAYS = (
     3653,
 )
 
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
-_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-# An organizational unit (ou-<root part>-<ou part>) or the organization's root (r-...): StackSets accept both.
-_TARGET_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-
-
-class SettingsError(ValueError):
-    pass
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -82,6 +83,28 @@ class Settings:
     quiet_minutes: tuple[tuple[str, int], ...] = ()
     # Organization mode (README, Organization): None keeps the single-account stack.
     organization: OrganizationSettings | None = None
+    # Chat (README, Chat): None when no channel is configured (and no chat resource is created).
+    chat: ChatSettings | None = None
+
+
+@dataclass(frozen=True)
+class SlackChannel:
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class TeamsChannel:
+    tenant_id: str
+    team_id: str
+    channel_id: str  # as Teams gives it in a channel link: URL-encoded ("19%3a...%40thread.tacv2")
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    slack: tuple[SlackChannel, ...]
+    teams: tuple[TeamsChannel, ...]
+    severities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,13 @@ class OrganizationSettings:
     delegated_administrator: bool = False
 
 
+def _retention(value: Any) -> int:
+    days = as_int("logRetentionDays", value, 1, 3653)
+    if days not in LOG_RETENTION_DAYS:
+        raise SettingsError(f"context logRetentionDays: {days} is not one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return days
+
+
 def quiet_setting(kind: str) -> str:
     """The context key of an operation kind's quiet period: "association" -> "associationQuietMinutes"."""
     first, *rest = kind.split("-")
@@ -103,64 +133,6 @@ def quiet_setting(kind: str) -> str:
 
 
 QUIET_KINDS = tuple(kind.name for kind in OPERATIONS if kind.ends == "quiet")
-
-
-def _as_list(name: str, value: Any) -> tuple[str, ...]:
-    """Context values come as JSON lists from cdk.json and as comma-separated strings from `-c`."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        items = value.split(",")
-    elif isinstance(value, list):
-        items = [str(item) for item in value]
-    else:
-        raise SettingsError(f"context {name}: expected a list or a comma-separated string, got {value!r}")
-    return tuple(item.strip() for item in items if item.strip())
-
-
-def _as_int(name: str, value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"context {name}: expected a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"context {name}: {number} is outside {low}..{high}")
-    return number
-
-
-def _emails(name: str, value: Any) -> tuple[str, ...]:
-    emails = _as_list(name, value)
-    for email in emails:
-        if not _EMAIL.match(email):
-            raise SettingsError(f"context {name}: {email!r} is not an e-mail address")
-    return emails
-
-
-def _retention(value: Any) -> int:
-    days = _as_int("logRetentionDays", value, 1, 3653)
-    if days not in LOG_RETENTION_DAYS:
-        raise SettingsError(f"context logRetentionDays: {days} is not one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
-    return days
-
-
-def _matching(name: str, value: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
-    items = _as_list(name, value)
-    for item in items:
-        if not pattern.match(item):
-            raise SettingsError(f"context {name}: {item!r} is not {what}")
-    if len(set(items)) != len(items):
-        raise SettingsError(
-            f"context {name}: {', '.join(sorted({i for i in items if items.count(i) > 1}))} listed twice"
-        )
-    return items
-
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "false"):
-        return str(value).lower() == "true"
-    raise SettingsError(f"context {name}: expected true or false, got {value!r}")
 
 
 def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | None:
@@ -172,20 +144,20 @@ def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | No
         if given:
             raise SettingsError(f"context {given[0]}: only used with organizationId, which is not set")
         return None
-    if not _ORGANIZATION_ID.match(organization_id):
+    if not ORGANIZATION_ID.match(organization_id):
         raise SettingsError(
             f"context organizationId: {organization_id!r} is not an organization id (o-, 10 to 32 "
             "lowercase letters or digits)"
         )
-    units = _matching(
+    units = matching(
         "memberOrganizationalUnits",
         get("memberOrganizationalUnits", []),
-        _TARGET_ID,
+        TARGET_ID,
         "an organizational unit id (ou-...) or a root id (r-...)",
     )
     if not units:
         raise SettingsError("context memberOrganizationalUnits: required with organizationId (ou-... or r-... ids)")
-    regions = _matching("memberRegions", get("memberRegions", []), _REGION, "a region name such as eu-west-1")
+    regions = matching("memberRegions", get("memberRegions", []), REGION, "a region name such as eu-west-1")
     if not regions:
         if hub_region is None:
             raise SettingsError(
@@ -193,8 +165,8 @@ def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | No
                 "its own (environment-agnostic), e.g. -c memberRegions=eu-west-1,us-east-1"
             )
         regions = (hub_region,)
-    included = _matching("includedAccounts", get("includedAccounts", []), _ACCOUNT, "a 12-digit account id")
-    excluded = _matching("excludedAccounts", get("excludedAccounts", []), _ACCOUNT, "a 12-digit account id")
+    included = matching("includedAccounts", get("includedAccounts", []), ACCOUNT, "a 12-digit account id")
+    excluded = matching("excludedAccounts", get("excludedAccounts", []), ACCOUNT, "a 12-digit account id")
     if included and excluded:
         raise SettingsError("context excludedAccounts: set includedAccounts or excludedAccounts, not both")
     return OrganizationSettings(
@@ -203,7 +175,36 @@ def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | No
         member_regions=regions,
         included_accounts=included,
         excluded_accounts=excluded,
-        delegated_administrator=_as_bool("delegatedAdministrator", get("delegatedAdministrator", False)),
+        delegated_administrator=as_bool("delegatedAdministrator", get("delegatedAdministrator", False)),
+    )
+
+
+_SLACK = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_TEAMS = re.compile(rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$")
+SEVERITIES = ("error", "warning", "info")
+
+
+def _chat(get: Any) -> ChatSettings | None:
+    slack = matching(
+        "slackChannels", get("slackChannels", []), _SLACK, "<workspace id>:<channel id> (T0123ABCD:C0456EFGH)"
+    )
+    teams = matching(
+        "teamsChannels",
+        get("teamsChannels", []),
+        _TEAMS,
+        "<tenant id>:<team id>:<URL-encoded channel id> (19%3a...%40thread.tacv2)",
+    )
+    severities = as_list("chatSeverities", get("chatSeverities", "error,warning"))
+    unknown = [s for s in severities if s not in SEVERITIES]
+    if unknown or not severities:
+        raise SettingsError(f"context chatSeverities: expected some of {', '.join(SEVERITIES)}, got {severities!r}")
+    if not slack and not teams:
+        return None
+    return ChatSettings(
+        slack=tuple(SlackChannel(*_SLACK.match(c).groups()) for c in slack),  # type: ignore[union-attr]
+        teams=tuple(TeamsChannel(*_TEAMS.match(c).groups()) for c in teams),  # type: ignore[union-attr]
+        severities=tuple(s for s in SEVERITIES if s in severities),
     )
 
 
@@ -215,13 +216,13 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
         return default if value is None else value
 
     known = tuple(family.name for family in FAMILIES)
-    families = _as_list("enabledFamilies", get("enabledFamilies", "all"))
+    families = as_list("enabledFamilies", get("enabledFamilies", "all"))
     if families in ((), ("all",)):
         families = known
     unknown = [family for family in families if family not in known]
     if unknown:
         raise SettingsError(f"context enabledFamilies: unknown {', '.join(unknown)}; known: {', '.join(known)}")
-    notification_emails = _emails("notificationEmails", get("notificationEmails", []))
+    notification_emails = emails("notificationEmails", get("notificationEmails", []))
     platform = str(get("layerPlatform", "lambda"))
     if platform not in ("lambda", "host"):
         raise SettingsError(f"context layerPlatform: expected 'lambda' or 'host', got {platform!r}")
@@ -231,18 +232,18 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
     return Settings(
         notification_emails=notification_emails,
         # `operationsEmails` is the name the setting had before `alarmEmails`: still read.
-        alarm_emails=_emails("alarmEmails", get("alarmEmails", None) or get("operationsEmails", []))
+        alarm_emails=emails("alarmEmails", get("alarmEmails", None) or get("operationsEmails", []))
         or notification_emails,
         enabled_families=tuple(family for family in known if family in families),
-        dedupe_window_minutes=_as_int(
+        dedupe_window_minutes=as_int(
             "dedupeWindowMinutes", get("dedupeWindowMinutes", DEDUPE_WINDOW_SECONDS // 60), 5, 7 * 24 * 60
         ),
         log_retention_days=_retention(get("logRetentionDays", 90)),
         layer_platform=platform,
-        monitored_calendars=_as_list("monitoredCalendars", get("monitoredCalendars", [])),
-        reconcile_rate_minutes=_as_int("reconcileRateMinutes", get("reconcileRateMinutes", 5), 1, 60),
+        monitored_calendars=as_list("monitoredCalendars", get("monitoredCalendars", [])),
+        reconcile_rate_minutes=as_int("reconcileRateMinutes", get("reconcileRateMinutes", 5), 1, 60),
         # Above AWS's 15-minute tolerance, so that a late event is not reported missing.
-        missed_transition_grace_minutes=_as_int(
+        missed_transition_grace_minutes=as_int(
             "missedTransitionGraceMinutes",
             get("missedTransitionGraceMinutes", MISSED_TRANSITION_GRACE_MINUTES),
             16,
@@ -250,21 +251,22 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
         ),
         per_instance_notifications=per_instance,
         # Up to 48 hours: the longest a Run Command may execute.
-        operation_timeout_minutes=_as_int(
+        operation_timeout_minutes=as_int(
             "operationTimeoutMinutes", get("operationTimeoutMinutes", OPERATION_TIMEOUT_SECONDS // 60), 5, 48 * 60
         ),
-        digest_settle_seconds=_as_int("digestSettleSeconds", get("digestSettleSeconds", DIGEST_SETTLE_SECONDS), 0, 900),
-        digest_rate_minutes=_as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
+        digest_settle_seconds=as_int("digestSettleSeconds", get("digestSettleSeconds", DIGEST_SETTLE_SECONDS), 0, 900),
+        digest_rate_minutes=as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
         # 0: no interim message.
-        interim_after_minutes=_as_int(
+        interim_after_minutes=as_int(
             "interimAfterMinutes", get("interimAfterMinutes", INTERIM_AFTER_SECONDS // 60), 0, 48 * 60
         ),
         quiet_minutes=tuple(
-            (kind, _as_int(quiet_setting(kind), get(quiet_setting(kind), QUIET_PERIOD_SECONDS // 60), 1, 24 * 60))
+            (kind, as_int(quiet_setting(kind), get(quiet_setting(kind), QUIET_PERIOD_SECONDS // 60), 1, 24 * 60))
             for kind in QUIET_KINDS
         ),
         # 0: failure messages read nothing. Seconds stay well inside the functions' 30 s timeout.
-        failure_reads=_as_int("failureReads", get("failureReads", FAILURE_READS), 0, 100),
-        failure_read_seconds=_as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
+        failure_reads=as_int("failureReads", get("failureReads", FAILURE_READS), 0, 100),
+        failure_read_seconds=as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
         organization=_organization(get, region),
+        chat=_chat(get),
     )

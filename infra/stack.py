@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Stack, Token
 from constructs import Construct
 
 from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
+from infra.chat_channels import ChatChannels
 from infra.failure_reads import grant_failure_reads
 from infra.fleet_operations import FleetOperations, OperationsTable
 from infra.functions import NotifierFunction, function_code
@@ -195,6 +196,18 @@ class NotifierStack(Stack):
                 hub.grant_calendar_reads(function)
             hub.deploy_members([function.role for function in calendar_functions])
             CfnOutput(self, "HubEventBusArn", value=hub.bus.event_bus_arn)
+
+        if settings.chat:
+            relay = add_function(
+                "chat-relay",
+                "handlers.chat_relay.handler",
+                dedupe,
+                description="SSM Event Notifier: each notification once more, as a chat card (Slack, Teams)",
+            )
+            chat = ChatChannels(
+                self, "Chat", settings=settings.chat, notifications=topics.notifications, key=topics.key, relay=relay
+            )
+            CfnOutput(self, "ChatTopicArn", value=chat.topic.topic_arn)
 
         CfnOutput(self, "NotificationTopicArn", value=topics.notifications.topic_arn)
         CfnOutput(self, "AlarmTopicArn", value=topics.alarms.topic_arn)

@@ -20,6 +20,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,19 @@ from tools.harness.stand_ins import stand_ins
 from tools.harness.template import Template, ensure_synthesized
 
 
-def print_human(delivery: Delivery, verbose: bool, out: Any) -> None:
+def print_chat(card: dict[str, Any], out: Any) -> None:
+    """A chat card as the channel shows it, roughly: title, description, next steps."""
+    content = card.get("content", {})
+    print(f"    Chat card (thread {card.get('metadata', {}).get('threadId')}):", file=out)
+    print(f"    # {content.get('title')}", file=out)
+    for line in str(content.get("description", "")).splitlines():
+        print(f"    # {line}", file=out)
+    for step in content.get("nextSteps", []):
+        print(f"    # -> {step}", file=out)
+    print(file=out)
+
+
+def print_human(delivery: Delivery, verbose: bool, out: Any, show: AbstractSet[str] = frozenset({"email"})) -> None:
     target = delivery.function or delivery.queue
     route = f"{delivery.rule} -> {target}" if delivery.rule else "no rule matched"
     print(f"[{delivery.outcome:>9}] {delivery.file}  ({route})", file=out)
@@ -46,10 +59,13 @@ def print_human(delivery: Delivery, verbose: bool, out: Any) -> None:
             )
     if verbose:
         for notification in delivery.notifications:
-            print(f"    Subject: {notification['subject']}", file=out)
-            for line in (notification["email"] or "").splitlines():
-                print(f"    | {line}", file=out)
-            print(file=out)
+            if "email" in show:
+                print(f"    Subject: {notification['subject']}", file=out)
+                for line in (notification["email"] or "").splitlines():
+                    print(f"    | {line}", file=out)
+                print(file=out)
+            if "chat" in show and notification.get("chat"):
+                print_chat(notification["chat"], out)
     if delivery.outcome == "failed":
         for line in delivery.logs[-20:]:
             print(f"    log: {line}", file=out)
@@ -95,6 +111,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="how long the digest of an operation waits after its final event (default 0: at the end of the pass)",
     )
     parser.add_argument(
+        "--show",
+        type=lambda value: {word.strip() for word in value.split(",") if word.strip()},
+        default={"email"},
+        metavar="WHAT",
+        help="human output: what to show of each notification, email and/or chat (default: email)",
+    )
+    parser.add_argument(
         "-c",
         "--context",
         action="append",
@@ -136,13 +159,15 @@ def main(argv: list[str] | None = None) -> int:
                 deliveries = [delivery for path in files for delivery in replayer.replay_file(path)]
                 deliveries += replayer.queues.drain()
                 deliveries += replayer.run_schedules(endpoints["calendars"])
+                deliveries += replayer.queues.drain()  # the chat queue, filled by the notifications above
+                replayer.attach_chat(deliveries)
                 for delivery in deliveries:
                     outcomes[delivery.outcome] += 1
                     messages.update(message_topic(n) for n in delivery.notifications)
                     if args.json:
                         print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
                     elif delivery.outcome not in args.hide:
-                        print_human(delivery, verbose=not args.quiet and round_number == 0, out=out)
+                        print_human(delivery, verbose=not args.quiet and round_number == 0, out=out, show=args.show)
         finally:
             replayer.close()
     elapsed = time.monotonic() - started

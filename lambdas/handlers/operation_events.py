@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.models import InvalidEventError
 from notifier.delivery.observability import count, logger, metrics, tracer
+from notifier.delivery.refused_events import RefusedEvents
 from notifier.environment import DeadLetterSending, OperationRecording, Organization
 from notifier.fleet.observations import NotAnOperationEvent
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.recorder import Recorder
-from notifier.fleet.refused_events import RefusedEvents
 from notifier.organization.scope import Scope
 
 settings = OperationRecording.read()

@@ -154,3 +154,10 @@ class Organization(FunctionEnvironment):
     @property
     def enabled(self) -> bool:
         return bool(self.organization_id)
+
+
+@dataclass(frozen=True)
+class ChatRelaying(FunctionEnvironment):
+    """The chat relay (notifier.chat): the topic the chat channels subscribe to."""
+
+    topic_arn: str = _variable("CHAT_TOPIC_ARN")

@@ -26,6 +26,7 @@ from notifier.fleet.operation_store import OperationStore
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import load_module
 from tools.harness.samples import load
+from tools.harness.sqs_records import sqs_record
 from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of
 from tools.harness.tables import create_operations_table, unique_name
 from tools.storm import generate
@@ -49,17 +50,7 @@ def sqs_event(events: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """The event Lambda's SQS event source passes: one record per message, the body as EventBridge sent it."""
     ids = [str(uuid.uuid4()) for _ in events]
     records = [
-        {
-            "messageId": message_id,
-            "receiptHandle": f"handle-{message_id}",
-            "body": json.dumps(event),
-            "attributes": {"ApproximateReceiveCount": "1"},
-            "messageAttributes": {},
-            "md5OfBody": "-",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:buffer",
-            "awsRegion": "us-east-1",
-        }
+        sqs_record(message_id, json.dumps(event), "arn:aws:sqs:us-east-1:123456789012:buffer")
         for message_id, event in zip(ids, events, strict=True)
     ]
     return {"Records": records}, ids

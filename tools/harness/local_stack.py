@@ -27,6 +27,7 @@ class LocalStack:
     queue_urls: dict[str, str] = field(default_factory=dict)  # ARN -> URL
     subscriber_queue_url: str = ""
     notification_topic_arn: str = ""
+    chat_queue_url: str = ""  # stands for the chat channels, when the stack has a chat topic
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -98,10 +99,37 @@ class LocalStack:
             if "NOTIFICATION_TOPIC_ARN" in spec.environment
         }
         (self.notification_topic_arn,) = topics
+        self.subscriber_queue_url = self._subscriber_queue(SUBSCRIBER_QUEUE, self.notification_topic_arn)
+        # The template's own queue subscriptions (the chat queue's, with its filter policy), as SNS has them.
+        sns = self.client("sns")
+        for subscription in self.template.of_type("AWS::SNS::Subscription").values():
+            props = subscription["Properties"]
+            if props.get("Protocol") != "sqs":
+                continue  # e-mail: nobody to read it here
+            attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
+            if props.get("FilterPolicy"):
+                attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+            sns.subscribe(
+                TopicArn=self.resolve(props["TopicArn"]),
+                Protocol="sqs",
+                Endpoint=self.resolve(props["Endpoint"]),
+                Attributes=attributes,
+            )
+        chat = {
+            self.resolve(spec.environment["CHAT_TOPIC_ARN"])
+            for spec in self.template.functions().values()
+            if "CHAT_TOPIC_ARN" in spec.environment
+        }
+        for topic in chat:
+            self.chat_queue_url = self._subscriber_queue(f"{STACK_NAME}-chat-subscriber", topic)
+
+    def _subscriber_queue(self, name: str, topic_arn: str) -> str:
+        """A queue subscribed to the topic (SNS envelope, no filter), standing for its subscribers."""
         sqs, sns = self.client("sqs"), self.client("sns")
-        self.subscriber_queue_url = sqs.create_queue(QueueName=SUBSCRIBER_QUEUE)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=self.subscriber_queue_url, AttributeNames=["QueueArn"])
-        sns.subscribe(TopicArn=self.notification_topic_arn, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+        url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+        return url
 
     def resolve(self, value: Any, account: str | None = None) -> Any:
         return resolve(value, self.refs, self.attributes, account or self.account)

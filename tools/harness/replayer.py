@@ -185,6 +185,7 @@ class Replayer:
             document = json.loads(envelope["Message"])
             notifications.append(
                 {
+                    "messageId": envelope.get("MessageId"),
                     "subject": envelope.get("Subject"),
                     "attributes": envelope_attributes(envelope),
                     "email": document.get("text"),
@@ -192,3 +193,16 @@ class Replayer:
                 }
             )
         return notifications
+
+    def attach_chat(self, deliveries: list[Delivery]) -> None:
+        """What the chat channels received, beside each notification it came from (its `chat`)."""
+        if not self.stack.chat_queue_url:
+            return
+        cards = {}
+        for message in drain_queue(self.sqs, self.stack.chat_queue_url, empty_polls=1, pause=0):
+            envelope = envelope_of(message)
+            source = envelope_attributes(envelope).get("source_message_id")
+            cards[source] = json.loads(envelope["Message"])
+        for delivery in deliveries:
+            for notification in delivery.notifications:
+                notification["chat"] = cards.get(notification.get("messageId"))

@@ -14,10 +14,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tools.harness.endpoints import REGION
 from tools.harness.lambda_runner import Invocation
 from tools.harness.local_stack import LocalStack
 from tools.harness.outcomes import Delivery, last_line, logged_errors, refused_records
+from tools.harness.sqs_records import received_record
 from tools.harness.template import EventSourceMappingSpec, Template
 
 # Lambda's own limit on the records of one SQS receive; bigger batches take several receives.
@@ -99,20 +99,7 @@ class QueuePoller:
     def invoke_batch(
         self, delivery: Delivery, mapping: EventSourceMappingSpec, url: str, arn: str, messages: list[dict[str, Any]]
     ) -> Delivery:
-        records = [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": message.get("Attributes", {}),
-                "messageAttributes": message.get("MessageAttributes", {}),
-                "md5OfBody": message.get("MD5OfBody"),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": arn,
-                "awsRegion": REGION,
-            }
-            for message in messages
-        ]
+        records = [received_record(message, arn) for message in messages]
         delivery.attempts = 1
         invocation = self.invoke(mapping.function, {"Records": records})
         delivery.logs += invocation.logs

@@ -65,6 +65,13 @@ def failure_document(report: FailureReport) -> dict[str, Any]:
             for entry in report.reasons
         ],
         "unavailable": [{"detail": cut(u.detail, 200), "error": cut(u.error, 300)} for u in report.unavailable],
+        # What the items shown are called (Name tag, computer name, image name), by id.
+        "names": {
+            cut(key, ID_MAX): cut(report.names[key], ID_MAX)
+            for entry in report.reasons
+            for key in entry.items[:ITEMS_SHOWN]
+            if report.names.get(key)
+        },
         "nextSteps": [cut(step, 1000) for step in report.next_steps],
         "links": [cut(link, 1000) for link in report.links],
         "calls": report.calls,

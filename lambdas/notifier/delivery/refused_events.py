@@ -1,5 +1,6 @@
-"""Fleet-wide operations: a buffered event that can never be recorded goes to the dead-letter queue
-once, with the reason, instead of SQS trying it five times and moving it there without one.
+"""A queued record that can never be processed (a buffered event that cannot be recorded, a
+notification chat cannot render) goes to the dead-letter queue once, with the reason, instead of
+SQS trying it five times and moving it there without one.
 
 SQS's own redrive still catches what fails for a passing reason (a throttled table, an operation
 being summed up): those records are retried first.

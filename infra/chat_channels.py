@@ -1,0 +1,119 @@
+"""Chat (Amazon Q Developer in chat applications): notification topic -> chat queue (the severities
+chat gets) -> chat relay function -> chat topic -> a channel configuration per Slack or Teams channel.
+
+Chat is one more subscriber of the notification topic: what its other subscribers receive does not
+change, and a failure of chat never touches them. Nothing of this exists when no channel is set.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_chatbot as chatbot
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.functions import NotifierFunction
+from infra.settings import ChatSettings
+from notifier.environment import ChatRelaying, DeadLetterSending
+
+BATCH_SIZE = 10
+MAX_RECEIVE_COUNT = 5  # as the storm buffer's (infra/fleet_operations.py)
+VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)  # six times the function's timeout, as AWS advises
+# What people may do from a chat channel: read, nothing else (the channel role itself has no policy:
+# notifications need none).
+GUARDRAIL = "ReadOnlyAccess"
+
+
+class ChatChannels(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: ChatSettings,
+        notifications: sns.ITopic,
+        key: kms.IKey,
+        relay: NotifierFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Topic", display_name="SSM Event Notifier chat", master_key=key, enforce_ssl=True)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=VISIBILITY_TIMEOUT,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=relay.dead_letter_queue),
+        )
+        # The SNS envelope (not raw delivery): its MessageId is what the relay dedupes on.
+        notifications.add_subscription(
+            subscriptions.SqsSubscription(
+                self.queue,
+                raw_message_delivery=False,
+                filter_policy={"severity": sns.SubscriptionFilter.string_filter(allowlist=list(settings.severities))},
+            )
+        )
+        relay.function.add_event_source(
+            sources.SqsEventSource(self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True)
+        )
+        variables = {
+            **ChatRelaying(topic_arn=self.topic.topic_arn).variables(),
+            **DeadLetterSending(queue_url=relay.dead_letter_queue.queue_url).variables(),
+        }
+        for name, value in variables.items():
+            relay.function.add_environment(name, value)
+        relay.dead_letter_queue.grant_send_messages(relay.role)
+        relay.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn])
+        )
+        key.grant(relay.role, "kms:GenerateDataKey", "kms:Decrypt")
+
+        self.role = iam.Role(
+            self,
+            "ChannelRole",
+            assumed_by=iam.ServicePrincipal("chatbot.amazonaws.com"),
+            description="SSM Event Notifier chat channels: notifications only, no permissions",
+        )
+        guardrail = iam.ManagedPolicy.from_aws_managed_policy_name(GUARDRAIL)
+        self.channels: list[Construct] = []
+        for slack in settings.slack:
+            self.channels.append(
+                chatbot.SlackChannelConfiguration(
+                    self,
+                    f"Slack{slack.workspace_id}{slack.channel_id}",
+                    slack_channel_configuration_name=f"ssm-notifier-{slack.channel_id}"[:128],
+                    slack_workspace_id=slack.workspace_id,
+                    slack_channel_id=slack.channel_id,
+                    notification_topics=[self.topic],
+                    role=self.role,
+                    guardrail_policies=[guardrail],
+                    logging_level=chatbot.LoggingLevel.ERROR,
+                )
+            )
+        for index, teams in enumerate(settings.teams):
+            self.channels.append(
+                chatbot.CfnMicrosoftTeamsChannelConfiguration(
+                    self,
+                    f"Teams{index}",
+                    configuration_name=f"ssm-notifier-teams-{index}",
+                    iam_role_arn=self.role.role_arn,
+                    team_id=teams.team_id,
+                    teams_tenant_id=teams.tenant_id,
+                    teams_channel_id=teams.channel_id,
+                    sns_topic_arns=[self.topic.topic_arn],
+                    guardrail_policies=[guardrail.managed_policy_arn],
+                    logging_level="ERROR",
+                )
+            )
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
+                reason="ReadOnlyAccess is the channels' guardrail (the most anyone may do from chat), not a "
+                "permission of any role: the channel role has no policy.",
+            )
+        )

@@ -1,0 +1,300 @@
+"""A notification's JSON document as an Amazon Q Developer in chat applications "custom notification".
+
+Pure (the core and the standard library): `chat_payload(document)` for any notification's document,
+an event's (`fields`, `links`, `resources`, maybe `calendar`, `failure`) or a digest's (`operation`...).
+
+Untrusted text stays text. Every value of the document is taken as written by users or instances
+(parameter names, OpsItem titles, command output, calendar descriptions, ids). In chat:
+- control and format characters (bidi overrides, zero-width marks) are dropped;
+- < > & @ ` [ ] become look-alikes (U+2039 U+203A U+FF06 U+FF20 U+02CB U+FF3B U+FF3D): no mention
+  (@here, @channel, <!channel>, <@U1>, <#C1>, Teams <at>), no Slack link or entity, no Markdown link,
+  and nothing can open or close a code span or block;
+- "://" becomes ":" and two U+2044 fraction slashes, "www." takes a U+2024 dot: no auto-linked URL;
+- outside code, * ~ | become U+2217 U+223C U+FFE8, an _ at a word's edge U+02CD ("db_name" stays),
+  and a leading # - + or "1." a look-alike: no emphasis, strike, table, heading or list item;
+- in the description values are inline code spans, output quoted from instances a fenced block;
+- the only links are the console URLs the notifier composes, kept only when they look like one.
+Each field is cut to its limit (render's marker); the description keeps whole lines and blocks only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, OperationKind
+from notifier.core.render import CUT_MARKER, cut
+
+# Limits. https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html (Event schema,
+# Parameter details) documents the fields: version must be "1.0", source must be "custom", textType
+# only "client-markdown", description is required; it states no length. The lengths are our choice.
+VERSION, SOURCE, TEXT_TYPE = "1.0", "custom", "client-markdown"
+TITLE_MAX = 150  # chosen: Slack's header text limit; our subjects are under 100 anyway
+DESCRIPTION_MAX = 3000  # chosen: Slack's limit for one text object (a section block's text)
+NEXT_STEPS_ITEMS, NEXT_STEP_MAX = 5, 500  # chosen: five steps within one 3000-character text object
+KEYWORDS_ITEMS, KEYWORD_MAX = 10, 64  # chosen
+ID_MAX = 256  # chosen
+THREAD_ID_MAX = 128  # chosen; a longer key keeps a readable head and a SHA-256 of the whole
+SUMMARY_MAX = 300  # chosen
+# eventType: the custom actions API matches notifications by type, 1-100 of [a-zA-Z0-9-]
+# (https://docs.aws.amazon.com/chatbot/latest/APIReference/API_CustomActionAttachment.html).
+EVENT_TYPE_MAX = 100
+RELATED_ITEMS, RELATED_MAX = 10, 1024  # chosen
+# additionalContext: keys as that API's variable names ([A-Za-z0-9-_], 1-100); entries and value
+# lengths chosen (its variables take values up to 1024 characters).
+CONTEXT_ITEMS, CONTEXT_VALUE_MAX = 8, 256
+VALUE_MAX, OUTPUT_MAX = 200, 400  # one value in the description; output quoted per reason
+REASONS_SHOWN, ITEMS_NAMED = 5, 10
+MARKS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+_LOOKALIKES = str.maketrans(
+    {"<": "\u2039", ">": "\u203a", "&": "\uff06", "@": "\uff20", "`": "\u02cb", "[": "\uff3b", "]": "\uff3d"}
+)
+_MARKUP = str.maketrans({"*": "\u2217", "~": "\u223c", "|": "\uffe8"})
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # "_" emphasises at a word's edge only
+_LEADING = re.compile(r"^(\s*)([#+-]|\d+[.)](?=\s|$))")
+_LEAD_MARKS = str.maketrans({"#": "\uff03", "-": "\u2010", "+": "\uff0b", ".": "\u2024", ")": "\ufe5a"})
+_WWW = re.compile(r"(?i)(www)\.")
+_URLISH = re.compile(r"(?i)://|www\.")
+_SPACE = re.compile(r"\s+")
+_CONSOLE = re.compile(
+    r"https://(?:[a-z0-9-]+\.console\.aws\.amazon\.com|console\.amazonaws\.cn|console\.amazonaws-us-gov\.com)"
+    r"/[A-Za-z0-9._~/?#=:%&+-]{0,900}"
+)
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
+_IDENT = re.compile(r"(?!.*(?i:://|www\.))[A-Za-z0-9][A-Za-z0-9._:/#-]*")  # no URL in an id either
+
+
+def _visible(text: str) -> str:
+    """Without control, format and surrogate characters (a tab is a space; newlines stay)."""
+    return "".join(ch for ch in text.replace("\t", " ") if ch == "\n" or unicodedata.category(ch) not in _HIDDEN)
+
+
+def neutral(text: str, code: bool = False) -> str:
+    """Untrusted text with nothing a chat client acts on (the module's rules); Markdown kept inside code."""
+    text = _WWW.sub("\\1\u2024", _visible(text).translate(_LOOKALIKES).replace("://", ":\u2044\u2044"))
+    if code:
+        return text
+    text = _EDGE_UNDERSCORE.sub("\u02cd", text.translate(_MARKUP))
+    return _LEADING.sub(lambda m: m.group(1) + m.group(2).translate(_LEAD_MARKS), text)
+
+
+def clean(value: Any, limit: int, code: bool = False) -> str:
+    """One line of untrusted text, neutral, within `limit` characters (cut with render's marker)."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    head = neutral(_SPACE.sub(" ", text[: limit * 2 + 64]), code).strip()
+    if len(text) <= limit * 2 + 64 and len(head) <= limit:
+        return head
+    keep = max(limit - len(CUT_MARKER.format(len(text))), 0)
+    return head[:keep].rstrip() + CUT_MARKER.format(max(len(text) - keep, 1))
+
+
+def code(value: Any, limit: int = VALUE_MAX) -> str:
+    """An inline code span that nothing in `value` can close; "-" for nothing."""
+    text = clean(value, limit - 2, code=True)
+    return f"`{text}`" if text else "-"
+
+
+def block(output: str, limit: int = OUTPUT_MAX) -> str:
+    """Output from an instance as a fenced code block: its last lines, neutral, no backtick inside."""
+    lines = [neutral(line, code=True).rstrip() for line in output[-limit * 4 :].split("\n")]
+    text = "\n".join(line for line in lines if line.strip())
+    text = text if len(text) <= limit else "..." + text[-(limit - 3) :]
+    return f"```\n{text}\n```" if text else ""
+
+
+def _url(value: Any) -> str | None:
+    """A console URL the notifier composed, else None (never a link from text)."""
+    return value if isinstance(value, str) and _CONSOLE.fullmatch(value) else None
+
+
+def _ident(text: str, limit: int) -> str:
+    """An identifier of safe characters: `text` itself when it is one, else a readable head and a hash."""
+    if _IDENT.fullmatch(text) and len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+    head = _URLISH.sub("-", re.sub(r"[^A-Za-z0-9._:/#-]", "-", text[: limit - 37])).lstrip("#-.:/")
+    return f"{head or 'id'}--{digest}"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _kind(document: dict[str, Any]) -> OperationKind | None:
+    """The fleet-wide operation kind: a digest's, or the one the event's detail-type belongs to."""
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(str(document.get("detailType")))
+    named = _dict(document.get("operation")).get("kind") or (event_type.operation if event_type else None)
+    return OPERATION_BY_NAME.get(str(named))
+
+
+def thread_id(document: dict[str, Any]) -> str:
+    """One thread per operation (keyed as the fleet keys it), calendar or image, else per event.
+
+    Always with the account and region: the same command id in two accounts is two threads.
+    """
+    account, region = str(document.get("account") or "-"), str(document.get("region") or "-")
+    operation, fields = _dict(document.get("operation")), _dict(document.get("fields"))
+    kind, values = _kind(document), operation or fields
+    if kind and any(values.get(name) for name in kind.key_fields):
+        thread = kind.name, "/".join(str(values.get(name) or "-") for name in kind.key_fields)
+    elif kind and operation.get("key"):
+        thread = kind.name, str(operation["key"])
+    elif document.get("family") == "calendar":
+        thread = "calendar", str(fields.get("calendar_name") or _dict(document.get("calendar")).get("name") or "-")
+    elif document.get("family") == "ami" and fields.get("image_id"):
+        thread = "image", str(fields["image_id"])
+    else:
+        thread = "event", str(document.get("eventId") or "-")
+    return _ident(f"ssm-notifier:{thread[0]}:{account}:{region}:{thread[1]}", THREAD_ID_MAX)
+
+
+def _title(document: dict[str, Any]) -> str:
+    severity = severity if (severity := str(document.get("severity"))) in MARKS else "info"
+    headline = re.sub(r" \([^()]*\)$", "", re.sub(r"^\[[A-Z]+\] ", "", str(document.get("subject") or "")))
+    prefix = f"{MARKS[severity]} [{severity.upper()}] "
+    return prefix + (clean(headline, TITLE_MAX - len(prefix)) or "SSM Event Notifier")
+
+
+def _noun(word: str, count: int) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _key_lines(document: dict[str, Any]) -> list[str]:
+    """The e-mail's key lines: the operation's labels (a digest) or the detail-type's key fields (an event)."""
+    account = code(document.get("account"))
+    if document.get("accountName"):
+        account += f" ({code(document['accountName'])})"
+    lines = [f"Account: {account} · Region: {code(document.get('region'))}"]
+    operation = _dict(document.get("operation"))
+    kind = _kind(document) if operation else None
+    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(str(document.get("detailType")))
+    if kind:
+        lines += [f"{label}: {code(operation[name])}" for label, name in kind.labels if operation.get(name)]
+        lines.append(f"Status: {code(document.get('status'))}")
+        counts = ", ".join(f"{clean(n, 20)} {clean(s, 40)}" for s, n in list(_dict(document.get("counts")).items())[:8])
+        total = clean(document.get("total"), 20) or "0"
+        lines.append(f"{kind.item_noun.capitalize()}s: {total}" + (f" ({counts})" if counts else ""))
+    elif event_type:
+        fields = _dict(document.get("fields"))
+        lines += [f"{label}: {code(fields[name])}" for label, name in event_type.key_fields if fields.get(name)]
+    if document.get("eventId"):
+        lines.append(f"Event: {code(document['eventId'])}")
+    return lines
+
+
+def _named(key: Any, names: dict[str, Any]) -> str:
+    return code(f"{key} ({names[key]})" if names.get(key) else key, 100)
+
+
+def _reason_lines(document: dict[str, Any], noun: str) -> list[str]:
+    """Failed items by reason: read (the document's `failure`), else as their events said (a digest)."""
+    failure = _dict(document.get("failure"))
+    names = {str(k): v for k, v in _dict(failure.get("names")).items()}
+    names.update({str(i.get("instanceId")): i.get("name") for i in map(_dict, _list(document.get("failed"))[:200])})
+    read = bool(_list(failure.get("reasons")))
+    reasons = [_dict(r) for r in _list(failure.get("reasons") if read else document.get("failureReasons"))]
+    lines = ["Why it failed:" if read else "Failed, by reason:"] if reasons else []
+    for reason in reasons[:REASONS_SHOWN]:
+        count = given if isinstance(given := reason.get("count"), int) else len(_list(reason.get("items")))
+        line = f"• {clean(reason.get('reason'), 120)}: {count} {_noun(noun, count)}"
+        summary = reason.get("summary")
+        lines.append(line + (f": {code(summary)}" if summary and str(summary) not in str(reason.get("reason")) else ""))
+        items = [_named(str(key), names) for key in _list(reason.get("items"))[:ITEMS_NAMED]]
+        more = f" and {count - len(items)} more" if count > len(items) else ""
+        lines += ["↳ " + ", ".join(items) + more] if items else []
+        output = str(reason.get("output") or "")[-4 * OUTPUT_MAX :].split("\n")  # said once: not the summary
+        lines.append(block("\n".join(line for line in output if line.strip() != str(summary or "").strip())))
+    if len(reasons) > REASONS_SHOWN:
+        lines.append(f"… and {len(reasons) - REASONS_SHOWN} more reasons")
+    if unavailable := [_dict(u) for u in _list(failure.get("unavailable"))]:
+        first = f"{clean(unavailable[0].get('detail'), 100)}: {clean(unavailable[0].get('error'), 150)}"
+        lines.append(f"Could not be read ({len(unavailable)}): {first}")
+    return lines
+
+
+def _calendar_lines(calendar: dict[str, Any]) -> list[str]:
+    if calendar.get("unavailable"):
+        return [f"Why: explanation unavailable: {clean(calendar['unavailable'], 300)}"]
+    lines = [f"Calendar type: {code(calendar.get('type'))}"] if calendar.get("type") else []
+    for cause in map(_dict, _list(calendar.get("causes"))[:5]):
+        said = f": {code(cause['description'])}" if cause.get("description") else ""
+        lines.append(f"• Why: {code(cause.get('summary'), 120)} ({clean(cause.get('start'), 30)}){said}")
+    if following := _dict(calendar.get("next")):
+        lines.append(f"Next: {code(following.get('state'), 20)} at {clean(following.get('at'), 30)}")
+    return lines
+
+
+def _description(document: dict[str, Any], console: str | None) -> str:
+    """Whole lines and blocks while they fit; how many were left out; the console link last."""
+    kind = _kind(document)
+    noun = kind.item_noun if kind else "image" if document.get("family") == "ami" else "item"
+    parts = [clean(document.get("summary"), SUMMARY_MAX), *_key_lines(document)]
+    parts += _calendar_lines(_dict(document.get("calendar"))) if document.get("calendar") else []
+    parts += _reason_lines(document, noun)
+    tail = f"Console: {console}" if console else ""
+    room = DESCRIPTION_MAX - len(tail) - 60  # the console line and the "not shown" line
+    kept: list[str] = []
+    for part in (parts := [part for part in parts if part]):
+        if len(part) + 1 > room:
+            break
+        kept.append(part)
+        room -= len(part) + 1
+    left = len(parts) - len(kept)
+    kept += [f"… {left} more {_noun('line', left)} not shown: see the e-mail"] if left else []
+    return cut("\n".join([*kept, tail] if tail else kept), DESCRIPTION_MAX)
+
+
+def _next_steps(document: dict[str, Any], console: str | None) -> list[str]:
+    failure = _dict(document.get("failure"))
+    given = _list(failure.get("nextSteps"))[:NEXT_STEPS_ITEMS]
+    steps = [f"Full output: {code(step, NEXT_STEP_MAX - 14)}" for step in given]
+    steps += [f"Console: {url}" for url in map(_url, _list(failure.get("links"))[:NEXT_STEPS_ITEMS]) if url]
+    if not steps and console:
+        steps = [f"Console: {console}"]
+    return [step for step in steps if len(step) <= NEXT_STEP_MAX][:NEXT_STEPS_ITEMS]
+
+
+def _context(document: dict[str, Any]) -> dict[str, str]:
+    keys = ("account", "accountName", "region", "severity", "status", "family", "eventId", "time")
+    pairs = {**{key: document.get(key) for key in keys}, "operationKey": _dict(document.get("operation")).get("key")}
+    shown = {key: clean(value, CONTEXT_VALUE_MAX) for key, value in pairs.items()}
+    return dict(list({key: value for key, value in shown.items() if value}.items())[:CONTEXT_ITEMS])
+
+
+def chat_payload(document: dict[str, Any]) -> dict[str, Any]:
+    """The custom notification for a notification's JSON document, within the limits above."""
+    console = _url(_dict(document.get("links")).get("console"))
+    operation = _dict(document.get("operation"))
+    if operation:
+        related = [i.get("instanceId") for i in map(_dict, _list(document.get("failed")))]
+        own_id = f"{operation.get('key') or operation.get('kind')}#{operation.get('phase') or '-'}"
+    else:
+        related, own_id = _list(document.get("resources")), str(document.get("eventId") or thread_id(document))
+    related = [r for r in (clean(r, RELATED_MAX) for r in related[: 2 * RELATED_ITEMS]) if r]
+    keywords = [clean(document.get(k), KEYWORD_MAX) for k in ("severity", "family", "status", "account", "region")]
+    event_type = re.sub(r"[^A-Za-z0-9-]+", "-", str(document.get("detailType") or "")).strip("-")
+    return {
+        "version": VERSION,
+        "source": SOURCE,
+        "id": _ident(own_id, ID_MAX),
+        "content": {
+            "textType": TEXT_TYPE,
+            "title": _title(document),
+            "description": _description(document, console),
+            "nextSteps": _next_steps(document, console),
+            "keywords": list(dict.fromkeys(k for k in keywords if k))[:KEYWORDS_ITEMS],
+        },
+        "metadata": {
+            "threadId": thread_id(document),
+            "summary": clean(document.get("summary"), SUMMARY_MAX) or _title(document),
+            "eventType": event_type[:EVENT_TYPE_MAX] or "SSM-Event-Notifier",
+            "relatedResources": related[:RELATED_ITEMS],
+            "additionalContext": _context(document),
+        },
+    }
