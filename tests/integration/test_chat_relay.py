@@ -17,7 +17,7 @@ from tools.harness.context import fake_context
 from tools.harness.faults import Faults, LambdaTimeout
 from tools.harness.handler_loader import LambdaHandler, load_module
 from tools.harness.samples import load
-from tools.harness.sdk_hooks import clients_hooked
+from tools.harness.sdk_hooks import Calls, clients_hooked
 from tools.harness.sqs_records import received_record
 from tools.harness.subscribers import Subscribers, envelope_of
 from tools.harness.tables import unique_name
@@ -173,3 +173,21 @@ def test_a_record_that_is_not_a_notification_goes_to_the_dead_letter_queue_namin
     (dead,) = sqs.receive_message(QueueUrl=chat.dead_letter_url, MaxNumberOfMessages=10)["Messages"]
     assert json.loads(dead["Body"])["reason"].startswith("NotANotification: the record is not an SNS notification")
     assert chat.cards() == []
+
+
+def test_a_card_costs_two_dedupe_writes_and_one_publish_and_a_redelivery_one_read(
+    chat: Chat, faults: Faults, idempotency_table: str, build_handler: BuildHandler, lambda_context: LambdaContext
+) -> None:
+    """The calls per notification with chat on (README, Chat); the notification's own path is unchanged."""
+    calls = Calls()
+    with clients_hooked(calls.attach):
+        relay = load_module("handlers.chat_relay").handler
+    calls.take()
+    _notify(build_handler, lambda_context, "change-manager/rejected")
+    (message,) = chat.sqs.receive_message(QueueUrl=chat.queue_url, MaxNumberOfMessages=10)["Messages"]
+    record = received_record(message, chat.queue_arn)
+
+    relay({"Records": [record]}, lambda_context)
+    assert calls.take() == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1, "sns.Publish": 1}
+    relay({"Records": [record]}, lambda_context)
+    assert calls.take() == {"dynamodb.PutItem": 1}  # the failed conditional put answers: a duplicate
