@@ -50,16 +50,24 @@ class ChatChannels(Construct):
             visibility_timeout=VISIBILITY_TIMEOUT,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=relay.dead_letter_queue),
         )
-        # The SNS envelope (not raw delivery): its MessageId is what the relay dedupes on.
+        # The SNS envelope (not raw delivery): its MessageId is what the relay dedupes on. A notification SNS
+        # cannot deliver to the queue (a queue or key policy that refuses it) waits in the relay's
+        # dead-letter queue, alarmed, instead of being dropped.
         notifications.add_subscription(
             subscriptions.SqsSubscription(
                 self.queue,
                 raw_message_delivery=False,
+                dead_letter_queue=relay.dead_letter_queue,
                 filter_policy={"severity": sns.SubscriptionFilter.string_filter(allowlist=list(settings.severities))},
             )
         )
         relay.function.add_event_source(
-            sources.SqsEventSource(self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=relay.reserved_concurrency,  # as the storm buffer's (infra/fleet_operations.py)
+            )
         )
         variables = {
             **ChatRelaying(topic_arn=self.topic.topic_arn).variables(),

@@ -123,7 +123,13 @@ class FleetOperations(Construct):
             ],
         )
         recorder.function.add_event_source(
-            sources.SqsEventSource(self.buffer, batch_size=BATCH_SIZE, report_batch_item_failures=True)
+            # No more batches at once than the reader may run (infra/functions.py: RESERVED_CONCURRENCY).
+            sources.SqsEventSource(
+                self.buffer,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=recorder.reserved_concurrency,
+            )
         )
         # What can never be recorded goes to the dead-letter queue at once, with the reason.
         for name, value in DeadLetterSending(queue_url=recorder.dead_letter_queue.queue_url).variables().items():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
@@ -20,6 +21,26 @@ from notifier.environment import FunctionEnvironment
 
 ASYNC_RETRIES = 2
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
+# Reserved concurrency: the most instances of a function a burst can run at once, set aside from the
+# account's pool (1,000 by default, of which Lambda keeps 100 unreserved), so that no event storm of
+# this stack can starve the account's other functions, nor theirs this one. 59 in all, 61 with chat
+# (README: Security checks). The numbers, per kind of invocation:
+# - a family function (one asynchronous invocation per event, from EventBridge): 10. Its events are
+#   rare (calendar transitions, images, parameters, OpsItems, single commands) and take a fraction of
+#   a second, up to failureReadSeconds when a failure is explained: 10 notify hundreds a minute. Above
+#   that Lambda throttles, keeps the throttled events in its asynchronous queue and retries them for
+#   up to 6 hours without spending their 2 retries: a burst is notified later, never lost.
+# - fleet-wide bursts (a Run Command to 10,000 instances: 22,000 events in minutes) never reach those
+#   functions in "digest" mode: they wait in the storm buffer (SQS), whose reader runs 5 batches of 10
+#   at a time. `make bench` measured 61 events/s per concurrent reader on DynamoDB Local (489/s with 8):
+#   5 drain 22,000 events in about 75 s (the goal: 300 s) and keep one operation's partition under
+#   DynamoDB's 1,000 writes/s (8 readers peaked at 788). The event source mapping's maximum
+#   concurrency is the same 5, so SQS never hands the reader more batches than it may run (a throttled
+#   batch would count towards the redrive to the dead-letter queue).
+# - the chat relay: 2, SQS's smallest maximum concurrency; chat takes a few cards a minute.
+# - the scheduled functions (reconciler, digest sweeper): 2, one run per schedule and its retry.
+RESERVED_CONCURRENCY = {"instance-events": 5, "chat-relay": 2, "calendar-reconciler": 2, "digest-sweeper": 2}
+EVENT_FUNCTION_CONCURRENCY = 10
 # The idempotency calls Powertools makes; nothing else of the table.
 TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
@@ -27,6 +48,11 @@ TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", 
 def function_code() -> lambda_.Code:
     """The handlers and the shared library; the dependencies come from the layer."""
     return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["requirements.txt", "**/__pycache__", "**/*.pyc"])
+
+
+def reserved_concurrency(name: str) -> int:
+    """The function's reserved concurrency (see RESERVED_CONCURRENCY)."""
+    return RESERVED_CONCURRENCY.get(name, EVENT_FUNCTION_CONCURRENCY)
 
 
 class NotifierFunction(Construct):
@@ -40,11 +66,15 @@ class NotifierFunction(Construct):
         code: lambda_.Code,
         layer: lambda_.ILayerVersion,
         log_retention_days: int,
+        log_key: kms.IKey,
         environment: Sequence[FunctionEnvironment],
         description: str | None = None,
+        reserve_concurrency: bool = True,
     ) -> None:
         """`environment`: what the function reads (notifier.environment), set as its variables."""
         super().__init__(scope, construct_id)
+        self.reserved_concurrency = reserved_concurrency(name)
+        self.concurrency_reserved = reserve_concurrency
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
@@ -52,7 +82,8 @@ class NotifierFunction(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[log_retention_days])
+        # Encrypted with the stack's log key (infra/log_encryption.py); the logical ID stays "Logs".
+        self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[log_retention_days], encryption_key=log_key)
         # An own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
         self.role = role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         role.add_to_policy(
@@ -73,6 +104,7 @@ class NotifierFunction(Construct):
             role=role,
             memory_size=256,
             timeout=Duration.seconds(30),
+            reserved_concurrent_executions=self.reserved_concurrency if reserve_concurrency else None,
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=self.log_group,

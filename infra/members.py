@@ -89,12 +89,6 @@ class Forwarding(Construct):
                 },
             )
             self.rules.append(rule)
-        cdk.Validations.of(self.dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself the dead-letter queue of the forwarding rules' target.",
-            )
-        )
 
 
 class MemberStack(Stack):
@@ -121,8 +115,7 @@ class MemberStack(Stack):
         )
         bus = events.EventBus.from_event_bus_arn(self, "HubBus", hub_bus.value_as_string)
         self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families)
-        if calendar_reader:
-            self.reader = self._calendar_reader()
+        self.reader = self._calendar_reader() if calendar_reader else None
 
     def _calendar_reader(self) -> iam.Role:
         trusted = CfnParameter(

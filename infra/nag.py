@@ -1,20 +1,103 @@
-"""cdk-nag AwsSolutions findings this design accepts, each with its reason."""
+"""cdk-nag: the rule packs every synth runs, and the findings this design accepts, each with its reason.
+
+Three packs run as validation plugins (app.py): AwsSolutions, Serverless and NIST 800-53 R5. A finding
+that is not acknowledged fails the synth. The Serverless and NIST findings that do not apply are
+acknowledged here only, one reason per rule (ACCEPTED), and only on the resources the reason is true
+of (acknowledge_accepted_findings checks it): a new function, queue or table gets no acknowledgement
+by accident. README, "Security checks", gives the same list.
+
+AwsSolutions acknowledgements that name one resource's grant stay beside the grant they explain
+(failure_reads.py, organization.py, members.py, chat_channels.py); the function-wide ones are here.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, App, Names, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
+from constructs import Construct, IConstruct
 
 from infra.failure_reads import WHY_STAR
 from infra.functions import NotifierFunction
+from infra.members import Forwarding, MemberStack
+from infra.topics import Topics
+
+PACKS = ("AwsSolutions", "Serverless", "NIST.800.53.R5")
+DEAD_LETTER_RULES = ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
+
+_ON_FAILURE_DESTINATION = (
+    "The function is invoked asynchronously (EventBridge rules, schedules) and has an on-failure "
+    "destination instead: an SQS queue of its own (Lambda EventInvokeConfig, 2 retries), AWS's successor of "
+    "DeadLetterConfig, whose record also holds the error and the attempts; the rule checks DeadLetterConfig "
+    "only. The queue is alarmed. SQS-triggered functions send failed records to the same queue through the "
+    "source queue's redrive policy."
+)
+_DEAD_LETTER_QUEUE = (
+    "This queue is itself a dead-letter queue (a function's on-failure destination, a source queue's "
+    "redrive target, a rule target's DLQ, the e-mail subscriptions' redrive target). A dead-letter queue of "
+    "a dead-letter queue would only move the same messages further away: they stay 14 days, an alarm "
+    "fires at the first one, and they are redriven by hand once the cause is fixed. (A member account's "
+    "forwarding queue has no alarm: the member stack has no alarm topic; its depth is a CloudWatch metric "
+    "of that account.)"
+)
+_DYNAMODB_BACKUP = (
+    "Point-in-time recovery is on (35 days, to the second) and the items are short-lived bookkeeping that "
+    "expires by TTL: idempotency records (the dedupe window, at most 7 days) and the statuses of running "
+    "fleet-wide operations. Losing the table costs at most a repeated notification; AWS Backup snapshots "
+    "would hold nothing worth restoring that PITR does not. An organization backup policy can still select "
+    "the tables by tag."
+)
+
+# One entry per rule: why it does not apply where acknowledge_accepted_findings acknowledges it.
+ACCEPTED: dict[str, str] = {
+    "Serverless-LambdaDLQ": _ON_FAILURE_DESTINATION,
+    "NIST.800.53.R5-LambdaDLQ": _ON_FAILURE_DESTINATION,
+    "NIST.800.53.R5-LambdaConcurrency": (
+        "Only with -c reservedConcurrency=false, for an account whose Lambda concurrency quota is below what "
+        "the stack sets aside (59, 61 with chat, plus the 100 Lambda keeps unreserved): the functions then "
+        "share the account's pool. Fleet-wide bursts still wait in the storm buffer, whose reader's event "
+        "source mapping keeps its maximum concurrency of 5."
+    ),
+    "NIST.800.53.R5-LambdaInsideVPC": (
+        "The functions call only AWS APIs (DynamoDB, SNS, SQS, SSM, EC2, Organizations, X-Ray, CloudWatch) "
+        "over TLS with SigV4, are invoked only by AWS services, and reach nothing in a network of the "
+        "account. A VPC would add NAT gateways or interface endpoints (cost per hour, and failure modes: "
+        "ENI exhaustion, endpoint policies) without reducing exposure: access is governed by IAM, "
+        "least privilege per function (tests/infra/test_policies.py)."
+    ),
+    "NIST.800.53.R5-IAMNoInlinePolicy": (
+        "Each policy is the role's own (CDK's DefaultPolicy, or an inline policy), written for one function "
+        "or role: its resources name this stack's topic, table, queue, log group or bus, and it is deleted "
+        "with the role. A customer-managed policy would be the same statements as a standalone object that "
+        "any other principal of the account could be attached to, widening their use; AWS-managed policies "
+        "are broader than these grants. Least privilege per role is tested (tests/infra/test_policies.py)."
+    ),
+    "NIST.800.53.R5-DynamoDBInBackupPlan": _DYNAMODB_BACKUP,
+    "Serverless-SQSRedrivePolicy": _DEAD_LETTER_QUEUE,
+    "AwsSolutions-SQS3": _DEAD_LETTER_QUEUE,
+    "Serverless-LambdaEventSourceMappingDestination": (
+        "The mapping reads an SQS queue, for which Lambda supports no on-failure destination (only Kinesis, "
+        "DynamoDB Streams and Kafka sources): the queue's own redrive policy moves a record that fails 5 "
+        "times to the function's dead-letter queue (alarmed), and the function reports partial batch "
+        "failures so that only the failed records are retried."
+    ),
+}
+
+
+def add_rule_packs(app: App) -> None:
+    """AwsSolutions, Serverless and NIST 800-53 R5, as validation plugins: a finding fails the synth."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), NIST80053R5Checks(app))
+
+
+def acknowledge(scope: IConstruct, *rules: str) -> None:
+    for rule in rules:
+        Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=ACCEPTED[rule]))
 
 
 def acknowledge_function_findings(function: NotifierFunction) -> None:
-    Validations.of(function.dead_letter_queue).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions-SQS3",
-            reason="This queue is itself the dead-letter queue (Lambda on-failure destination and rule DLQ).",
-        )
-    )
+    """The AwsSolutions findings of every function (infra/stack.py, as each is added)."""
     Validations.of(function).acknowledge(
         Acknowledgment(
             id="AwsSolutions-IAM5[Resource::*]",
@@ -23,3 +106,37 @@ def acknowledge_function_findings(function: NotifierFunction) -> None:
             "every other statement of the role names its resource.",
         )
     )
+
+
+def acknowledge_accepted_findings(scope: Construct) -> None:
+    """The Serverless and NIST findings of ACCEPTED, on every resource of `scope` (an app: every stage and
+    stack) whose design the reason describes; call it once everything is built."""
+    nodes = scope.node.find_all()
+    # Queues with a redrive policy, by the name their SQS event source mappings carry.
+    redriven = {Names.node_unique_id(n.node) for n in nodes if isinstance(n, sqs.Queue) and n.dead_letter_queue}
+    for node in nodes:
+        if isinstance(node, NotifierFunction):
+            if node.function.node.try_find_child("EventInvokeConfig") is None:
+                raise AssertionError(f"{node.node.path}: no on-failure destination, LambdaDLQ would apply")
+            acknowledge(node.function, "Serverless-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ")
+            acknowledge(node.function, "NIST.800.53.R5-LambdaInsideVPC")
+            acknowledge(node.role, "NIST.800.53.R5-IAMNoInlinePolicy")
+            acknowledge(node.dead_letter_queue, *DEAD_LETTER_RULES)
+            if not node.concurrency_reserved:  # -c reservedConcurrency=false, said at deploy (README)
+                acknowledge(node.function, "NIST.800.53.R5-LambdaConcurrency")
+        elif isinstance(node, Forwarding):  # member accounts, and the hub's own events
+            acknowledge(node.dead_letter_queue, *DEAD_LETTER_RULES)
+            acknowledge(node.role, "NIST.800.53.R5-IAMNoInlinePolicy")
+        elif isinstance(node, Topics) and node.undelivered:
+            acknowledge(node.undelivered, *DEAD_LETTER_RULES)
+        elif isinstance(node, MemberStack) and node.reader is not None:
+            acknowledge(node.reader, "NIST.800.53.R5-IAMNoInlinePolicy")
+        elif isinstance(node, dynamodb.Table):
+            table = node.node.default_child
+            if not (isinstance(table, dynamodb.CfnTable) and table.point_in_time_recovery_specification):
+                raise AssertionError(f"{node.node.path}: no point-in-time recovery, DynamoDBInBackupPlan would apply")
+            acknowledge(node, "NIST.800.53.R5-DynamoDBInBackupPlan")
+        elif isinstance(node, lambda_.EventSourceMapping):
+            source, _, queue = node.node.id.partition(":")
+            if source == "SqsEventSource" and queue in redriven:
+                acknowledge(node, "Serverless-LambdaEventSourceMappingDestination")

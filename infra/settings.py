@@ -85,6 +85,9 @@ class Settings:
     organization: OrganizationSettings | None = None
     # Chat (README, Chat): None when no channel is configured (and no chat resource is created).
     chat: ChatSettings | None = None
+    # Each function's reserved concurrency (infra/functions.py); off for accounts whose Lambda quota is
+    # below what it sets aside (the account keeps 100 unreserved).
+    reserved_concurrency: bool = True
 
 
 @dataclass(frozen=True)
@@ -269,4 +272,5 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
         failure_read_seconds=as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
         organization=_organization(get, region),
         chat=_chat(get),
+        reserved_concurrency=as_bool("reservedConcurrency", get("reservedConcurrency", True)),
     )

@@ -14,6 +14,7 @@ from infra.failure_reads import grant_failure_reads
 from infra.fleet_operations import FleetOperations, OperationsTable
 from infra.functions import NotifierFunction, function_code
 from infra.layer import DependenciesLayer
+from infra.log_encryption import LogEncryption
 from infra.monitoring import Monitoring
 from infra.nag import acknowledge_function_findings
 from infra.organization import OrganizationHub
@@ -58,7 +59,12 @@ class NotifierStack(Stack):
         table = IdempotencyTable(self, "Idempotency").table
         layer = DependenciesLayer(self, "Dependencies", platform=settings.layer_platform).layer
         code = function_code()
+        log_key = LogEncryption(self, "LogEncryption").key
         monitoring = Monitoring(self, "Monitoring", alarm_topic=topics.alarms)
+        if topics.undelivered:
+            monitoring.watch_dead_letter_queue(
+                "UndeliveredEmails", topics.undelivered, "Notifications and alarms SNS could not deliver by e-mail"
+            )
         publishing = Publishing(topic_arn=topics.notifications.topic_arn)
         dedupe = Dedupe(table_name=table.table_name, window_seconds=settings.dedupe_window_minutes * 60)
 
@@ -89,8 +95,10 @@ class NotifierStack(Stack):
                 code=code,
                 layer=layer,
                 log_retention_days=settings.log_retention_days,
+                log_key=log_key,
                 environment=(*environment, *organization_environment),
                 description=description,
+                reserve_concurrency=settings.reserved_concurrency,
             )
             if dedupe in environment:
                 function.grant_dedupe(table)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
@@ -59,10 +61,23 @@ class Topics(Construct):
             actions=["sns:Publish"],
             resources=[self.notifications.topic_arn],
         )
+        # What SNS could not deliver by e-mail after its retries (50 over 6 hours: a mail server that refuses
+        # or is unreachable) waits here 14 days, alarmed (infra/stack.py), instead of being dropped.
+        self.undelivered: sqs.Queue | None = None
+        if notification_emails or alarm_emails:
+            self.undelivered = sqs.Queue(
+                self,
+                "UndeliveredEmails",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
         for email in notification_emails:
-            self.notifications.add_subscription(subscriptions.EmailSubscription(email))
+            self.notifications.add_subscription(
+                subscriptions.EmailSubscription(email, dead_letter_queue=self.undelivered)
+            )
         for email in alarm_emails:
-            self.alarms.add_subscription(subscriptions.EmailSubscription(email))
+            self.alarms.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=self.undelivered))
 
     def grant_publish_notifications(self, role: iam.IRole) -> None:
         """sns:Publish on the notification topic and the key use it needs, with no wildcard action.

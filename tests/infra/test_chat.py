@@ -70,6 +70,9 @@ def test_chat_gets_errors_and_warnings_through_its_own_queue_and_relay(chat: dic
     assert props["FilterPolicy"] == {"severity": ["error", "warning"]}
     assert props.get("RawMessageDelivery") in (None, False)  # the envelope: its MessageId dedupes the card
     relay_id, relay = _relay(chat)
+    # What SNS cannot deliver to the chat queue waits in the relay's dead-letter queue (alarmed).
+    dead_letters = relay["Properties"]["Environment"]["Variables"]["DEAD_LETTER_QUEUE_URL"]["Ref"]
+    assert props["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dead_letters, "Arn"]}}
     variables = relay["Properties"]["Environment"]["Variables"]
     assert {"CHAT_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUE_URL"} <= set(variables)
     (mapping,) = [

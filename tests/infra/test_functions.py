@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.infra.conftest import STACK_HANDLERS, STORM, resources
+from tests.infra.conftest import STACK_HANDLERS, STORM, resources, synthesize
 
 ALL_FUNCTIONS = len(STACK_HANDLERS)
 
@@ -67,3 +67,15 @@ def test_alarms_on_errors_and_dead_letters_notify_the_operations_topic(template)
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": operations}]
         backlog = alarm["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
         assert alarm["Properties"]["Threshold"] == (15 * 60 if backlog else 1)
+
+
+def test_reserved_concurrency_is_on_by_default_and_a_setting_turns_it_off(template):
+    reserved = [
+        f["Properties"].get("ReservedConcurrentExecutions")
+        for f in resources(template, "AWS::Lambda::Function").values()
+    ]
+    assert None not in reserved and sum(reserved) == 59
+    off = synthesize(reservedConcurrency="false")
+    assert all(
+        "ReservedConcurrentExecutions" not in f["Properties"] for f in resources(off, "AWS::Lambda::Function").values()
+    )

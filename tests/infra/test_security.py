@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from infra.failure_reads import READS_WITHOUT_RESOURCES
-from tests.infra.conftest import STACK_HANDLERS, as_list, resources
+from infra.functions import EVENT_FUNCTION_CONCURRENCY
+from infra.log_encryption import LOGS_KEY_ACTIONS
+from notifier.core.catalog import FUNCTIONS
+from tests.infra.conftest import RECONCILER, STACK_HANDLERS, as_list, resources
 
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -55,9 +59,43 @@ def test_topics_are_kms_encrypted_and_refuse_plain_http(template):
     assert denied_insecure == set(topics)
 
 
-def test_key_rotates(template):
-    (key,) = resources(template, "AWS::KMS::Key").values()
-    assert key["Properties"]["EnableKeyRotation"] is True
+def test_keys_rotate(template):
+    keys = resources(template, "AWS::KMS::Key")
+    assert len(keys) == 2  # the topics', the log groups'
+    for key in keys.values():
+        assert key["Properties"]["EnableKeyRotation"] is True
+
+
+def test_log_groups_are_encrypted_with_the_log_key_that_only_cloudwatch_logs_of_this_region_uses(template):
+    (log_key,) = [k for k in resources(template, "AWS::KMS::Key") if k.startswith("LogEncryption")]
+    log_groups = resources(template, "AWS::Logs::LogGroup")
+    assert len(log_groups) == len(STACK_HANDLERS)
+    for log_group in log_groups.values():
+        assert log_group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [log_key, "Arn"]}
+    statements = resources(template, "AWS::KMS::Key")[log_key]["Properties"]["KeyPolicy"]["Statement"]
+    (logs,) = [s for s in statements if s.get("Sid") == "CloudWatchLogsOfThisAccountAndRegion"]
+    assert logs["Principal"] == {"Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}}
+    assert set(logs["Action"]) == set(LOGS_KEY_ACTIONS) and "kms:CreateGrant" not in logs["Action"]
+    arn = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert arn["Fn::Join"][1][-1] == ":log-group:*" and {"Ref": "AWS::AccountId"} in arn["Fn::Join"][1]
+    # The roles get nothing of it: CloudWatch Logs encrypts on their behalf.
+    assert log_key not in json.dumps([s for s in _statements(template)])
+
+
+def test_every_function_has_its_reserved_concurrency_and_queue_readers_take_no_more_batches(template):
+    functions = resources(template, "AWS::Lambda::Function")
+    reserved = {k: f["Properties"]["ReservedConcurrentExecutions"] for k, f in functions.items()}
+    by_handler = {functions[k]["Properties"]["Handler"]: n for k, n in reserved.items()}
+    assert by_handler == {
+        **{handler: EVENT_FUNCTION_CONCURRENCY for handler in FUNCTIONS.values()},
+        RECONCILER: 2,
+        "handlers.operation_events.handler": 5,
+        "handlers.operation_sweeper.handler": 2,
+    }
+    assert sum(reserved.values()) == 59  # README: Security checks; the account keeps 100 unreserved of 1,000
+    for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
+        function = mapping["Properties"]["FunctionName"]["Ref"]
+        assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved[function]}
 
 
 def test_queues_are_encrypted_and_refuse_plain_http(template):

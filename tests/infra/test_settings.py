@@ -36,6 +36,15 @@ def test_emails_subscriptions_families_and_windows_from_context():
         "platform@example.com",
     ]
     assert {s["Properties"]["Protocol"] for s in subscriptions} == {"email"}
+    # What SNS cannot deliver by e-mail waits in one queue, alarmed (README: Security checks).
+    (undelivered,) = [k for k in resources(template, "AWS::SQS::Queue") if k.startswith("TopicsUndeliveredEmails")]
+    assert {json.dumps(s["Properties"]["RedrivePolicy"]) for s in subscriptions} == {
+        json.dumps({"deadLetterTargetArn": {"Fn::GetAtt": [undelivered, "Arn"]}})
+    }
+    assert any(
+        a["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [undelivered, "QueueName"]}}]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+    )
     rules = pattern_rules(template).values()
     assert sorted(r["Properties"]["EventPattern"]["detail-type"][0] for r in rules) == [
         "Calendar State Change",
