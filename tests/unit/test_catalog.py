@@ -86,11 +86,17 @@ def test_subject_templates_and_key_fields_only_name_model_fields() -> None:
         model = models.MODELS[event_type.detail_type]
         detail_model = model.model_fields["detail"].annotation
         assert isinstance(detail_model, type)
-        known = set(detail_model.model_fields) | {"region", "account"}
-        if event_type.family == "calendar":
-            known.add("calendar_name")
+        known = set(detail_model.model_fields) | {"region", "account"} | set(model.derived_fields)
         templates = [event_type.subject] + ([event_type.console_path] if event_type.console_path else [])
         for template in templates:
             names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
             assert names <= known, (event_type.detail_type, names - known)
         assert {name for _, name in event_type.key_fields} <= known, event_type.detail_type
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=sample_id)
+def test_a_models_derived_fields_are_the_ones_it_adds(path: Path) -> None:
+    """derived_fields (which the check above trusts) name only fields template_fields may add."""
+    event = models.parse_event(read(path))
+    added = set(event.template_fields()) - set(type(event.detail).model_fields) - {"region", "account"}
+    assert added <= set(event.derived_fields), (sample_id(path), added)

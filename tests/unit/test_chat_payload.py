@@ -341,3 +341,18 @@ def test_any_strange_event_gives_a_safe_payload(event: dict[str, Any]) -> None:
         assume(False)
         return
     assert_safe(chat_payload(render(parsed, event).document))
+
+
+def test_an_id_that_is_only_underscores_stays_plain_text() -> None:
+    """Found by the strange-event run above (seed 3): an image id "_" reached the thread id at a word edge."""
+    for image_id in ("_", "__", "_x_"):
+        event = load("ami/failed")
+        event["detail"]["ImageId"] = image_id
+        payload = chat_payload(render(parse_event(event), event).document)
+        assert_safe(payload)
+        assert (
+            payload["metadata"]["threadId"]
+            != chat_payload(render(parse_event(load("ami/failed")), load("ami/failed")).document)["metadata"][
+                "threadId"
+            ]
+        )

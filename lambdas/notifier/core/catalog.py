@@ -99,6 +99,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("parameter-store", "Parameter Store", ("aws.ssm",), "systems-manager"),
     Family("ops-center", "OpsCenter", ("aws.ssm",), "systems-manager"),
     Family("change-manager", "Change Manager", ("aws.ssm",), "systems-manager"),
+    Family("inventory", "Inventory", ("aws.ssm",), "systems-manager"),
     # AWS's own Patch compliance sample carries "source": "aws.123456789012". Only AWS
     # can emit a source that starts with "aws." (PutEvents refuses it), so the prefix
     # admits that variant without admitting anybody's custom events.
@@ -325,6 +326,15 @@ EVENT_TYPES: tuple[EventType, ...] = (
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
     ),
     EventType(
+        family="maintenance-window",
+        detail_type="Maintenance Window Task Registration Notification",
+        model="WindowTaskRegistration",
+        title="Maintenance Window task registration",
+        subject="Maintenance Window {window_id} task {status}: {window_task_id}",
+        key_fields=(("Window", "window_id"), ("Task", "window_task_id"), ("Status", "status")),
+        console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+    ),
+    EventType(
         family="automation",
         detail_type="EC2 Automation Step Status-change Notification",
         model="AutomationStepStatusChange",
@@ -374,6 +384,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Schedule", "schedule_expression"),
             ("Last execution", "last_execution_date"),
             ("Counts", "association_status_aggregated_count"),
+            ("Targets", "targets"),
+            ("Document version", "document_version"),
         ),
         console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
         operation="association",
@@ -404,8 +416,52 @@ EVENT_TYPES: tuple[EventType, ...] = (
         model="ParameterStoreChange",
         title="Parameter Store change",
         subject="Parameter {name} {status}",
-        key_fields=(("Parameter", "name"), ("Operation", "status"), ("Type", "type"), ("Description", "description")),
+        key_fields=(
+            ("Parameter", "name"),
+            ("Operation", "status"),
+            ("Type", "type"),
+            ("Label", "label"),
+            ("From version", "from_version"),
+            ("To version", "to_version"),
+            ("Description", "description"),
+        ),
         console_path=f"{_SSM}/parameters/{{name}}/description?region={{region}}",
+    ),
+    EventType(
+        family="parameter-store",
+        detail_type="Parameter Store Policy Action",
+        model="ParameterPolicyAction",
+        title="Parameter Store policy action",
+        # headline and action: what the policy asks (core/parameter_policies.py), "expires within 15 days".
+        subject="Parameter {name} {headline}",
+        key_fields=(
+            ("Parameter", "name"),
+            ("Policy type", "status"),
+            ("To do", "action"),
+            ("When", "due"),
+            ("Policy", "policy"),
+            ("Parameter type", "parameter_type"),
+            ("Policy status", "action_status"),
+            ("Reason", "action_reason"),
+        ),
+        console_path=f"{_SSM}/parameters/{{name}}/description?region={{region}}",
+    ),
+    EventType(
+        family="inventory",
+        detail_type="Inventory Resource State Change",
+        model="InventoryResourceStateChange",
+        title="Inventory resource state change",
+        # scope: the node, or "all nodes" for a delete summary (its resource-id is "").
+        subject="Inventory {action} of {type_name} {status} ({scope})",
+        key_fields=(
+            ("Inventory type", "type_name"),
+            ("Action", "action"),
+            ("Status", "status"),
+            ("Node", "resource_id"),
+            ("Resource type", "resource_type"),
+            ("Reason", "action_reason"),
+        ),
+        console_path=f"{_SSM}/inventory?region={{region}}",
     ),
     EventType(
         family="ops-center",

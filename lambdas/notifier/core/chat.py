@@ -111,11 +111,11 @@ def _url(value: Any) -> str | None:
 
 def _ident(text: str, limit: int) -> str:
     """An identifier of safe characters: `text` itself when it is one, else a readable head and a hash."""
-    if _IDENT.fullmatch(text) and len(text) <= limit:
+    if _IDENT.fullmatch(text) and len(text) <= limit and not _EDGE_UNDERSCORE.search(text):
         return text
     digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
-    head = _URLISH.sub("-", re.sub(r"[^A-Za-z0-9._:/#-]", "-", text[: limit - 37])).lstrip("#-.:/")
-    return f"{head or 'id'}--{digest}"
+    head = _EDGE_UNDERSCORE.sub("-", _URLISH.sub("-", re.sub(r"[^A-Za-z0-9._:/#-]", "-", text[: limit - 37])))
+    return f"{head.lstrip('#-.:/') or 'id'}--{digest}"
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -1,70 +1,21 @@
 """Typed models of every detail-type in the catalog (Powertools Parser on EventBridgeModel).
 
-Only what a notification cannot do without is required: the status and the id of
-the thing that changed. Every other field is optional and lenient (any JSON value
-is kept as text), and unknown fields are kept, so a payload AWS changes tomorrow
-still notifies. A required field that is missing or of the wrong type is refused
-with an ``InvalidEventError`` naming the detail-type and the field.
+Only what a notification cannot do without is required: the status and the id of the thing that
+changed. Every other field is optional and lenient (any JSON value is kept as text, JSON encoded in
+a string is read decoded where a field says so: ``event_base.py``), and unknown fields are kept, so
+a payload AWS changes tomorrow still notifies. A required field that is missing or of the wrong
+type is refused with an ``InvalidEventError`` naming the detail-type and the field.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, ValidationError
 
 from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES
-
-
-class InvalidEventError(ValueError):
-    """An event this project refuses; the message names the detail-type and the field."""
-
-    def __init__(self, detail_type: str, field: str, reason: str) -> None:
-        self.detail_type = detail_type
-        self.field = field
-        self.reason = reason
-        super().__init__(f"invalid {detail_type!s} event: field '{field}': {reason}")
-
-
-def _as_text(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, int, float)):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-Required = Annotated[str, StringConstraints(min_length=1)]
-# Any JSON value, kept as text; missing is None.
-Lenient = Annotated[str | None, BeforeValidator(_as_text)]
-
-
-class Detail(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
-
-    status: Required
-
-
-class SsmEvent(EventBridgeModel):
-    """An event of the catalog; subclasses type ``detail``."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
-
-    # AWS's own AMI samples carry "time": "yyyy-mm-ddThh:mm:ssZ": keep what cannot be parsed.
-    time: datetime | str = Field(union_mode="left_to_right")  # type: ignore[assignment]
-    detail: Detail
-
-    def template_fields(self) -> dict[str, str]:
-        """The values that subjects, key fields and console paths are written with."""
-        fields: dict[str, str] = {"region": self.region, "account": self.account}
-        for name in type(self.detail).model_fields:
-            value = getattr(self.detail, name)
-            if value is not None:
-                fields[name] = value if isinstance(value, str) else _as_text(value)
-        return fields
+from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Required, SsmEvent, field_name
+from notifier.core.parameter_policies import policy_fields
 
 
 # --- calendar -------------------------------------------------------------------------
@@ -77,6 +28,7 @@ class CalendarDetail(Detail):
 
 class CalendarStateChange(SsmEvent):
     detail: CalendarDetail
+    derived_fields = ("calendar_name",)
 
     @property
     def calendar_name(self) -> str:
@@ -167,6 +119,14 @@ class WindowStateChange(SsmEvent):
     detail: WindowDetail
 
 
+class WindowTaskRegistrationDetail(WindowDetail):
+    window_task_id: Lenient = Field(None, alias="window-task-id")
+
+
+class WindowTaskRegistration(SsmEvent):
+    detail: WindowTaskRegistrationDetail
+
+
 # --- automation -----------------------------------------------------------------------
 class AutomationExecutionDetail(Detail):
     execution_id: Required = Field(alias="ExecutionId")
@@ -196,7 +156,7 @@ class AssociationDetail(Detail):
     document_name: Lenient = Field(None, alias="document-name")
     schedule_expression: Lenient = Field(None, alias="schedule-expression")
     last_execution_date: Lenient = Field(None, alias="last-execution-date")
-    association_status_aggregated_count: Lenient = Field(None, alias="association-status-aggregated-count")
+    association_status_aggregated_count: Decoded = Field(None, alias="association-status-aggregated-count")
 
 
 class InstanceAssociationDetail(AssociationDetail):
@@ -206,8 +166,13 @@ class InstanceAssociationDetail(AssociationDetail):
     execution_summary: Lenient = Field(None, alias="execution-summary")
 
 
+class AssociationStateDetail(AssociationDetail):
+    targets: Decoded = None  # JSON in a string: [{"key":"InstanceIds","values":["i-1"]}]
+    document_version: Lenient = Field(None, alias="document-version")  # often "Optional.empty": absent
+
+
 class AssociationStateChange(SsmEvent):
-    detail: AssociationDetail
+    detail: AssociationStateDetail
 
 
 class InstanceAssociationStateChange(SsmEvent):
@@ -220,10 +185,49 @@ class ParameterDetail(Detail):
     status: Required = Field(alias="operation")
     type: Lenient = None
     description: Lenient = None
+    label: Decoded = None  # a label operation (LabelParameterVersion): which label, from and to which version
+    from_version: Lenient = Field(None, alias="fromVersion")
+    to_version: Lenient = Field(None, alias="toVersion")
 
 
 class ParameterStoreChange(SsmEvent):
     detail: ParameterDetail
+
+
+class ParameterPolicyDetail(Detail):
+    name: Required = Field(alias="parameter-name")
+    status: Required = Field(alias="policy-type")
+    parameter_type: Lenient = Field(None, alias="parameter-type")
+    policy_content: Lenient = Field(None, alias="policy-content")
+    action_status: Lenient = Field(None, alias="action-status")
+    action_reason: Lenient = Field(None, alias="action-reason")
+
+
+class ParameterPolicyAction(SsmEvent):
+    detail: ParameterPolicyDetail
+    derived_fields = ("headline", "action", "due", "policy")
+
+    def template_fields(self) -> dict[str, str]:
+        """Plus what the policy asks of the team (`action`, `due`) and the policy decoded."""
+        return {**super().template_fields(), **policy_fields(self.detail.status, self.detail.policy_content)}
+
+
+# --- inventory ------------------------------------------------------------------------
+class InventoryDetail(Detail):
+    status: Required = Field(alias="action-status")
+    type_name: Required = Field(alias="type-name")
+    action: Lenient = None
+    resource_type: Lenient = Field(None, alias="resource-type")
+    resource_id: Lenient = Field(None, alias="resource-id")
+    action_reason: Lenient = Field(None, alias="action-reason")
+
+
+class InventoryResourceStateChange(SsmEvent):
+    detail: InventoryDetail
+    derived_fields = ("scope",)  # the node, or "all nodes": a delete summary's resource-id is ""
+
+    def template_fields(self) -> dict[str, str]:
+        return {**super().template_fields(), "scope": self.detail.resource_id or "all nodes"}
 
 
 # --- ops-center -----------------------------------------------------------------------
@@ -277,10 +281,6 @@ _MODEL_CLASSES = {
 MODELS: dict[str, type[SsmEvent]] = {e.detail_type: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(event)"
-
-
 def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> SsmEvent:
     """Parse an EventBridge event of the catalog, or raise InvalidEventError naming the field."""
     if not isinstance(raw, dict):
@@ -297,4 +297,4 @@ def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> S
         return MODELS[detail_type].model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        raise InvalidEventError(detail_type, _field_name(first["loc"]), first["msg"]) from error
+        raise InvalidEventError(detail_type, field_name(first["loc"]), first["msg"]) from error

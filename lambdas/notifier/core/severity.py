@@ -27,6 +27,7 @@ _ERROR = {
     "accessdenied",
     "completedwithfailure",
     "changecalendaroverriderejected",
+    "expiration",  # Parameter Store Policy Action: the parameter expired and was deleted
 }
 _WARNING = {
     "cancelling",
@@ -41,6 +42,8 @@ _WARNING = {
     "pendingapproval",
     "pendingchangecalendaroverride",
     "rateexceeded",
+    "expirationnotification",  # Parameter Store Policy Action: the parameter expires soon
+    "nochangenotification",  # ... it has not changed for longer than its policy allows
 }
 # Everything else (Success, InProgress, OPEN, Create, available, compliant, and words
 # AWS adds later) is information.

@@ -71,15 +71,34 @@ def order_of(moment: datetime | None, status: str) -> int:
     return millis * 10 + rank(status)
 
 
+# Automation's StartTime and EndTime read like "Nov 29, 2016 7:43:25 PM" (UTC, English month names).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _automation_time(value: str) -> datetime | None:
+    # strptime's %b follows the locale: read the month by its English name first.
+    month, _, rest = value.strip().partition(" ")
+    if month[:3].title() not in _MONTHS:
+        return None
+    try:
+        return datetime.strptime(f"{_MONTHS.index(month[:3].title()) + 1:02d} {rest}", "%m %d, %Y %I:%M:%S %p")
+    except ValueError:
+        return None
+
+
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from an event's time field, None when it is missing or not a time."""
+    """An aware datetime from an event's time field (ISO 8601, or Automation's "Nov 29, 2016 7:43:25 PM"),
+    None when it is missing or not a time."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return None
+            parsed = _automation_time(value)
+            if parsed is None:
+                return None
+            moment = parsed
     else:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
