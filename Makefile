@@ -81,7 +81,7 @@ bench: setup $(TEMPLATE)
 # stand-ins, then every one again: the second pass must be suppressed as duplicates.
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents \
-		-c slackChannels=T00000000:C00000000 --show email,chat events
+		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat events
 
 # The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
 # Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40

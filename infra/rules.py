@@ -11,7 +11,7 @@ from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from infra.functions import NotifierFunction
-from notifier.core.catalog import Family, event_types_of
+from notifier.core.catalog import API_AUDIT, AUDITED_CALLS, Family, audit_detail_pattern, event_types_of
 
 # How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
 TARGET_RETRY_ATTEMPTS = 8
@@ -58,9 +58,15 @@ class Routing:
 
 
 def event_pattern(
-    scope: Construct, family: Family, *, excluded: tuple[str, ...] = (), routing: Routing | None = None
+    scope: Construct,
+    family: Family,
+    *,
+    excluded: tuple[str, ...] = (),
+    routing: Routing | None = None,
+    audited_calls: tuple[str, ...] = AUDITED_CALLS,
 ) -> events.EventPattern:
-    """The family's pattern: its sources, its detail-types but `excluded`, and the routing's accounts.
+    """The family's pattern: its sources, its detail-types but `excluded`, and the routing's accounts;
+    for the API audit, only the `audited_calls` people make (catalog.audit_detail_pattern).
 
     One definition for the family rules, the hub's forwarding of its own events and the member
     accounts' rules (infra/organization.py, infra/members.py).
@@ -69,6 +75,7 @@ def event_pattern(
         source=source_match(family),
         detail_type=[e.detail_type for e in event_types_of(family.name) if e.detail_type not in excluded],
         account=(routing or Routing()).account_match(scope),  # None: any account
+        detail=audit_detail_pattern(audited_calls) if family.name == API_AUDIT else None,
     )
 
 
@@ -82,9 +89,10 @@ class FamilyRule(Construct):
         target: NotifierFunction,
         excluded: tuple[str, ...] = (),
         routing: Routing | None = None,
+        audited_calls: tuple[str, ...] = AUDITED_CALLS,
     ) -> None:
         """`excluded`: detail-types of the family routed elsewhere (storm control's buffer).
-        `routing`: None, the default bus and this account (see Routing)."""
+        `routing`: None, the default bus and this account (see Routing). `audited_calls`: the API audit's."""
         super().__init__(scope, construct_id)
         routing = routing or Routing()
         self.rule = events.Rule(
@@ -92,7 +100,7 @@ class FamilyRule(Construct):
             "Rule",
             description=f"SSM Event Notifier: {family.title} events {routing.whose}",
             event_bus=routing.event_bus,
-            event_pattern=event_pattern(self, family, excluded=excluded, routing=routing),
+            event_pattern=event_pattern(self, family, excluded=excluded, routing=routing, audited_calls=audited_calls),
             targets=[
                 targets.LambdaFunction(
                     target.function,

@@ -20,8 +20,9 @@ from infra.context_values import (
     emails,
     matching,
 )
-from notifier.core.catalog import FAMILIES, OPERATIONS
+from notifier.core.catalog import AUDITED_CALLS, FAMILIES, OPERATIONS
 from notifier.environment import (
+    AUDIT_BURST_SECONDS,
     DEDUPE_WINDOW_SECONDS,
     DIGEST_SETTLE_SECONDS,
     FAILURE_READ_SECONDS,
@@ -88,6 +89,9 @@ class Settings:
     # Each function's reserved concurrency (infra/functions.py); off for accounts whose Lambda quota is
     # below what it sets aside (the account keeps 100 unreserved).
     reserved_concurrency: bool = True
+    # The API audit (opt-in family api-audit): the calls it notifies, and its burst window.
+    audited_calls: tuple[str, ...] = AUDITED_CALLS
+    audit_burst_seconds: int = AUDIT_BURST_SECONDS
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,7 @@ _SLACK = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _TEAMS = re.compile(rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$")
 SEVERITIES = ("error", "warning", "info")
+_CALL = re.compile(r"^[A-Z][A-Za-z0-9]{1,127}$")  # an API operation's name, e.g. SendCommand
 
 
 def _chat(get: Any) -> ChatSettings | None:
@@ -220,8 +225,9 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
 
     known = tuple(family.name for family in FAMILIES)
     families = as_list("enabledFamilies", get("enabledFamilies", "all"))
-    if families in ((), ("all",)):
-        families = known
+    if not families or "all" in families:
+        # "all": every family but the opt-in ones, which must be named ("all,api-audit").
+        families = (*(f.name for f in FAMILIES if not f.opt_in), *(f for f in families if f != "all"))
     unknown = [family for family in families if family not in known]
     if unknown:
         raise SettingsError(f"context enabledFamilies: unknown {', '.join(unknown)}; known: {', '.join(known)}")
@@ -273,4 +279,7 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
         organization=_organization(get, region),
         chat=_chat(get),
         reserved_concurrency=as_bool("reservedConcurrency", get("reservedConcurrency", True)),
+        audited_calls=matching("auditedCalls", get("auditedCalls", list(AUDITED_CALLS)), _CALL, "an API call name")
+        or AUDITED_CALLS,
+        audit_burst_seconds=as_int("auditBurstSeconds", get("auditBurstSeconds", AUDIT_BURST_SECONDS), 10, 3600),
     )

@@ -23,6 +23,7 @@ from infra.settings import read_settings
 from infra.storage import IdempotencyTable
 from infra.topics import Topics
 from notifier.core.catalog import (
+    API_AUDIT,
     FAMILIES,
     FAMILY_BY_NAME,
     FUNCTIONS,
@@ -31,6 +32,7 @@ from notifier.core.catalog import (
     operation_event_types,
 )
 from notifier.environment import (
+    AuditBursts,
     Dedupe,
     FailureReading,
     FunctionEnvironment,
@@ -111,9 +113,12 @@ class NotifierStack(Stack):
             self.functions[name] = function
             return function
 
+        audit = [f for f in enabled if f.name == API_AUDIT]
         for name, handler in FUNCTIONS.items():
             if any(family.function == name for family in enabled):
-                add_function(name, handler, dedupe, publishing)
+                # The API audit's burst window, for the function that handles it.
+                bursts = [AuditBursts(window_seconds=settings.audit_burst_seconds) for f in audit if f.function == name]
+                add_function(name, handler, dedupe, publishing, *bursts)
         calendars = calendar_files()
         monitored = sorted({*calendars, *settings.monitored_calendars})
         if calendars:
@@ -197,6 +202,7 @@ class NotifierStack(Stack):
                 target=self.functions[family.function],
                 excluded=digested,
                 routing=routing,
+                audited_calls=settings.audited_calls,
             )
         if hub:
             calendar_functions = [self.functions[n] for n in ("calendar", "calendar-reconciler") if n in self.functions]

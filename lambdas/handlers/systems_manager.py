@@ -1,16 +1,29 @@
-"""Automation, State Manager, Parameter Store, OpsCenter, Change Manager and Compliance events:
-parse, dedupe, render, publish (notifier.delivery)."""
+"""Automation, State Manager, Parameter Store, OpsCenter, Change Manager, Inventory, Compliance and API
+audit events: parse, dedupe, render, publish (notifier.delivery)."""
 
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.audit.bursts import BurstGate
+from notifier.core.models import SsmEvent
+from notifier.core.render import Extra
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
+from notifier.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()
-delivery = Delivery("systems-manager", explain=failures.explain_event)
+bursts = BurstGate(boto3.client("dynamodb"), Dedupe.read().table_name, AuditBursts.read().window_seconds)
+
+
+def explain(event: SsmEvent) -> Extra | None:
+    """Why a failure happened, or what a burst of API calls means (never both: different families)."""
+    return failures.explain_event(event) or bursts.explain(event)
+
+
+delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

@@ -25,6 +25,8 @@ MISSED_TRANSITION_GRACE_MINUTES = 20
 # (notifier.failures): API calls (0: none) and seconds of wall time, per message.
 FAILURE_READS = 20
 FAILURE_READ_SECONDS = 3.0
+# The API audit: the same call by the same principal within this window is one message.
+AUDIT_BURST_SECONDS = 60
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -161,3 +163,10 @@ class ChatRelaying(FunctionEnvironment):
     """The chat relay (notifier.chat): the topic the chat channels subscribe to."""
 
     topic_arn: str = _variable("CHAT_TOPIC_ARN")
+
+
+@dataclass(frozen=True)
+class AuditBursts(FunctionEnvironment):
+    """The API audit (notifier.audit): how long a burst of the same call by one principal is one message."""
+
+    window_seconds: int = _variable("AUDIT_BURST_SECONDS", int, AUDIT_BURST_SECONDS)

@@ -28,9 +28,18 @@ def synthesize(**context: Any) -> dict[str, Any]:
     return dict(Template.from_stack(stack).to_json())
 
 
+# Every family, the opt-in API audit too (enabledFamilies "all" leaves it out).
+EVERY_FAMILY = "all,api-audit"
+
+
 @pytest.fixture(scope="session")
 def template() -> dict[str, Any]:
     return synthesize()
+
+
+@pytest.fixture(scope="session")
+def every_family() -> dict[str, Any]:
+    return synthesize(enabledFamilies=EVERY_FAMILY)
 
 
 def as_list(value: Any) -> list[Any]:

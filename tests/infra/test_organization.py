@@ -16,7 +16,7 @@ from infra.members import READER_ACTIONS, READER_ROLE_NAME
 from infra.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
 from infra.settings import SettingsError, read_settings
 from notifier.core.catalog import EVENT_TYPES, FAMILIES
-from tests.infra.conftest import as_list, pattern_rules, resources, synthesize
+from tests.infra.conftest import EVERY_FAMILY, as_list, pattern_rules, resources, synthesize
 from tests.security.checkov_gate import CHECKOV, accepted, judge, run_checkov
 from tools.harness.samples import SAMPLE_FILES, read, sample_id
 
@@ -37,12 +37,12 @@ def _organization(**context: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def hub() -> dict[str, Any]:
     """Every family, no account filter."""
-    return _organization()
+    return _organization(enabledFamilies=EVERY_FAMILY)
 
 
 @pytest.fixture(scope="module")
 def excluding() -> dict[str, Any]:
-    return _organization(excludedAccounts=EXCLUDED)
+    return _organization(excludedAccounts=EXCLUDED, enabledFamilies=EVERY_FAMILY)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_no_principal_star_is_allowed_without_the_organization_condition(hub):
 
 
 def test_family_rules_and_the_storm_rule_listen_on_the_hub_bus_for_every_account_of_the_organization(hub):
-    default = synthesize()
+    default = synthesize(enabledFamilies=EVERY_FAMILY)
     rules = _hub_rules(hub)
     # The same rules as the single-account stack (same logical IDs), moved to the hub's bus.
     assert sorted(rules) == sorted(pattern_rules(default))

@@ -9,7 +9,7 @@ import pytest
 from moto.events.models import EventPattern
 
 from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES, event_types_of
-from tests.infra.conftest import pattern_rules, resources, synthesize
+from tests.infra.conftest import EVERY_FAMILY, pattern_rules, resources, synthesize
 from tools.harness.samples import SAMPLE_FILES, family_of, load, read, sample_id
 
 # Storm control (perInstanceNotifications=digest, the default) adds one rule: to its buffer queue.
@@ -50,15 +50,15 @@ def _matching_rules(template: dict[str, Any], event: dict[str, Any], account: st
 RULED = [f for f in FAMILIES if any(not e.operation for e in event_types_of(f.name))]
 
 
-def test_one_rule_per_family_and_the_storm_rule_on_the_default_bus_limited_to_this_account(template):
+def test_one_rule_per_family_and_the_storm_rule_on_the_default_bus_limited_to_this_account(every_family):
     assert {f.name for f in FAMILIES} - {f.name for f in RULED} == {
         "run-command",
         "automation",
         "state-manager",
         "compliance",
     }
-    assert len(_family_rules(template)) == len(RULED)
-    rules = pattern_rules(template).values()
+    assert len(_family_rules(every_family)) == len(RULED)
+    rules = pattern_rules(every_family).values()
     assert len(rules) == len(RULED) + 1
     for rule in rules:
         props = rule["Properties"]
@@ -67,11 +67,11 @@ def test_one_rule_per_family_and_the_storm_rule_on_the_default_bus_limited_to_th
         assert props["State"] == "ENABLED"
 
 
-def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_rule(template):
+def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_rule(every_family):
     listed: list[str] = []
-    for rule in _family_rules(template).values():
+    for rule in _family_rules(every_family).values():
         listed += rule["Properties"]["EventPattern"]["detail-type"]
-    buffered = _storm_rule(template)["Properties"]["EventPattern"]["detail-type"]
+    buffered = _storm_rule(every_family)["Properties"]["EventPattern"]["detail-type"]
     # Every event of a fleet-wide operation, the operation's own included, goes only to the buffer:
     # the operation's one message replaces their notifications.
     digested = sorted(e.detail_type for e in EVENT_TYPES if e.operation)
@@ -81,9 +81,9 @@ def test_every_detail_type_is_in_exactly_one_family_rule_or_only_in_the_storm_ru
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=sample_id)
-def test_every_sample_event_reaches_its_family_function_or_the_storm_buffer(template, path):
+def test_every_sample_event_reaches_its_family_function_or_the_storm_buffer(every_family, path):
     event = read(path)
-    matched = _matching_rules(template, event, event["account"])
+    matched = _matching_rules(every_family, event, event["account"])
     family = family_of(path)
     expected = "".join(part.capitalize() for part in family.split("-")) + "Events"
     event_type = EVENT_TYPE_BY_DETAIL_TYPE[event["detail-type"]]
@@ -103,7 +103,7 @@ def test_the_storm_rule_sends_to_the_buffer_queue_with_a_dead_letter_queue(templ
 
 
 def test_each_mode_routes_every_event_to_its_family_function_as_before():
-    template = synthesize(perInstanceNotifications="each")
+    template = synthesize(perInstanceNotifications="each", enabledFamilies=EVERY_FAMILY)
     assert not [k for k in pattern_rules(template) if k.startswith(STORM_RULE)]
     listed = [d for rule in pattern_rules(template).values() for d in rule["Properties"]["EventPattern"]["detail-type"]]
     assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)

@@ -29,6 +29,8 @@ class Family:
     source_pattern: tuple[Any, ...]
     # The Lambda function that handles the family (see FUNCTIONS).
     function: str
+    # Off unless named in enabledFamilies ("all" leaves it out): the API audit needs a trail, and costs.
+    opt_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,40 @@ FAMILIES: tuple[Family, ...] = (
     # can emit a source that starts with "aws." (PutEvents refuses it), so the prefix
     # admits that variant without admitting anybody's custom events.
     Family("compliance", "Compliance", ({"prefix": "aws."},), "systems-manager"),
+    # CloudTrail records of the calls people make (a trail must exist: README, API audit).
+    Family("api-audit", "Systems Manager API audit", ("aws.ssm",), "systems-manager", opt_in=True),
 )
+
+API_AUDIT = "api-audit"
+# The calls the API audit notifies by default (setting auditedCalls): what operations and security
+# teams want to see people do. Never the SSM Agent's and the service's own calls (ec2messages:*,
+# ssmmessages:*, UpdateInstanceInformation every 5 minutes, ListInstanceAssociations, ...), nor reads.
+AUDITED_CALLS = (
+    "StartSession",
+    "ResumeSession",
+    "TerminateSession",
+    "SendCommand",
+    "CreateAssociation",
+    "UpdateAssociation",
+    "DeleteAssociation",
+    "DeleteParameter",
+    "DeleteParameters",
+    "ModifyDocumentPermission",
+    "StartChangeRequestExecution",
+)
+
+
+def audit_detail_pattern(calls: tuple[str, ...] = AUDITED_CALLS) -> dict[str, Any]:
+    """The API audit rule's `detail`: Systems Manager's own calls, by name, written (not read), and made
+    by a person or a system (not by an AWS service on their behalf: invokedBy), so that the agents' and
+    the service's calls never invoke a function."""
+    return {
+        "eventSource": ["ssm.amazonaws.com"],
+        "eventName": list(calls),
+        "readOnly": [False],
+        "userIdentity": {"invokedBy": [{"exists": False}]},
+    }
+
 
 # Function name -> handler, "module.attribute" inside lambdas/.
 FUNCTIONS: dict[str, str] = {
@@ -530,6 +565,26 @@ EVENT_TYPES: tuple[EventType, ...] = (
         console_path=f"{_SSM}/compliance?region={{region}}",
         operation="compliance",
         role="item",
+    ),
+    EventType(
+        family="api-audit",
+        detail_type="AWS API Call via CloudTrail",
+        model="ApiCallRecord",
+        title="Systems Manager API call",
+        subject="{event_name} by {who} on {target}",
+        key_fields=(
+            ("Call", "event_name"),
+            ("By", "who"),
+            ("Principal", "principal"),
+            ("Role session", "session"),
+            ("Target", "target"),
+            ("Document", "document_name"),
+            ("Source IP", "source_ip"),
+            ("User agent", "user_agent"),
+            ("Status", "status"),
+            ("Error", "error_message"),
+        ),
+        console_path="cloudtrailv2/home?region={region}#/events?EventName={event_name}",
     ),
 )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from notifier.core.audit_models import ApiCallRecord  # noqa: F401  (a model the catalog names)
 from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES
 from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Required, SsmEvent, field_name
 from notifier.core.parameter_policies import policy_fields
@@ -274,10 +275,8 @@ class ComplianceStateChange(SsmEvent):
     detail: ComplianceDetail
 
 
-# Each catalog entry names its model: the lookup is derived, so a detail-type is written once.
-_MODEL_CLASSES = {
-    cls.__name__: cls for cls in globals().values() if isinstance(cls, type) and issubclass(cls, SsmEvent)
-}
+# Each catalog entry names its model: derived, so a detail-type is written once.
+_MODEL_CLASSES = {c.__name__: c for c in globals().values() if isinstance(c, type) and issubclass(c, SsmEvent)}
 MODELS: dict[str, type[SsmEvent]] = {e.detail_type: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
 
 

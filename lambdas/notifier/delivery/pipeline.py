@@ -117,8 +117,8 @@ class Delivery:
         extra = self.explain(parsed) if self.explain else None
         with self.gate(parsed) if self.gate else nullcontext(True) as news:
             if not news:
-                logger.info("not news: this transition was already notified")
-                return {"duplicate": True, "reason": "transition already notified"}
+                logger.info("not news: already notified (a calendar transition, a burst of calls)")
+                return {"duplicate": True, "reason": "already notified"}
             origin = self.accounts.origin(parsed.account) if self.accounts else None
             notification = render(parsed, event, extra, origin=origin)
             message_id = self.publisher.publish(notification)
