@@ -3,7 +3,8 @@
 The operation of `make storm` made ten times bigger (tools/storm_events.py): 20,002 events, each
 instance InProgress then final, 10 % repeated, shuffled. Its events go through
 handlers.operation_events as Lambda's SQS event source hands them over: batches of
-records (the template's batch size) from WORKERS concurrent execution environments (each its own
+records (the template's batch size) from as many concurrent execution environments as the template's
+event source mapping allows (its maximum concurrency; WORKERS when it sets none; each its own
 copy of the module, so its own clients and recorder), the records a batch names as failed put back
 in the queue (SQS delivers them again; one received the redrive policy's maxReceiveCount times
 would go to the dead-letter queue, and counts as lost here). An in-process queue stands in for
@@ -160,11 +161,12 @@ def measure(
     template: Template,
     instances: int,
     failures: int,
-    workers: int = WORKERS,
+    workers: int | None = None,
     partition_write_limit: int = PARTITION_WRITE_LIMIT,
 ) -> dict[str, Any]:
     """The environment must point at the local services (DynamoDB Local, moto)."""
     mapping = buffer_mapping(template)
+    workers = workers or mapping.max_concurrency or WORKERS
     dynamodb, sns, sqs = boto3.client("dynamodb"), boto3.client("sns"), boto3.client("sqs")
     storm = generate(instances, failures, kind="command", seed=10)
     table = create_operations_table(dynamodb, unique_name("bench-operations"))

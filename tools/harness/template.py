@@ -100,6 +100,7 @@ class EventSourceMappingSpec:
     report_batch_item_failures: bool
     dead_letter_queue: str | None = None  # logical id, from the queue's redrive policy
     max_receive_count: int | None = None
+    max_concurrency: int | None = None  # ScalingConfig: the most batches Lambda runs at once
 
 
 class Template:
@@ -207,6 +208,7 @@ class Template:
                 continue
             redrive = self.resources[queue]["Properties"].get("RedrivePolicy") or {}
             target = redrive.get("deadLetterTargetArn")
+            scaling = props.get("ScalingConfig") or {}
             mappings.append(
                 EventSourceMappingSpec(
                     logical_id=logical_id,
@@ -216,6 +218,7 @@ class Template:
                     report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                     dead_letter_queue=target["Fn::GetAtt"][0] if isinstance(target, dict) else None,
                     max_receive_count=int(redrive["maxReceiveCount"]) if "maxReceiveCount" in redrive else None,
+                    max_concurrency=int(scaling["MaximumConcurrency"]) if "MaximumConcurrency" in scaling else None,
                 )
             )
         return mappings
