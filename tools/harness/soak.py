@@ -23,7 +23,7 @@ from typing import Any
 from tools.harness.faults import ALWAYS, Faults
 from tools.harness.handler_loader import load_handler
 from tools.harness.lambda_async import AsyncLambda, Delivery, dead_letters
-from tools.harness.samples import function_of, samples
+from tools.harness.samples import family_of, function_of, samples
 from tools.harness.sdk_hooks import clients_hooked
 from tools.harness.subscribers import HttpSubscriber
 from tools.harness.tables import create_idempotency_table, unique_name
@@ -52,13 +52,20 @@ KINDS = {
 
 
 # The calendar function notifies once per (calendar, state) transition, not once per event: fresh
-# ids of one calendar sample are one transition (tests/integration/test_calendar_local.py).
+# ids of one calendar sample are one transition (tests/integration/test_calendar_local.py). The API
+# audit notifies once per burst of a principal's call: fresh ids of one sample are one burst
+# (tests/integration/test_api_audit_local.py).
 PER_TRANSITION = ("calendar",)
+PER_BURST = ("api-audit",)
 
 
 def soak_samples() -> list[tuple[str, dict[str, Any]]]:
     """(function, event) for every sample of events/ that the soak's one-message-per-event rule holds for."""
-    return [(function_of(path), event) for path, event in samples() if function_of(path) not in PER_TRANSITION]
+    return [
+        (function_of(path), event)
+        for path, event in samples()
+        if function_of(path) not in PER_TRANSITION and family_of(path) not in PER_BURST
+    ]
 
 
 def with_fresh_ids(
