@@ -11,12 +11,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import LAMBDAS_DIR
 from infra.layer import ARCHITECTURE, RUNTIME
 from infra.settings import LOG_RETENTION_DAYS
+from infra.storage import dead_letter_queue
 from notifier.environment import FunctionEnvironment
 
 ASYNC_RETRIES = 2
@@ -75,13 +75,7 @@ class NotifierFunction(Construct):
         super().__init__(scope, construct_id)
         self.reserved_concurrency = reserved_concurrency(name)
         self.concurrency_reserved = reserve_concurrency
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         # Encrypted with the stack's log key (infra/log_encryption.py); the logical ID stays "Logs".
         self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[log_retention_days], encryption_key=log_key)
         # An own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.

@@ -16,14 +16,14 @@ import tempfile
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import CfnCondition, CfnParameter, Duration, Fn, Stack
+from aws_cdk import CfnCondition, CfnParameter, Fn, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, event_pattern
+from infra.storage import dead_letter_queue
 from notifier.core.catalog import Family
 
 MEMBER_STACK_NAME = "SsmEventNotifierMember"
@@ -51,13 +51,7 @@ class Forwarding(Construct):
 
     def __init__(self, scope: Construct, construct_id_: str, *, bus: events.IEventBus, families: tuple[Family, ...]):
         super().__init__(scope, construct_id_)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         account = Stack.of(self).account
         # targets.EventBus adds the one statement this role gets: events:PutEvents on the hub's bus.
         self.role = iam.Role(

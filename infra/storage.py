@@ -1,14 +1,27 @@
-"""The DynamoDB table of idempotency records."""
+"""Where records are kept: the DynamoDB tables of short-lived records, and the dead-letter queues."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 # Powertools' DynamoDBPersistenceLayer defaults: partition key "id", TTL attribute "expiration".
 KEY_ATTRIBUTE = "id"
 EXPIRY_ATTRIBUTE = "expiration"
+
+
+def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
+    """A queue for what could not be delivered or processed: encrypted, TLS only, kept 14 days (alarmed by
+    whoever owns it, redriven by hand once the cause is fixed)."""
+    return sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
 
 
 def record_table(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+from infra.storage import dead_letter_queue
 
 
 class Topics(Construct):
@@ -65,13 +66,7 @@ class Topics(Construct):
         # or is unreachable) waits here 14 days, alarmed (infra/stack.py), instead of being dropped.
         self.undelivered: sqs.Queue | None = None
         if notification_emails or alarm_emails:
-            self.undelivered = sqs.Queue(
-                self,
-                "UndeliveredEmails",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=Duration.days(14),
-            )
+            self.undelivered = dead_letter_queue(self, "UndeliveredEmails")
         for email in notification_emails:
             self.notifications.add_subscription(
                 subscriptions.EmailSubscription(email, dead_letter_queue=self.undelivered)

@@ -1,6 +1,7 @@
 """Automation, State Manager, Parameter Store, OpsCenter, Change Manager, Inventory, Compliance and API
 audit events: parse, dedupe, render, publish (notifier.delivery)."""
 
+from functools import partial
 from typing import Any
 
 import boto3
@@ -15,7 +16,7 @@ from notifier.delivery.pipeline import Delivery
 from notifier.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()
-bursts = BurstGate(boto3.client("dynamodb"), Dedupe.read().table_name, AuditBursts.read().window_seconds)
+bursts = BurstGate(partial(boto3.client, "dynamodb"), Dedupe.read().table_name, AuditBursts.read().window_seconds)
 
 
 def explain(event: SsmEvent) -> Extra | None:
