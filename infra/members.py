@@ -22,7 +22,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, event_pattern
+from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, DetailFilters, event_pattern
 from infra.storage import dead_letter_queue
 from notifier.core.catalog import Family
 
@@ -49,7 +49,15 @@ class Forwarding(Construct):
     Used by every member account (the bus: a parameter) and by the hub for its own account's events.
     """
 
-    def __init__(self, scope: Construct, construct_id_: str, *, bus: events.IEventBus, families: tuple[Family, ...]):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id_: str,
+        *,
+        bus: events.IEventBus,
+        families: tuple[Family, ...],
+        filters: DetailFilters | None = None,
+    ):
         super().__init__(scope, construct_id_)
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         account = Stack.of(self).account
@@ -63,12 +71,13 @@ class Forwarding(Construct):
             ),
         )
         self.rules: list[events.Rule] = []
-        for family in families:
+        filters = filters or DetailFilters()
+        for family in (f for f in families if not filters.admit_nothing(f)):
             rule = events.Rule(
                 self,
                 f"{construct_id(family.name)}Events",
                 description=f"SSM Event Notifier: {family.title} events of this account, to the hub's event bus",
-                event_pattern=event_pattern(self, family),
+                event_pattern=event_pattern(self, family, filters=filters),
                 targets=[targets.EventBus(bus, role=self.role, dead_letter_queue=self.dead_letter_queue)],
             )
             # CloudFormation's Target takes a RetryPolicy whatever the target; CDK's EventBus target does not
@@ -89,7 +98,14 @@ class MemberStack(Stack):
     """Environment-agnostic: the StackSet deploys the same template to every account and region."""
 
     def __init__(
-        self, scope: Construct, stack_id: str, *, families: tuple[Family, ...], calendar_reader: bool, **kwargs: Any
+        self,
+        scope: Construct,
+        stack_id: str,
+        *,
+        families: tuple[Family, ...],
+        calendar_reader: bool,
+        filters: DetailFilters | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             scope,
@@ -108,7 +124,7 @@ class MemberStack(Stack):
             description="The hub's event bus (the hub stack passes it)",
         )
         bus = events.EventBus.from_event_bus_arn(self, "HubBus", hub_bus.value_as_string)
-        self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families)
+        self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families, filters=filters)
         self.reader = self._calendar_reader() if calendar_reader else None
 
     def _calendar_reader(self) -> iam.Role:
@@ -160,7 +176,9 @@ class MemberStack(Stack):
         return role
 
 
-def member_template(*, families: tuple[Family, ...], calendar_reader: bool) -> dict[str, Any]:
+def member_template(
+    *, families: tuple[Family, ...], calendar_reader: bool, filters: DetailFilters | None = None
+) -> dict[str, Any]:
     """The member stack's template, synthesized in an app of its own (in memory: a temporary outdir,
     not the CLI's cdk.out, whose manifest belongs to the hub's app)."""
     with tempfile.TemporaryDirectory(prefix="ssm-notifier-member-") as outdir:
@@ -172,6 +190,6 @@ def member_template(*, families: tuple[Family, ...], calendar_reader: bool) -> d
             "@aws-cdk/aws-iam:minimizePolicies": True,
         }.items():
             app.node.set_context(key, value)
-        stack = MemberStack(app, MEMBER_STACK_NAME, families=families, calendar_reader=calendar_reader)
+        stack = MemberStack(app, MEMBER_STACK_NAME, families=families, calendar_reader=calendar_reader, filters=filters)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
         return json.loads(json.dumps(template))

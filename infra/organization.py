@@ -25,7 +25,7 @@ from infra.members import (
     member_template,
 )
 from infra.monitoring import Monitoring
-from infra.rules import Routing
+from infra.rules import DetailFilters, Routing
 from infra.settings import OrganizationSettings
 from notifier.core.catalog import Family, event_types_of
 from notifier.environment import Organization
@@ -66,11 +66,13 @@ class OrganizationHub(Construct):
         *,
         organization: OrganizationSettings,
         families: tuple[Family, ...],
+        filters: DetailFilters,
         monitoring: Monitoring,
     ) -> None:
         super().__init__(scope, construct_id)
         self.organization = organization
         self.families = families
+        self.filters = filters
         self.bus = events.EventBus(
             self,
             "Bus",
@@ -104,7 +106,7 @@ class OrganizationHub(Construct):
         )
         # The hub account's own events reach its default bus only: the same rules as a member's send them
         # on (StackSets with service-managed permissions never deploy to the management account).
-        self.own_events = Forwarding(self, "OwnEvents", bus=self.bus, families=families)
+        self.own_events = Forwarding(self, "OwnEvents", bus=self.bus, families=families, filters=filters)
         monitoring.watch_dead_letter_queue(
             "HubForwarding",
             self.own_events.dead_letter_queue,
@@ -114,7 +116,7 @@ class OrganizationHub(Construct):
     @property
     def calendar_reader(self) -> bool:
         """Member accounts get the calendar reader role when the calendar family is routed."""
-        return any(f.name == "calendar" for f in self.families)
+        return any(f.function == "calendar" for f in self.families)
 
     def environment(self) -> Organization:
         """What every function of the hub reads (notifier.environment.Organization)."""
@@ -171,7 +173,7 @@ class OrganizationHub(Construct):
 
     def deploy_members(self, calendar_roles: list[iam.IRole]) -> cloudformation.CfnStackSet:
         """The member stack to every account of the OUs in every member region, and to accounts that join later."""
-        template = member_template(families=self.families, calendar_reader=self.calendar_reader)
+        template = member_template(families=self.families, calendar_reader=self.calendar_reader, filters=self.filters)
         parameters: list[Any] = [
             cloudformation.CfnStackSet.ParameterProperty(
                 parameter_key=HUB_BUS_PARAMETER, parameter_value=self.bus.event_bus_arn

@@ -4,6 +4,7 @@ organization mode on the hub's bus, for the organization's accounts (infra/organ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
@@ -11,7 +12,15 @@ from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from infra.functions import NotifierFunction
-from notifier.core.catalog import API_AUDIT, AUDITED_CALLS, Family, audit_detail_pattern, event_types_of
+from notifier.core.catalog import (
+    API_AUDIT,
+    AUDITED_CALLS,
+    CALENDAR_EDITS,
+    Family,
+    audit_detail_pattern,
+    calendar_edit_detail_pattern,
+    event_types_of,
+)
 
 # How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
 TARGET_RETRY_ATTEMPTS = 8
@@ -57,16 +66,37 @@ class Routing:
         return "of this account" if self.event_bus is None else "of the organization's accounts"
 
 
+@dataclass(frozen=True)
+class DetailFilters:
+    """What the settings ask of some families' events' detail: the API audit's calls (auditedCalls),
+    the calendar edits' calendars (the monitored ones)."""
+
+    audited_calls: tuple[str, ...] = AUDITED_CALLS
+    calendars: tuple[str, ...] = ()
+
+    def of(self, family: Family) -> dict[str, Any] | None:
+        if family.name == API_AUDIT:
+            return audit_detail_pattern(self.audited_calls)
+        if family.name == CALENDAR_EDITS:
+            return calendar_edit_detail_pattern(self.calendars)
+        return None
+
+    def admit_nothing(self, family: Family) -> bool:
+        """Calendar edits without a monitored calendar: no rule (EventBridge refuses an empty list)."""
+        return family.name == CALENDAR_EDITS and not self.calendars
+
+
 def event_pattern(
     scope: Construct,
     family: Family,
     *,
     excluded: tuple[str, ...] = (),
     routing: Routing | None = None,
-    audited_calls: tuple[str, ...] = AUDITED_CALLS,
+    filters: DetailFilters | None = None,
 ) -> events.EventPattern:
     """The family's pattern: its sources, its detail-types but `excluded`, and the routing's accounts;
-    for the API audit, only the `audited_calls` people make (catalog.audit_detail_pattern).
+    for the API audit, only the audited calls people make, for calendar edits only the monitored
+    calendars' (DetailFilters).
 
     One definition for the family rules, the hub's forwarding of its own events and the member
     accounts' rules (infra/organization.py, infra/members.py).
@@ -75,7 +105,7 @@ def event_pattern(
         source=source_match(family),
         detail_type=[e.detail_type for e in event_types_of(family.name) if e.detail_type not in excluded],
         account=(routing or Routing()).account_match(scope),  # None: any account
-        detail=audit_detail_pattern(audited_calls) if family.name == API_AUDIT else None,
+        detail=(filters or DetailFilters()).of(family),
     )
 
 
@@ -89,10 +119,10 @@ class FamilyRule(Construct):
         target: NotifierFunction,
         excluded: tuple[str, ...] = (),
         routing: Routing | None = None,
-        audited_calls: tuple[str, ...] = AUDITED_CALLS,
+        filters: DetailFilters | None = None,
     ) -> None:
         """`excluded`: detail-types of the family routed elsewhere (storm control's buffer).
-        `routing`: None, the default bus and this account (see Routing). `audited_calls`: the API audit's."""
+        `routing`: None, the default bus and this account (see Routing). `filters`: see DetailFilters."""
         super().__init__(scope, construct_id)
         routing = routing or Routing()
         self.rule = events.Rule(
@@ -100,7 +130,7 @@ class FamilyRule(Construct):
             "Rule",
             description=f"SSM Event Notifier: {family.title} events {routing.whose}",
             event_bus=routing.event_bus,
-            event_pattern=event_pattern(self, family, excluded=excluded, routing=routing, audited_calls=audited_calls),
+            event_pattern=event_pattern(self, family, excluded=excluded, routing=routing, filters=filters),
             targets=[
                 targets.LambdaFunction(
                     target.function,

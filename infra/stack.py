@@ -18,12 +18,14 @@ from infra.log_encryption import LogEncryption
 from infra.monitoring import Monitoring
 from infra.nag import acknowledge_function_findings
 from infra.organization import OrganizationHub
-from infra.rules import FamilyRule
+from infra.rules import DetailFilters, FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
 from infra.topics import Topics
+from notifier.calendars.change_calendar import content_hash
 from notifier.core.catalog import (
     API_AUDIT,
+    CALENDAR_EDITS,
     FAMILIES,
     FAMILY_BY_NAME,
     FUNCTIONS,
@@ -33,6 +35,7 @@ from notifier.core.catalog import (
 )
 from notifier.environment import (
     AuditBursts,
+    CalendarEditing,
     Dedupe,
     FailureReading,
     FunctionEnvironment,
@@ -71,12 +74,20 @@ class NotifierStack(Stack):
         dedupe = Dedupe(table_name=table.table_name, window_seconds=settings.dedupe_window_minutes * 60)
 
         enabled = [family for family in FAMILIES if family.name in settings.enabled_families]
+        calendars = calendar_files()
+        monitored = sorted({*calendars, *settings.monitored_calendars})
+        filters = DetailFilters(audited_calls=settings.audited_calls, calendars=tuple(monitored))
         self.functions: dict[str, NotifierFunction] = {}
         # Organization mode: the rules listen on the hub's bus, for the organization's accounts, and every
         # function learns the organization (README, Organization). Without it: nothing of this.
         hub = (
             OrganizationHub(
-                self, "Organization", organization=settings.organization, families=tuple(enabled), monitoring=monitoring
+                self,
+                "Organization",
+                organization=settings.organization,
+                families=tuple(enabled),
+                filters=filters,
+                monitoring=monitoring,
             )
             if settings.organization
             else None
@@ -114,13 +125,17 @@ class NotifierStack(Stack):
             return function
 
         audit = [f for f in enabled if f.name == API_AUDIT]
+        # Calendar edits: which calendars the repository deploys (an edit of one by anybody else drifts).
+        editing = CalendarEditing(
+            repository_hashes={name: content_hash(text) for name, text in calendars.items()},
+            reconcile_minutes=settings.reconcile_rate_minutes if monitored else 0,
+        )
+        edits = [editing for f in enabled if f.name == CALENDAR_EDITS and not filters.admit_nothing(f)]
         for name, handler in FUNCTIONS.items():
             if any(family.function == name for family in enabled):
-                # The API audit's burst window, for the function that handles it.
+                # The API audit's burst window and the calendar edits' settings, for the function of each.
                 bursts = [AuditBursts(window_seconds=settings.audit_burst_seconds) for f in audit if f.function == name]
-                add_function(name, handler, dedupe, publishing, *bursts)
-        calendars = calendar_files()
-        monitored = sorted({*calendars, *settings.monitored_calendars})
+                add_function(name, handler, dedupe, publishing, *bursts, *(edits if name == "calendar" else ()))
         if calendars:
             ChangeCalendars(self, "Calendars", files=calendars)
         if "calendar" in self.functions and monitored:
@@ -191,6 +206,8 @@ class NotifierStack(Stack):
         for name in sorted(explaining):
             grant_failure_reads(self.functions[name], reading)
         for family in enabled:
+            if filters.admit_nothing(family):
+                continue  # calendar edits without a monitored calendar
             if all(e.detail_type in digested for e in event_types_of(family.name)):
                 # Compliance in "digest" mode: every event of the family goes to the buffer. Its
                 # function stays (other families use it, and "each" mode needs it).
@@ -202,7 +219,7 @@ class NotifierStack(Stack):
                 target=self.functions[family.function],
                 excluded=digested,
                 routing=routing,
-                audited_calls=settings.audited_calls,
+                filters=filters,
             )
         if hub:
             calendar_functions = [self.functions[n] for n in ("calendar", "calendar-reconciler") if n in self.functions]

@@ -15,6 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from notifier.core.catalog import DETAIL_TYPES as CATALOG_DETAIL_TYPES
+from notifier.core.catalog import event_type_of
 from notifier.core.models import MODELS, InvalidEventError, SsmEvent
 from notifier.core.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
 from tools.harness.samples import first_sample_by_detail_type
@@ -22,7 +24,15 @@ from tools.harness.samples import first_sample_by_detail_type
 KB = 1024
 
 SAMPLE_BY_DETAIL_TYPE = first_sample_by_detail_type()
-DETAIL_TYPES = sorted(MODELS)
+DETAIL_TYPES = sorted(CATALOG_DETAIL_TYPES)
+
+
+def model_for(detail_type: str, detail: Any = None) -> type[SsmEvent]:
+    """The model that parses an event of this detail-type (and detail, for CloudTrail's records)."""
+    event_type = event_type_of(detail_type, detail)
+    assert event_type is not None, detail_type
+    return MODELS[event_type.model]
+
 
 STRANGE = [
     "",
@@ -59,7 +69,7 @@ MISSING = object()
 
 def detail_keys(detail_type: str, required: bool | None = None) -> list[str]:
     """The keys the detail model reads (aliases, as in the JSON): all, or the (not) required ones."""
-    model = MODELS[detail_type].model_fields["detail"].annotation
+    model = model_for(detail_type).model_fields["detail"].annotation
     assert isinstance(model, type)
     fields = model.model_fields.items()
     return [field.alias or name for name, field in fields if required in (None, field.is_required())]
@@ -152,7 +162,7 @@ def assert_names_the_field(error: InvalidEventError, event: Any) -> None:
     first, _, rest = error.field.partition(".")
     if first == "detail-type":
         return
-    model: type[SsmEvent] = MODELS[event["detail-type"]]
+    model = model_for(event["detail-type"], event.get("detail"))
     known = {field.alias or name for name, field in model.model_fields.items()}
     assert first in known, error.field
     if first == "detail" and rest and isinstance(event.get("detail"), dict):

@@ -101,7 +101,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--calendars",
         metavar="DIR",
         type=Path,
-        help="Change Calendar files (<DocumentName>.ics) to serve besides calendars/, for the reconciler",
+        help="Change Calendar files (<DocumentName>.ics, <DocumentName>@<version>.ics) to serve besides "
+        "calendars/; monitored (their edits and the reconciler) unless -c monitoredCalendars=... says otherwise",
     )
     parser.add_argument(
         "--settle",
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     out, log = sys.stdout, sys.stderr
     files = event_files(args.paths)
     context = dict(pair.split("=", 1) for pair in args.context)
+    if args.calendars and "monitoredCalendars" not in context:
+        served = sorted({path.stem for path in args.calendars.glob("*.ics") if "@" not in path.stem})
+        context["monitoredCalendars"] = ",".join(served)
     template = Template(ensure_synthesized(log=log, context=context))
     build = template.layer_build()
     print(

@@ -1,4 +1,5 @@
-"""Change Calendar state changes, explained from the calendar itself, one notification per transition."""
+"""Change Calendar state changes, explained from the calendar itself, one notification per transition;
+and the calendars' edits, one message per version put into effect (notifier.calendars.edit_audit)."""
 
 from functools import partial
 from typing import Any
@@ -6,12 +7,15 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.calendars import explanations
+from notifier.calendars import edit_audit, explanations
 from notifier.calendars.documents import CalendarDocuments
 from notifier.calendars.transitions import TransitionStore
+from notifier.core.audit_models import CalendarEditRecord
+from notifier.core.models import SsmEvent
+from notifier.core.render import Extra
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
-from notifier.environment import Dedupe, Organization
+from notifier.environment import CalendarEditing, Dedupe, Organization
 from notifier.organization.member_clients import MemberClients
 from notifier.organization.scope import Scope
 
@@ -23,12 +27,22 @@ members = (
     else None
 )
 documents = CalendarDocuments(boto3.client("ssm"), member_ssm=partial(members.client, "ssm") if members else None)
-transitions = TransitionStore(boto3.client("dynamodb"), Dedupe.read().table_name)
-delivery = Delivery(
-    "calendar",
-    explain=partial(explanations.explain, documents),
-    gate=partial(explanations.gate, transitions, scope=Scope(organization.enabled)),
+dynamodb, table, scope = boto3.client("dynamodb"), Dedupe.read().table_name, Scope(organization.enabled)
+transitions = TransitionStore(dynamodb, table)
+edits = edit_audit.CalendarEditAudit(
+    documents, TransitionStore(dynamodb, table, key_prefix=edit_audit.KEY_PREFIX), CalendarEditing.read(), scope
 )
+
+
+def explain(event: SsmEvent) -> Extra:
+    return edits.explain(event) if isinstance(event, CalendarEditRecord) else explanations.explain(documents, event)
+
+
+def gate(event: SsmEvent) -> Any:
+    return edits.gate(event) if isinstance(event, CalendarEditRecord) else explanations.gate(transitions, event, scope)
+
+
+delivery = Delivery("calendar", explain=explain, gate=gate)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

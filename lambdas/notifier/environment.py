@@ -43,8 +43,18 @@ def _seconds_by_name(text: str) -> dict[str, float]:
     return {name.strip(): float(value) for name, value in pairs}
 
 
-def _seconds_text(value: dict[str, float]) -> str:
-    return ",".join(f"{name}={value[name]:g}" for name in sorted(value))
+def _text_by_name(text: str) -> dict[str, str]:
+    """ "ProductionChangeFreeze=1f2e3d" -> {"ProductionChangeFreeze": "1f2e3d"}."""
+    pairs = (item.split("=", 1) for item in _names(text))
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def _pairs_text(value: dict[str, Any]) -> str:
+    """The inverse of _seconds_by_name and _text_by_name."""
+    return ",".join(
+        f"{name}={value[name]:g}" if isinstance(value[name], float) else f"{name}={value[name]}"
+        for name in sorted(value)
+    )
 
 
 Settings = TypeVar("Settings", bound="FunctionEnvironment")
@@ -62,7 +72,7 @@ class FunctionEnvironment:
             if isinstance(value, tuple):
                 text = ",".join(value)
             elif isinstance(value, dict):
-                text = _seconds_text(value)
+                text = _pairs_text(value)
             else:
                 text = str(value)
             result[spec.metadata["variable"]] = text
@@ -170,3 +180,13 @@ class AuditBursts(FunctionEnvironment):
     """The API audit (notifier.audit): how long a burst of the same call by one principal is one message."""
 
     window_seconds: int = _variable("AUDIT_BURST_SECONDS", int, AUDIT_BURST_SECONDS)
+
+
+@dataclass(frozen=True)
+class CalendarEditing(FunctionEnvironment):
+    """Calendar edits (notifier.calendars.edit_audit): which calendars the repository holds, and how
+    often the missed-transition reconciler looks (0: no reconciler)."""
+
+    # calendars/<name>.ics -> change_calendar.content_hash of its content, as deployed.
+    repository_hashes: dict[str, str] = _variable("REPOSITORY_CALENDARS", _text_by_name, factory=dict)  # noqa: RUF009 (a dataclasses.field)
+    reconcile_minutes: int = _variable("RECONCILE_RATE_MINUTES", int, 0)

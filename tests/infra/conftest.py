@@ -30,6 +30,8 @@ def synthesize(**context: Any) -> dict[str, Any]:
 
 # Every family, the opt-in API audit too (enabledFamilies "all" leaves it out).
 EVERY_FAMILY = "all,api-audit"
+# The calendars of the calendar samples (events/calendar/documents), monitored besides calendars/.
+SAMPLE_CALENDARS = "SampleChangeCalendar,MyCalendar"
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +41,7 @@ def template() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def every_family() -> dict[str, Any]:
-    return synthesize(enabledFamilies=EVERY_FAMILY)
+    return synthesize(enabledFamilies=EVERY_FAMILY, monitoredCalendars=SAMPLE_CALENDARS)
 
 
 def as_list(value: Any) -> list[Any]:

@@ -16,7 +16,7 @@ from infra.members import READER_ACTIONS, READER_ROLE_NAME
 from infra.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
 from infra.settings import SettingsError, read_settings
 from notifier.core.catalog import EVENT_TYPES, FAMILIES
-from tests.infra.conftest import EVERY_FAMILY, as_list, pattern_rules, resources, synthesize
+from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, as_list, pattern_rules, resources, synthesize
 from tests.security.checkov_gate import CHECKOV, accepted, judge, run_checkov
 from tools.harness.samples import SAMPLE_FILES, read, sample_id
 
@@ -42,7 +42,7 @@ def hub() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def excluding() -> dict[str, Any]:
-    return _organization(excludedAccounts=EXCLUDED, enabledFamilies=EVERY_FAMILY)
+    return _organization(excludedAccounts=EXCLUDED, enabledFamilies=EVERY_FAMILY, monitoredCalendars=SAMPLE_CALENDARS)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_the_bus_accepts_put_events_from_the_organization_only_for_the_catalogs_
     assert statement["Condition"] == {
         "StringEquals": {
             "aws:PrincipalOrgID": ORG,
-            "events:detail-type": sorted(e.detail_type for e in EVENT_TYPES),
+            "events:detail-type": sorted({e.detail_type for e in EVENT_TYPES}),
         },
         # Compliance's pattern is a prefix ("aws."): only AWS may send a source starting with it.
         "StringLike": {"events:source": ["aws.*", "aws.ec2", "aws.ssm"]},

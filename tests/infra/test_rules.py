@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES, FAMILIES, event_types_of
-from tests.infra.conftest import EVERY_FAMILY, pattern_rules, resources, synthesize
+from notifier.core.catalog import EVENT_TYPES, FAMILIES, event_type_of, event_types_of
+from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, pattern_rules, resources, synthesize
 from tools.harness.samples import SAMPLE_FILES, family_of, load, read, sample_id
 
 # Storm control (perInstanceNotifications=digest, the default) adds one rule: to its buffer queue.
@@ -86,7 +86,8 @@ def test_every_sample_event_reaches_its_family_function_or_the_storm_buffer(ever
     matched = _matching_rules(every_family, event, event["account"])
     family = family_of(path)
     expected = "".join(part.capitalize() for part in family.split("-")) + "Events"
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event["detail-type"]]
+    event_type = event_type_of(event["detail-type"], event["detail"], (family,))
+    assert event_type is not None
     if event_type.operation:  # only the buffer: one message per operation instead
         assert [name.startswith(STORM_RULE) for name in matched] == [True], matched
     else:
@@ -103,7 +104,9 @@ def test_the_storm_rule_sends_to_the_buffer_queue_with_a_dead_letter_queue(templ
 
 
 def test_each_mode_routes_every_event_to_its_family_function_as_before():
-    template = synthesize(perInstanceNotifications="each", enabledFamilies=EVERY_FAMILY)
+    template = synthesize(
+        perInstanceNotifications="each", enabledFamilies=EVERY_FAMILY, monitoredCalendars=SAMPLE_CALENDARS
+    )
     assert not [k for k in pattern_rules(template) if k.startswith(STORM_RULE)]
     listed = [d for rule in pattern_rules(template).values() for d in rule["Properties"]["EventPattern"]["detail-type"]]
     assert sorted(listed) == sorted(e.detail_type for e in EVENT_TYPES)

@@ -1,5 +1,6 @@
 """The notifications users receive, computed from fixed inputs: every sample in events/, each calendar
-sample with its explanation, a missed calendar transition, and the digests of fixed operations."""
+sample with its explanation (and each calendar edit with its diff), a missed calendar transition,
+and the digests of fixed operations."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.calendars.change_calendar import ChangeCalendar
+from notifier.calendars.change_calendar import ChangeCalendar, content_hash
+from notifier.calendars.edit_audit import CalendarEditAudit
 from notifier.calendars.explanations import explain
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
+from notifier.environment import CalendarEditing
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
+from tools import REPO_ROOT
 from tools.harness.samples import CALENDAR_DOCUMENTS, SAMPLE_FILES, family_of, read, sample_id
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -35,6 +39,24 @@ class _Documents:
     def get(self, name: str, account: str = "", region: str = "") -> ChangeCalendar:
         return ChangeCalendar(name, (CALENDAR_DOCUMENTS / f"{name}.ics").read_text())
 
+    def version(self, name: str, version: str, account: str = "", region: str = "") -> ChangeCalendar:
+        """<name>@<version>.ics, else the calendar of the repository (as the local stand-in serves them)."""
+        path = CALENDAR_DOCUMENTS / f"{name}@{version}.ics"
+        return ChangeCalendar(name, (path if path.exists() else REPO_ROOT / "calendars" / f"{name}.ics").read_text())
+
+
+class _NoVersionsYet:
+    """The calendar edits' store before any edit was announced: each diff is from the version before."""
+
+    def last(self, calendar: str) -> None:
+        return None
+
+
+def _edit_audit() -> CalendarEditAudit:
+    repository = {path.stem: content_hash(path.read_text()) for path in (REPO_ROOT / "calendars").glob("*.ics")}
+    settings = CalendarEditing(repository_hashes=repository, reconcile_minutes=5)
+    return CalendarEditAudit(_Documents(), _NoVersionsYet(), settings)  # type: ignore[arg-type]
+
 
 def samples() -> dict[str, Any]:
     seen: dict[str, Any] = {}
@@ -46,6 +68,9 @@ def samples() -> dict[str, Any]:
             parsed = parse_event(read(path))
             extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
             seen[name + "+explained"] = as_seen(render(parsed, raw, extra))
+        if family_of(path) == "calendar-edits":
+            parsed = parse_event(read(path))
+            seen[name + "+explained"] = as_seen(render(parsed, raw, _edit_audit().explain(parsed)))  # type: ignore[arg-type]
     return seen
 
 

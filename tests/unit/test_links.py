@@ -6,14 +6,21 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE
+from notifier.core.catalog import event_type_of
 from notifier.core.links import console_host, console_url, partition_of
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from tools.harness.samples import load
 
-PARAMETER_PATH = EVENT_TYPE_BY_DETAIL_TYPE["Parameter Store Change"].console_path
-AMI_PATH = EVENT_TYPE_BY_DETAIL_TYPE["EC2 AMI State Change"].console_path
+
+def _path(detail_type: str) -> str:
+    event_type = event_type_of(detail_type)
+    assert event_type is not None and event_type.console_path
+    return event_type.console_path
+
+
+PARAMETER_PATH = _path("Parameter Store Change")
+AMI_PATH = _path("EC2 AMI State Change")
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from notifier.core.catalog import EVENT_TYPES
-from notifier.core.models import MODELS, InvalidEventError, parse_event
+from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import render
-from tools.harness.samples import SAMPLE_FILES, load, sample_id
+from tests.payloads import model_for
+from tools.harness.samples import SAMPLE_FILES, family_of, load, sample_id
 
 
 def _refusal(raw: Any, accepted_families: tuple[str, ...] | None = None) -> InvalidEventError:
@@ -159,7 +160,7 @@ def test_numeric_status_and_id_are_taken_as_text() -> None:
 
 
 def _required_aliases(detail_type: str) -> set[str]:
-    detail_model = MODELS[detail_type].model_fields["detail"].annotation
+    detail_model = model_for(detail_type).model_fields["detail"].annotation
     assert isinstance(detail_model, type)
     return {f.alias or name for name, f in detail_model.model_fields.items() if f.is_required()}
 
@@ -178,10 +179,10 @@ def test_sample_stripped_to_its_required_fields_still_renders(path: Path) -> Non
 
 
 def test_every_detail_type_refuses_each_of_its_required_fields() -> None:
-    samples = {load(sample_id(p))["detail-type"]: sample_id(p) for p in SAMPLE_FILES}
+    samples = {(family_of(p), load(sample_id(p))["detail-type"]): sample_id(p) for p in SAMPLE_FILES}
     for event_type in EVENT_TYPES:
         for alias in sorted(_required_aliases(event_type.detail_type)):
-            raw = load(samples[event_type.detail_type])
+            raw = load(samples[event_type.family, event_type.detail_type])
             raw["detail"].pop(alias, None)
             error = _refusal(raw)
             assert error.field == f"detail.{alias}", (event_type.detail_type, alias)

@@ -3,9 +3,11 @@
 moto can store no ChangeCalendar (TEXT) document and has no GetCalendarState, so the local
 tools answer `GetDocument` (DocumentFormat TEXT) and `GetCalendarState` from calendar files
 named <DocumentName>.ics, over SSM's own JSON protocol, with the same calendar code the
-functions run. moto does not implement the reads that explain failures either
-(ListCommandInvocations, DescribeImages, ...): any SSM or EC2 call that a *.reads.json fixture
-matches is answered from it (tools.harness.read_fixtures), and a fixture wins over a calendar.
+functions run. A `GetDocument` of one DocumentVersion (a calendar edit's versions) reads
+<DocumentName>@<version>.ics, or <DocumentName>.ics when there is no file of that version.
+moto does not implement the reads that explain failures either (ListCommandInvocations,
+DescribeImages, ...): any SSM or EC2 call that a *.reads.json fixture matches is answered from it
+(tools.harness.read_fixtures), and a fixture wins over a calendar.
 
 One server speaks both protocols, told apart as AWS does: SSM sends `X-Amz-Target:
 AmazonSSM.<Operation>` and JSON, EC2 a form with `Action=` and gets XML back. An SSM call that
@@ -35,22 +37,25 @@ class CalendarService:
         self.files: dict[str, Path] = {}
         for folder in folders:  # later folders win, as --calendars overrides calendars/
             self.files.update({path.stem: path for path in sorted(folder.glob("*.ics"))})
+        # <name>@<version>: one version of a calendar, not a calendar of its own.
+        self.versions = {stem: self.files.pop(stem) for stem in [s for s in self.files if "@" in s]}
         self.reads = ReadFixtures(fixtures or [])
 
     def names(self) -> list[str]:
         return sorted(self.files)
 
-    def _text(self, name: str) -> str:
-        path = self.files.get(name.rsplit("document/", 1)[-1])
+    def _text(self, name: str, version: str | None = None) -> str:
+        name = name.rsplit("document/", 1)[-1]
+        path = self.versions.get(f"{name}@{version}") or self.files.get(name)
         if path is None:
             raise LookupError(name)
         return path.read_text()
 
     def get_document(self, request: dict[str, Any]) -> dict[str, Any]:
-        text = self._text(request["Name"])
+        text = self._text(request["Name"], request.get("DocumentVersion"))
         return {
             "Name": request["Name"],
-            "DocumentVersion": hashlib.sha256(text.encode()).hexdigest()[:12],
+            "DocumentVersion": request.get("DocumentVersion") or hashlib.sha256(text.encode()).hexdigest()[:12],
             "Status": "Active",
             "Content": text,
             "DocumentType": "ChangeCalendar",

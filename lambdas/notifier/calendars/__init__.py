@@ -5,5 +5,7 @@ per transition, and the transitions AWS did not announce.
 - ``documents``: read calendar documents from SSM (GetDocument TEXT), cached per version;
 - ``transitions``: the last transition notified per calendar (DynamoDB, conditional writes);
 - ``explanations``: the pipeline's hooks (``explain``, ``gate``) for the calendar function;
-- ``reconciler``: GetCalendarState against the last transition notified, after a grace period.
+- ``reconciler``: GetCalendarState against the last transition notified, after a grace period;
+- ``edits``: what an edit changed between two versions, and whether it came near a transition (pure);
+- ``edit_audit``: the calendar function's hooks for calendar edits: one message per version.
 """

@@ -7,6 +7,7 @@ it, on a DEFAULT_CLOSED calendar an event opens it. Pure logic: no AWS access he
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,6 +29,12 @@ class CalendarError(ValueError):
     """A calendar that cannot be used; the message names the event UID and the rule broken."""
 
 
+def content_hash(text: str) -> str:
+    """A calendar's content as the repository and SSM hold it: line endings and trailing space aside."""
+    normal = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return hashlib.sha256(normal.encode()).hexdigest()[:16]
+
+
 def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -39,6 +46,7 @@ class CalendarEvent:
     description: str
     start: datetime  # timezone-aware
     end: datetime
+    rule: str = ""  # the RRULE of a recurring event's definition (ChangeCalendar.definitions)
 
     def active_at(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
@@ -53,6 +61,7 @@ class CalendarEvent:
             "timeZone": str(self.start.tzinfo),
             "startLocal": self.start.isoformat(),
             "endLocal": self.end.isoformat(),
+            **({"rule": self.rule} if self.rule else {}),
         }
 
 
@@ -119,6 +128,15 @@ def _date_in_zone(value: date, tzid: str) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tzid))
 
 
+def _event_of(component: Any, rule: str = "") -> CalendarEvent:
+    begin, finish = _aware(component["DTSTART"].dt), _aware(component["DTEND"].dt)
+    tzid = component["DTSTART"].params.get("TZID")
+    if tzid and not isinstance(component["DTSTART"].dt, datetime):
+        begin, finish = _date_in_zone(component["DTSTART"].dt, tzid), _date_in_zone(component["DTEND"].dt, tzid)
+    summary, description = _text(component, "SUMMARY"), _text(component, "DESCRIPTION")
+    return CalendarEvent(_text(component, "UID"), summary, description, begin, finish, rule)
+
+
 @dataclass(frozen=True)
 class Transition:
     at: datetime
@@ -135,6 +153,7 @@ class ChangeCalendar:
         if problems:
             raise CalendarError("; ".join(problems))
         self.name = name
+        self.text = text
         self._ical = icalendar.Calendar.from_ical(text)
         self.type = str(self._ical.get("X-CALENDAR-TYPE"))
         self.default_state = OPEN if self.type == "DEFAULT_OPEN" else CLOSED
@@ -142,19 +161,17 @@ class ChangeCalendar:
 
     def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
         """Every occurrence (recurrences expanded) that overlaps [start, end), by start time."""
-        found = []
-        for event in recurring_ical_events.of(self._ical).between(start, end):
-            begin, finish = _aware(event["DTSTART"].dt), _aware(event["DTEND"].dt)
-            tzid = event["DTSTART"].params.get("TZID")
-            if tzid and not isinstance(event["DTSTART"].dt, datetime):
-                begin, finish = _date_in_zone(event["DTSTART"].dt, tzid), _date_in_zone(event["DTEND"].dt, tzid)
-            if begin < end and finish > start:
-                found.append(
-                    CalendarEvent(
-                        _text(event, "UID"), _text(event, "SUMMARY"), _text(event, "DESCRIPTION"), begin, finish
-                    )
-                )
-        return sorted(found, key=lambda e: (e.start, e.end, e.uid))
+        found = [_event_of(event) for event in recurring_ical_events.of(self._ical).between(start, end)]
+        return sorted((e for e in found if e.start < end and e.end > start), key=lambda e: (e.start, e.end, e.uid))
+
+    def definitions(self) -> dict[str, CalendarEvent]:
+        """Each VEVENT as written (a recurring one: its first occurrence and its RRULE), by UID."""
+        found = {}
+        for number, component in enumerate(self._ical.walk("VEVENT"), start=1):
+            rule = component.get("RRULE")
+            event = _event_of(component, rule.to_ical().decode() if rule is not None else "")
+            found[event.uid or f"#{number}"] = event
+        return found
 
     def active_at(self, moment: datetime) -> list[CalendarEvent]:
         return [
@@ -228,25 +245,44 @@ def explanation_text(explanation: dict[str, Any]) -> list[str]:
     default_state = OPEN if explanation["type"] == "DEFAULT_OPEN" else CLOSED
     if causes:
         why = "these calendar events ended" if explanation["state"] == default_state else "calendar events in progress"
-        lines += [f"Why: {why}:"] + [f"  - {_describe(cause)}" for cause in causes]
+        lines += [f"Why: {why}:"] + [f"  - {describe(cause)}" for cause in causes]
     elif explanation["state"] == default_state:
         lines.append("Why: no calendar event is in progress, so the calendar is in its default state")
     else:
         lines.append("Why: no calendar event explains this state (was the calendar edited?)")
-    following = explanation.get("next")
-    if following:
-        behind = ", ".join(_describe(cause) for cause in following["causes"]) or "calendar events ending"
-        lines.append(f"Next: {following['state']} at {following['at']} ({behind})")
-    else:
-        lines.append("Next: no transition in the next 400 days")
+    lines.append(next_line(explanation.get("next")))
     if explanation["upcoming"]:
-        lines += [f"Coming {UPCOMING_DAYS} days:"] + [f"  - {_describe(e)}" for e in explanation["upcoming"]]
+        lines += [f"Coming {UPCOMING_DAYS} days:"] + [f"  - {describe(e)}" for e in explanation["upcoming"]]
     return lines
 
 
-def _describe(event: dict[str, Any]) -> str:
+def next_line(following: dict[str, Any] | None, label: str = "Next") -> str:
+    """The line that says a calendar's next transition (Transition.as_json) and the events behind it."""
+    if not following:
+        return f"{label}: no transition in the next 400 days"
+    behind = ", ".join(describe(cause) for cause in following["causes"]) or "calendar events ending"
+    return f"{label}: {following['state']} at {following['at']} ({behind})"
+
+
+def first_time(*values: Any) -> datetime:
+    """The first of `values` that reads as a time (timezone-aware; a naive one is UTC), else now."""
+    for value in values:
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def describe(event: dict[str, Any]) -> str:
+    """A calendar event (CalendarEvent.as_json) in a line: its summary, times in its own zone and UTC."""
+    return f"{event['summary']} ({times(event)})" + (f": {event['description']}" if event.get("description") else "")
+
+
+def times(event: dict[str, Any]) -> str:
+    """When a calendar event (CalendarEvent.as_json) is, in its own time zone and in UTC."""
     zone = event.get("timeZone", "UTC")
     local = f"{event['startLocal'][:16].replace('T', ' ')} - {event['endLocal'][:16].replace('T', ' ')} {zone}"
     utc = f"{event['start'][:16].replace('T', ' ')} - {event['end'][:16].replace('T', ' ')} UTC"
-    when = utc if zone in ("UTC", "Etc/UTC") else f"{local}; {utc}"
-    return f"{event['summary']} ({when})" + (f": {event['description']}" if event.get("description") else "")
+    return utc if zone in ("UTC", "Etc/UTC") else f"{local}; {utc}"

@@ -30,31 +30,44 @@ class CalendarDocuments:
         self.clock = clock
         self.member_ssm = member_ssm
         self._cache: dict[str, tuple[float, str, ChangeCalendar]] = {}
+        self._versions: dict[str, ChangeCalendar] = {}
 
     def get(self, name: str, account: str = "", region: str = "") -> ChangeCalendar:
-        """The parsed calendar; raises CalendarUnavailable saying why it cannot be had."""
+        """The parsed calendar (its default version); raises CalendarUnavailable saying why it cannot be had."""
         key = f"{account}/{region}/{name}" if self.member_ssm else name
         cached = self._cache.get(key)
         if cached and self.clock() - cached[0] < CACHE_SECONDS:
             return cached[2]
+        document = self._read(account, region, Name=name, DocumentFormat="TEXT")
+        version = str(document.get("DocumentVersion"))
+        calendar = cached[2] if cached and cached[1] == version else _parsed(name, document)
+        self._cache[key] = (self.clock(), version, calendar)
+        return calendar
+
+    def version(self, name: str, version: str, account: str = "", region: str = "") -> ChangeCalendar:
+        """One version of the calendar (a version never changes: kept for the environment's life)."""
+        key = f"{account}/{region}/{name}@{version}"
+        if key not in self._versions:
+            document = self._read(account, region, Name=name, DocumentVersion=version, DocumentFormat="TEXT")
+            self._versions[key] = _parsed(name, document)
+        return self._versions[key]
+
+    def _read(self, account: str, region: str, **request: str) -> Any:
         try:
             ssm = self.member_ssm(account, region) if self.member_ssm else self.ssm
-            document = ssm.get_document(Name=name, DocumentFormat="TEXT")
+            return ssm.get_document(**request)
         except ClientError as error:
             detail = error.response.get("Error", {})
             raise CalendarUnavailable(f"{detail.get('Code')}: {detail.get('Message')}") from error
         except BotoCoreError as error:  # unreachable, timed out: the notification goes out all the same
             raise CalendarUnavailable(f"{type(error).__name__}: {error}") from error
-        version = str(document.get("DocumentVersion"))
-        if cached and cached[1] == version:
-            calendar = cached[2]
-        else:
-            try:
-                calendar = ChangeCalendar(name, document["Content"])
-            except CalendarError as error:
-                raise CalendarUnavailable(f"the calendar document cannot be read: {error}") from error
-        self._cache[key] = (self.clock(), version, calendar)
-        return calendar
+
+
+def _parsed(name: str, document: Any) -> ChangeCalendar:
+    try:
+        return ChangeCalendar(name, document["Content"])
+    except CalendarError as error:
+        raise CalendarUnavailable(f"the calendar document cannot be read: {error}") from error
 
 
 class CalendarUnavailable(Exception):

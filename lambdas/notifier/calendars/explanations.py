@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
-from notifier.calendars.change_calendar import explanation_text
+from notifier.calendars.change_calendar import explanation_text, first_time
 from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.models import CalendarStateChange, SsmEvent
@@ -16,13 +16,7 @@ from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 
 
 def _transition_time(event: CalendarStateChange) -> datetime:
-    for value in (event.detail.at_time, event.time):
-        try:
-            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        except ValueError:
-            continue
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.now(UTC)
+    return first_time(event.detail.at_time, event.time)
 
 
 def explain(documents: CalendarDocuments, event: SsmEvent) -> Extra:

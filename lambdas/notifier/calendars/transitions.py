@@ -36,12 +36,16 @@ def _from_epoch(value: str) -> datetime:
 
 
 class TransitionStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    """`key_prefix`: the calendar transitions' (whose items' `state` is OPEN or CLOSED), or the calendar
+    edits' (notifier.calendars.edit_audit: `state` is the document version last announced)."""
+
+    def __init__(self, client: Any, table_name: str, key_prefix: str = KEY_PREFIX) -> None:
         self.client = client
         self.table = table_name
+        self.key_prefix = key_prefix
 
     def _key(self, calendar: str) -> dict[str, Any]:
-        return {"id": {"S": KEY_PREFIX + calendar}}
+        return {"id": {"S": self.key_prefix + calendar}}
 
     def last(self, calendar: str) -> Notified | None:
         item = self.client.get_item(TableName=self.table, Key=self._key(calendar), ConsistentRead=True).get("Item")

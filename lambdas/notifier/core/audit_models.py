@@ -1,6 +1,7 @@
 """The CloudTrail record of a Systems Manager API call, as EventBridge delivers it ("AWS API Call via
 CloudTrail"): who made it (the principal, its role session), from where (source IP, user agent), and
-on what (the instance, session, association, parameter or document its request names)."""
+on what (the instance, session, association, parameter or document its request names). A call that
+puts a Change Calendar's version into effect is a calendar edit (``CalendarEditRecord``)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ class ApiCallDetail(Detail):
     user_agent: Lenient = Field(None, alias="userAgent")
     error_code: Lenient = Field(None, alias="errorCode")
     error_message: Lenient = Field(None, alias="errorMessage")
+    event_time: Lenient = Field(None, alias="eventTime")
     # Taken as they come (any JSON): only what is derived from them is shown.
     user_identity: Any = Field(None, alias="userIdentity")
     request_parameters: Any = Field(None, alias="requestParameters")
+    response_elements: Any = Field(None, alias="responseElements")
 
     @model_validator(mode="before")
     @classmethod
@@ -61,6 +64,8 @@ class ApiCallRecord(SsmEvent):
         fields = {
             k: v for k, v in super().template_fields().items() if k not in ("user_identity", "request_parameters")
         }
+        fields.pop("response_elements", None)
+        fields.pop("event_time", None)  # the message's Time already
         identity, request = self.detail.user_identity, self.detail.request_parameters
         principal, who, session = _identity(identity if isinstance(identity, dict) else {})
         request = request if isinstance(request, dict) else {}
@@ -73,3 +78,37 @@ class ApiCallRecord(SsmEvent):
             "document_name": as_text(request.get("documentName")),
         }
         return {**fields, **{k: v for k, v in derived.items() if v}}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class CalendarEditRecord(ApiCallRecord):
+    """CreateDocument or UpdateDocumentDefaultVersion of a Change Calendar (catalog.CALENDAR_EDIT_CALLS)."""
+
+    derived_fields: ClassVar[tuple[str, ...]] = (*ApiCallRecord.derived_fields, "calendar_name", "document_version")
+
+    @property
+    def calendar_name(self) -> str:
+        return as_text(_dict(self.detail.request_parameters).get("name")) or "(unnamed calendar)"
+
+    @property
+    def document_version(self) -> str:
+        """The version put into effect: the one set as default, or a new calendar's first."""
+        request, response = _dict(self.detail.request_parameters), _dict(self.detail.response_elements)
+        described = _dict(response.get("documentDescription"))
+        candidates: tuple[Any, ...] = (
+            request.get("documentVersion"),
+            _dict(response.get("description")).get("defaultVersion"),
+        )
+        if self.detail.event_name == "CreateDocument":
+            candidates = (described.get("defaultVersion"), described.get("documentVersion"), "1")
+        return next((text for value in candidates if (text := as_text(value))), "(unknown)")
+
+    def template_fields(self) -> dict[str, str]:
+        return {
+            **super().template_fields(),
+            "calendar_name": self.calendar_name,
+            "document_version": self.document_version,
+        }

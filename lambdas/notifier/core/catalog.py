@@ -89,6 +89,9 @@ class EventType:
     # The fleet-wide operation (an OPERATIONS name) this detail-type belongs to, and its role in it.
     operation: str | None = None
     role: Role | None = None
+    # CloudTrail's one detail-type is two families' (the API audit's, calendar edits'): the calls
+    # (detail.eventName) that make an event this entry's; () for every other entry.
+    event_names: tuple[str, ...] = ()
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -108,9 +111,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("compliance", "Compliance", ({"prefix": "aws."},), "systems-manager"),
     # CloudTrail records of the calls people make (a trail must exist: README, API audit).
     Family("api-audit", "Systems Manager API audit", ("aws.ssm",), "systems-manager", opt_in=True),
+    # CloudTrail records of the edits of the monitored Change Calendars (a trail must exist: README).
+    Family("calendar-edits", "Change Calendar edits", ("aws.ssm",), "calendar"),
 )
 
 API_AUDIT = "api-audit"
+CALENDAR_EDITS = "calendar-edits"
 # The calls the API audit notifies by default (setting auditedCalls): what operations and security
 # teams want to see people do. Never the SSM Agent's and the service's own calls (ec2messages:*,
 # ssmmessages:*, UpdateInstanceInformation every 5 minutes, ListInstanceAssociations, ...), nor reads.
@@ -138,6 +144,23 @@ def audit_detail_pattern(calls: tuple[str, ...] = AUDITED_CALLS) -> dict[str, An
         "eventName": list(calls),
         "readOnly": [False],
         "userIdentity": {"invokedBy": [{"exists": False}]},
+    }
+
+
+# The calls that put a new version of a Change Calendar into effect: a calendar created, or its default
+# version set (the console's edit ends so; `aws ssm update-document-default-version` too). The other
+# calls of an edit (PutCalendar, UpdateDocument, a CreateDocument refused) change nothing in effect.
+CALENDAR_EDIT_CALLS = ("CreateDocument", "UpdateDocumentDefaultVersion")
+
+
+def calendar_edit_detail_pattern(calendars: tuple[str, ...]) -> dict[str, Any]:
+    """The calendar edits rule's `detail`: the calls that change the monitored `calendars`, made and
+    not refused (by anybody: CloudFormation's own edits are told apart in the message)."""
+    return {
+        "eventSource": ["ssm.amazonaws.com"],
+        "eventName": list(CALENDAR_EDIT_CALLS),
+        "errorCode": [{"exists": False}],
+        "requestParameters": {"name": list(calendars)},
     }
 
 
@@ -586,6 +609,25 @@ EVENT_TYPES: tuple[EventType, ...] = (
         ),
         console_path="cloudtrailv2/home?region={region}#/events?EventName={event_name}",
     ),
+    EventType(
+        family="calendar-edits",
+        detail_type="AWS API Call via CloudTrail",
+        model="CalendarEditRecord",
+        title="Change Calendar edit",
+        subject="Calendar {calendar_name} edited: version {document_version} by {who}",
+        key_fields=(
+            ("Calendar", "calendar_name"),
+            ("Version", "document_version"),
+            ("Call", "event_name"),
+            ("By", "who"),
+            ("Principal", "principal"),
+            ("Role session", "session"),
+            ("Source IP", "source_ip"),
+            ("User agent", "user_agent"),
+        ),
+        console_path=f"{_SSM}/change-calendar?region={{region}}",
+        event_names=CALENDAR_EDIT_CALLS,
+    ),
 )
 
 # The families whose failure messages say why, from what AWS tells when asked (notifier.failures):
@@ -593,7 +635,26 @@ EVENT_TYPES: tuple[EventType, ...] = (
 FAILURE_READ_FAMILIES = ("ami", "run-command", "maintenance-window", "automation", "state-manager")
 
 FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
-EVENT_TYPE_BY_DETAIL_TYPE: dict[str, EventType] = {e.detail_type: e for e in EVENT_TYPES}
+_EVENT_TYPE_BY_MODEL: dict[tuple[str, str], EventType] = {(e.detail_type, e.model): e for e in EVENT_TYPES}
+DETAIL_TYPES: frozenset[str] = frozenset(e.detail_type for e in EVENT_TYPES)
+
+
+def event_type_parsed_as(detail_type: str, model: str) -> EventType:
+    """The entry of an event its model (a class name in models.py) parsed: CloudTrail's records have two."""
+    return _EVENT_TYPE_BY_MODEL[detail_type, model]
+
+
+def event_type_of(detail_type: str, detail: Any = None, families: tuple[str, ...] | None = None) -> EventType | None:
+    """The entry of an event: by its detail-type, among `families` (those a function handles) if given;
+    of a detail-type two families share, the one whose `event_names` hold detail.eventName, else the
+    one without (the API audit's calls are a setting)."""
+    candidates = [e for e in EVENT_TYPES if e.detail_type == detail_type and (families is None or e.family in families)]
+    called = detail.get("eventName") if isinstance(detail, dict) else None
+    named = [e for e in candidates if called in e.event_names]
+    found = named or [e for e in candidates if not e.event_names]  # an entry with calls admits only those
+    return found[0] if found else None
+
+
 OPERATION_BY_NAME: dict[str, OperationKind] = {o.name: o for o in OPERATIONS}
 
 

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from typing import Any
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, OperationKind
+from notifier.core.catalog import OPERATION_BY_NAME, OperationKind, event_type_of
 from notifier.core.render import CUT_MARKER, cut
 
 # Limits. https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html (Event schema,
@@ -128,7 +128,7 @@ def _list(value: Any) -> list[Any]:
 
 def _kind(document: dict[str, Any]) -> OperationKind | None:
     """The fleet-wide operation kind: a digest's, or the one the event's detail-type belongs to."""
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(str(document.get("detailType")))
+    event_type = event_type_of(str(document.get("detailType")), families=(str(document.get("family")),))
     named = _dict(document.get("operation")).get("kind") or (event_type.operation if event_type else None)
     return OPERATION_BY_NAME.get(str(named))
 
@@ -173,7 +173,7 @@ def _key_lines(document: dict[str, Any]) -> list[str]:
     lines = [f"Account: {account} · Region: {code(document.get('region'))}"]
     operation = _dict(document.get("operation"))
     kind = _kind(document) if operation else None
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(str(document.get("detailType")))
+    event_type = event_type_of(str(document.get("detailType")), families=(str(document.get("family")),))
     if kind:
         lines += [f"{label}: {code(operation[name])}" for label, name in kind.labels if operation.get(name)]
         lines.append(f"Status: {code(document.get('status'))}")

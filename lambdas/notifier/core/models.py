@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from notifier.core.audit_models import ApiCallRecord  # noqa: F401  (a model the catalog names)
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, EVENT_TYPES
+from notifier.core.audit_models import ApiCallRecord, CalendarEditRecord  # noqa: F401  (models the catalog names)
+from notifier.core.catalog import DETAIL_TYPES, EVENT_TYPES, event_type_of
 from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Required, SsmEvent, field_name
 from notifier.core.parameter_policies import policy_fields
 
@@ -275,25 +275,26 @@ class ComplianceStateChange(SsmEvent):
     detail: ComplianceDetail
 
 
-# Each catalog entry names its model: derived, so a detail-type is written once.
+# Each catalog entry names its model: derived (model name -> class), so a detail-type is written once.
 _MODEL_CLASSES = {c.__name__: c for c in globals().values() if isinstance(c, type) and issubclass(c, SsmEvent)}
-MODELS: dict[str, type[SsmEvent]] = {e.detail_type: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
+MODELS: dict[str, type[SsmEvent]] = {e.model: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
 
 
 def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> SsmEvent:
-    """Parse an EventBridge event of the catalog, or raise InvalidEventError naming the field."""
+    """Parse an event of the catalog (catalog.event_type_of), or raise InvalidEventError naming the field."""
     if not isinstance(raw, dict):
         raise InvalidEventError("(unknown)", "(event)", f"expected a JSON object, got {type(raw).__name__}")
     detail_type = raw.get("detail-type")
-    if not isinstance(detail_type, str) or detail_type not in EVENT_TYPE_BY_DETAIL_TYPE:
-        raise InvalidEventError(str(detail_type), "detail-type", "not a detail-type of the catalog")
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE[detail_type]
-    if accepted_families is not None and event_type.family not in accepted_families:
-        raise InvalidEventError(
-            detail_type, "detail-type", f"family {event_type.family} is not handled by this function"
+    known = isinstance(detail_type, str) and detail_type in DETAIL_TYPES
+    event_type = event_type_of(str(detail_type), raw.get("detail"), accepted_families) if known else None
+    if event_type is None:
+        family = event_type_of(str(detail_type), raw.get("detail")) if known else None
+        reason = (
+            f"family {family.family} is not handled by this function" if family else "not a detail-type of the catalog"
         )
+        raise InvalidEventError(str(detail_type), "detail-type", reason)
     try:
-        return MODELS[detail_type].model_validate(raw)
+        return MODELS[event_type.model].model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        raise InvalidEventError(detail_type, field_name(first["loc"]), first["msg"]) from error
+        raise InvalidEventError(str(detail_type), field_name(first["loc"]), first["msg"]) from error

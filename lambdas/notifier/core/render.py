@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAMILY_BY_NAME
+from notifier.core.catalog import FAMILY_BY_NAME, event_type_parsed_as
 from notifier.core.links import console_url
 from notifier.core.models import SsmEvent
 from notifier.core.severity import Severity, severity_of
@@ -39,6 +39,8 @@ class Extra:
     key: str  # the JSON document's key for `document`
     document: dict[str, Any]
     text: list[str]
+    # Raised above the catalog's (a calendar edit near a transition is a warning), if not None.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -180,11 +182,11 @@ def render(
     `severity` and `headline_prefix` override the catalog's, for notifications this
     project raises itself (a missed calendar transition).
     """
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event.detail_type]
+    event_type = event_type_parsed_as(event.detail_type, type(event).__name__)
     family = FAMILY_BY_NAME[event_type.family]
     fields = event.template_fields()
     status = event.detail.status
-    severity = severity or severity_of(status)
+    severity = severity or (extra.severity if extra else None) or severity_of(status)
     headline = headline_prefix + _fill(event_type.subject, fields)
     subject = make_subject(severity, headline, event.region, origin.label(event.account) if origin else None)
     link = console_url(event_type.console_path, fields) if event_type.console_path else None

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPe
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, families_of
+from notifier.core.catalog import event_type_of, families_of
 from notifier.core.models import InvalidEventError, SsmEvent, parse_event
 from notifier.core.render import Extra, render
 from notifier.delivery.observability import count, logger, metrics
@@ -45,10 +45,11 @@ def _mark_duplicate(response: Any, record: DataRecord) -> Any:
     return {**response, "duplicate": True} if isinstance(response, dict) else response
 
 
-def family_of(event: Any) -> str:
-    """The family an event's detail-type belongs to ("unknown" when it is not in the catalog)."""
+def family_of(event: Any, families: tuple[str, ...] | None = None) -> str:
+    """The family of the catalog (among `families`) an event belongs to ("unknown" when of none)."""
     detail_type = event.get("detail-type") if isinstance(event, dict) else None
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE.get(detail_type) if isinstance(detail_type, str) else None
+    detail = event.get("detail") if isinstance(event, dict) else None
+    event_type = event_type_of(detail_type, detail, families) if isinstance(detail_type, str) else None
     return event_type.family if event_type else "unknown"
 
 
@@ -87,7 +88,7 @@ class Delivery:
     def handle(self, event: Any, context: LambdaContext) -> dict[str, Any]:
         """Notify one EventBridge event once; raise InvalidEventError (naming the field) for a bad one."""
         self.config.register_lambda_context(context)
-        metrics.add_dimension("family", family_of(event))
+        metrics.add_dimension("family", family_of(event, self.families))
         try:
             parsed = parse_event(event, self.families)
         except InvalidEventError as error:

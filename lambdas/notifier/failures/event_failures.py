@@ -8,7 +8,7 @@ them as for a fleet message (notifier.failures.reasons), within the same budget.
 
 from __future__ import annotations
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, FAILURE_READ_FAMILIES, OPERATION_BY_NAME
+from notifier.core.catalog import FAILURE_READ_FAMILIES, OPERATION_BY_NAME, event_type_parsed_as
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.failures.messages import failure_document, failure_lines
@@ -19,7 +19,7 @@ from notifier.failures.reasons import PLANS, Failed, FailureReport
 def failed_of_event(event: SsmEvent) -> Failed | None:
     """What an event says failed, for the plans to read; None when it reports no failure they read."""
     status = event.detail.status
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE[event.detail_type]
+    event_type = event_type_parsed_as(event.detail_type, type(event).__name__)
     if not failed(status) or event_type.family not in FAILURE_READ_FAMILIES:
         return None
     fields = event.template_fields()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.core.catalog import EVENT_TYPE_BY_DETAIL_TYPE, OPERATION_BY_NAME, Ending, OperationKind, Role
+from notifier.core.catalog import OPERATION_BY_NAME, Ending, OperationKind, Role, event_type_parsed_as
 from notifier.core.models import SsmEvent
 from notifier.core.severity import normalize_status
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
@@ -185,7 +185,7 @@ def operation_key(
 
 def observe(parsed: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Observation:
     """The observation an event of a fleet-wide operation makes; NotAnOperationEvent otherwise."""
-    event_type = EVENT_TYPE_BY_DETAIL_TYPE[parsed.detail_type]
+    event_type = event_type_parsed_as(parsed.detail_type, type(parsed).__name__)
     if not event_type.operation or not event_type.role:
         raise NotAnOperationEvent(f"{parsed.detail_type} events belong to no fleet-wide operation")
     kind = OPERATION_BY_NAME[event_type.operation]
