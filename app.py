@@ -30,6 +30,7 @@ def build(app: cdk.App) -> NotifierStack:
             MEMBER_STACK_NAME,
             families=hub.hub.families,
             calendar_reader=hub.hub.calendar_reader,
+            filters=hub.hub.filters,
         )
     acknowledge_accepted_findings(app)
     add_rule_packs(app)

@@ -23,6 +23,7 @@ from infra.failure_reads import WHY_STAR
 from infra.functions import NotifierFunction
 from infra.members import Forwarding, MemberStack
 from infra.topics import Topics
+from infra.trail import ManagementEventsTrail
 
 PACKS = ("AwsSolutions", "Serverless", "NIST.800.53.R5")
 DEAD_LETTER_RULES = ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")
@@ -75,6 +76,18 @@ ACCEPTED: dict[str, str] = {
         "are broader than these grants. Least privilege per role is tested (tests/infra/test_policies.py)."
     ),
     "NIST.800.53.R5-DynamoDBInBackupPlan": _DYNAMODB_BACKUP,
+    "NIST.800.53.R5-S3BucketReplicationEnabled": (
+        "The trail's buckets (createTrail=true) hold this region's log files and their S3 access logs: "
+        "versioned, retained when the stack is deleted, the log files KMS-encrypted and validated with "
+        "CloudTrail's digest files, and copied to CloudWatch Logs. Replicating them needs a bucket in another "
+        "region, which an organization's log archive account provides (an organization trail) better than "
+        "one stack of one account."
+    ),
+    "NIST.800.53.R5-S3DefaultEncryptionKMS": (
+        "The trail's access log bucket: S3 server access logging delivers only to a bucket encrypted with "
+        "SSE-S3 (AWS: 'Enabling Amazon S3 server access logging'), so it is SSE-S3; the log files themselves "
+        "are KMS-encrypted with the trail's key."
+    ),
     "Serverless-SQSRedrivePolicy": _DEAD_LETTER_QUEUE,
     "AwsSolutions-SQS3": _DEAD_LETTER_QUEUE,
     "Serverless-LambdaEventSourceMappingDestination": (
@@ -127,6 +140,12 @@ def acknowledge_accepted_findings(scope: Construct) -> None:
         elif isinstance(node, Forwarding):  # member accounts, and the hub's own events
             acknowledge(node.dead_letter_queue, *DEAD_LETTER_RULES)
             acknowledge(node.role, "NIST.800.53.R5-IAMNoInlinePolicy")
+        elif isinstance(node, ManagementEventsTrail):
+            acknowledge(node.bucket, "NIST.800.53.R5-S3BucketReplicationEnabled")
+            acknowledge(
+                node.access_logs, "NIST.800.53.R5-S3BucketReplicationEnabled", "NIST.800.53.R5-S3DefaultEncryptionKMS"
+            )
+            acknowledge(node.trail, "NIST.800.53.R5-IAMNoInlinePolicy")  # CDK's DefaultPolicy of its logs role
         elif isinstance(node, Topics) and node.undelivered:
             acknowledge(node.undelivered, *DEAD_LETTER_RULES)
         elif isinstance(node, MemberStack) and node.reader is not None:

@@ -92,6 +92,8 @@ class Settings:
     # The API audit (opt-in family api-audit): the calls it notifies, and its burst window.
     audited_calls: tuple[str, ...] = AUDITED_CALLS
     audit_burst_seconds: int = AUDIT_BURST_SECONDS
+    # A trail of this region's management events (infra/trail.py), for the API audit and calendar edits.
+    create_trail: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,4 +284,5 @@ def read_settings(node: Node, *, region: str | None = None) -> Settings:
         audited_calls=matching("auditedCalls", get("auditedCalls", list(AUDITED_CALLS)), _CALL, "an API call name")
         or AUDITED_CALLS,
         audit_burst_seconds=as_int("auditBurstSeconds", get("auditBurstSeconds", AUDIT_BURST_SECONDS), 10, 3600),
+        create_trail=as_bool("createTrail", get("createTrail", False)),
     )

@@ -22,6 +22,7 @@ from infra.rules import DetailFilters, FamilyRule
 from infra.settings import read_settings
 from infra.storage import IdempotencyTable
 from infra.topics import Topics
+from infra.trail import ManagementEventsTrail
 from notifier.calendars.change_calendar import content_hash
 from notifier.core.catalog import (
     API_AUDIT,
@@ -70,6 +71,8 @@ class NotifierStack(Stack):
             monitoring.watch_dead_letter_queue(
                 "UndeliveredEmails", topics.undelivered, "Notifications and alarms SNS could not deliver by e-mail"
             )
+        if settings.create_trail:
+            ManagementEventsTrail(self, "Trail", log_key=log_key)
         publishing = Publishing(topic_arn=topics.notifications.topic_arn)
         dedupe = Dedupe(table_name=table.table_name, window_seconds=settings.dedupe_window_minutes * 60)
 

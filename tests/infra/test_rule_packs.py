@@ -36,6 +36,8 @@ CONTEXTS: dict[str, dict[str, str]] = {
     },
     # An account whose Lambda quota cannot set the reserved concurrency aside: acknowledged, with its reason.
     "no reserved concurrency": {"reservedConcurrency": "false"},
+    # The trail for the API audit and calendar edits, with its buckets and key (infra/trail.py).
+    "trail": {"createTrail": "true", "enabledFamilies": "all,api-audit"},
 }
 
 
