@@ -1,8 +1,10 @@
 """Run every benchmark once and write bench/results.json (see bench/__init__.py).
 
-    python -m bench.run [--quick] [--out bench/results.json]
+    python -m bench.run [--quick] [--only cold_start] [--out bench/results.json]
 
---quick uses reduced sizes (a smoke run); `make bench` runs the full ones. Exit code 1 when the
+--quick uses reduced sizes (a smoke run); `make bench` runs the full ones. --only cold_start measures
+the cold starts and the asset sizes alone (about 2 minutes) and puts them into the existing results,
+the other figures kept with the date of their own run (`make bench-cold-start`). Exit code 1 when the
 soak found an event lost or published twice outside the documented case, or the fleet or failure
 reasons benchmark found problems; figures that miss their goal are reported, not failed.
 """
@@ -14,6 +16,7 @@ import io
 import json
 import math
 import os
+import platform
 import sys
 import time
 from datetime import UTC, datetime
@@ -38,7 +41,7 @@ LAMBDA_TEMPLATE = REPO_ROOT / "cdk.out" / f"{STACK_NAME}.template.json"
 SIZES = {
     "full": {
         "cold_runs": 9,
-        "bytecode_runs": 5,
+        "bytecode_runs": 3,
         "throughput_events": 1200,
         "rounds": 4,
         "soak_events": 10_000,
@@ -74,6 +77,48 @@ class CountingNull(io.TextIOBase):
     def write(self, text: str) -> int:
         self.bytes += len(text.encode())
         return len(text)
+
+
+def machine() -> str:
+    """What ran the figures: the processor, cores, operating system."""
+    model = next(
+        (line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith(("model name", "Model"))),
+        platform.processor() or platform.machine(),
+    )
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()} {platform.machine()}"
+
+
+def _cpuinfo() -> list[str]:
+    try:
+        return Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return []
+
+
+def _cold_start(host: Template, templates: dict[str, Template], sizes: dict[str, int], command: str) -> dict[str, Any]:
+    """The cold starts (bench.cold_start) with when and on what they ran, and the asset sizes."""
+    _say(f"cold start ({sizes['cold_runs']} runs of {len(host.functions())} functions and the baseline)")
+    started = time.monotonic()
+    cold = cold_start.measure(host, sizes["cold_runs"], sizes["bytecode_runs"])
+    cold["measured"] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "command": command,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    _say("asset sizes")
+    return {"cold_start": cold, "assets": assets.measure(templates)}
+
+
+def only_cold_start(out: Path, sizes: dict[str, int]) -> int:
+    """--only cold_start: the cold starts and asset sizes, into the results of the last full run."""
+    host = Template(ensure_synthesized())
+    templates = {"lambda": Template(LAMBDA_TEMPLATE), "host": host} if LAMBDA_TEMPLATE.exists() else {"host": host}
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results.update(_cold_start(host, templates, sizes, "python -m bench.run --only cold_start"))
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    _say(f"wrote the cold starts and asset sizes into {out}")
+    return 0
 
 
 def _say(message: str) -> None:
@@ -115,9 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--only", choices=["cold_start"], help="measure this part alone, keep the other figures")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     sizes = SIZES[mode]
+    if args.only:
+        return only_cold_start(args.out, sizes)
     started = time.monotonic()
     real_stdout, logs = sys.stdout, CountingNull()
     sys.stdout = logs  # the handlers log to stdout, as in Lambda
@@ -126,10 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         templates = {"host": host}
         if LAMBDA_TEMPLATE.exists():
             templates = {"lambda": Template(LAMBDA_TEMPLATE), **templates}
-        _say(f"cold start ({sizes['cold_runs']} runs of {len(host.functions())} functions and the baseline)")
-        cold = cold_start.measure(host, sizes["cold_runs"], sizes["bytecode_runs"])
-        _say("asset sizes")
-        sized = assets.measure(templates)
+        command = "make bench" if mode == "full" else "python -m bench.run --quick"
+        measured = _cold_start(host, templates, sizes, command)
+        cold, sized = measured["cold_start"], measured["assets"]
         with (
             dynamodb_local(REPO_ROOT / "cdk.out.local" / "bench-dynamodb-local.log") as ddb,
             moto_process() as moto,
@@ -183,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             "cores": os.cpu_count(),
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
             "python": sys.version.split()[0],
+            "machine": machine(),
             "command": "make bench" if mode == "full" else "python -m bench.run --quick",
         },
         "cold_start": cold,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -13,8 +13,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra import LAMBDAS_DIR
-from infra.layer import ARCHITECTURE, RUNTIME
+from infra.layer import ARCHITECTURE, NEWEST_RUNTIME_RULES, RUNTIME, RUNTIME_REASON, code_asset
 from infra.settings import LOG_RETENTION_DAYS
 from infra.storage import dead_letter_queue
 from notifier.environment import FunctionEnvironment
@@ -46,8 +45,9 @@ TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", 
 
 
 def function_code() -> lambda_.Code:
-    """The handlers and the shared library; the dependencies come from the layer."""
-    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["requirements.txt", "**/__pycache__", "**/*.pyc"])
+    """The handlers and the shared library, with bytecode for the runtime (infra/layer.py); the
+    dependencies come from the layer."""
+    return code_asset()
 
 
 def reserved_concurrency(name: str) -> int:
@@ -110,6 +110,8 @@ class NotifierFunction(Construct):
                 **{name: value for part in environment for name, value in part.variables().items()},
             },
         )
+        for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (infra/layer.py)
+            Validations.of(self.function).acknowledge(Acknowledgment(id=rule, reason=RUNTIME_REASON))
 
     def grant_dedupe(self, table: dynamodb.ITable) -> None:
         """The idempotency table: the item calls Powertools makes, nothing else."""

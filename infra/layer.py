@@ -1,11 +1,27 @@
-"""One Lambda layer with the runtime dependencies of lambdas/requirements.txt, built without Docker."""
+"""What the functions ship, built without Docker: the dependency layer (lambdas/requirements.txt) and
+the function code, both with bytecode compiled for the runtime's exact Python version.
+
+Lambda's /opt and /var/task are read-only: a module without bytecode beside it is compiled again at
+every cold start (`make bench`: about 4 times the import time). So the bundlers compile what they
+ship with an interpreter of the runtime's version (RUNTIME, Python 3.13: the newest one these
+machines can compile for; no 3.14 interpreter installs here), found as `LAYER_PYTHON`, `python3.13`
+on PATH, or under pyenv or uv. The layer's build for Lambda fails without one (a layer without
+bytecode would start 4 times slower, silently); `LAYER_PYTHON=none` builds one anyway, on purpose.
+
+Both builds (`lambda`, and `host` in cdk.out.local/ for the local runs) leave out what no function
+imports or reads (PRUNED), so that the tests run the same files Lambda runs.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,50 +33,230 @@ from constructs import Construct
 from infra import LAMBDAS_DIR
 
 REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
-RUNTIME = lambda_.Runtime.PYTHON_3_14
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+RUNTIME_VERSION = RUNTIME.name.removeprefix("python")  # "3.13"
+# Why not the newest runtime (cdk-nag AwsSolutions-L1, Serverless-LambdaLatestVersion, acknowledged per function).
+RUNTIME_REASON = (
+    "Python 3.13, not 3.14: the functions ship bytecode compiled for the runtime's exact Python version "
+    "(Lambda cannot write it: /var/task and /opt are read-only, so a module without it is compiled again at "
+    "every cold start, which Lambda bills), and compiling it needs an interpreter of that version where the "
+    "stack is built; no Python 3.14 installs on the build machines. Lambda supports python3.13 until "
+    "30 June 2029 (deprecation date); README, Benchmarks, gives the cold starts both ways."
+)
+NEWEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
 ARCHITECTURE = lambda_.Architecture.ARM_64
+LAMBDA_PLATFORM_TAG = "manylinux2014_aarch64"
 # Written into the layer so that whoever runs it can tell which build it is.
 BUILD_INFO = "ssm_event_notifier_layer.json"
+# The interpreter that compiles the bytecode: a path, or "none" to ship none (slower cold starts).
+BUILD_PYTHON = "LAYER_PYTHON"
+# What no function imports or reads, left out of both builds: console scripts for the build machine
+# (bin/), type stubs, a package's own test suite, botocore's documentation examples.
+PRUNED = {
+    "scripts": "bin/*",
+    "type stubs": "*.pyi, *-stubs/",
+    "test suites": "<package>/**/tests/, <package>/**/test/",
+    "botocore examples": "botocore/data/**/examples-*.json",
+}
+# Anything that changes what the bundlers produce: part of the assets' hashes.
+RECIPE = json.dumps({"runtime": RUNTIME.name, "pruned": PRUNED, "bytecode": "unchecked-hash", "version": 2})
 
 
-def pip_command(target: Path, platform: str) -> list[str]:
-    """pip install of the runtime requirements into `target`, for Lambda or for this machine."""
+class BuildError(RuntimeError):
+    """The assets cannot be built as Lambda needs them (the message says what to install)."""
+
+
+def _version_of(python: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+@functools.cache
+def find_python(version: str = RUNTIME_VERSION) -> str | None:
+    """An interpreter of exactly `version` (a pyenv shim of a version not selected fails: checked by running it)."""
+    candidates = [sys.executable, shutil.which(f"python{version}") or ""]
+    homes = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"]
+    homes.append(Path.home() / ".local" / "share" / "uv" / "python")
+    for home in homes:
+        candidates += sorted(map(str, home.glob(f"*{version}.*/bin/python{version}")), reverse=True)
+    return next((c for c in candidates if c and _version_of(c) == version), None)
+
+
+def runtime_python(required: bool) -> str | None:
+    """The interpreter that compiles for the runtime; None when none is wanted or (not `required`) found."""
+    chosen = os.environ.get(BUILD_PYTHON, "")
+    if chosen.lower() == "none":
+        return None
+    if chosen:
+        if _version_of(chosen) != RUNTIME_VERSION:
+            raise BuildError(f"{BUILD_PYTHON}={chosen} is not a Python {RUNTIME_VERSION} interpreter")
+        return chosen
+    found = find_python()
+    if found is None and required:
+        raise BuildError(
+            f"the Lambda layer ships bytecode compiled for the {RUNTIME.name} runtime, which needs a Python "
+            f"{RUNTIME_VERSION} interpreter on this machine, and none was found (python{RUNTIME_VERSION} on PATH, "
+            f"pyenv, uv). Install one (`pyenv install {RUNTIME_VERSION}`, `uv python install {RUNTIME_VERSION}`, "
+            f"or your system's python{RUNTIME_VERSION} package), or name it: {BUILD_PYTHON}=/path/to/python"
+            f"{RUNTIME_VERSION}. {BUILD_PYTHON}=none builds without bytecode (each cold start compiles it)."
+        )
+    return found
+
+
+def host_platform_tag() -> str:
+    """The wheel platform of this machine (the bench builds the runtime's layer for it)."""
+    machine = os.uname().machine
+    return f"manylinux2014_{'aarch64' if machine == 'arm64' else machine}"
+
+
+def pip_command(target: Path, python_version: str | None, platform_tag: str | None) -> list[str]:
+    """pip install of the runtime requirements into `target`: for another Python and platform
+    (wheels only), or for this interpreter (python_version None)."""
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check"]
-    command += ["--target", str(target), "-r", str(REQUIREMENTS)]
-    if platform == "lambda":
-        python_version = RUNTIME.name.removeprefix("python")
-        command += ["--platform", "manylinux2014_aarch64", "--implementation", "cp"]
-        command += ["--python-version", python_version, "--only-binary=:all:", "--no-compile"]
+    command += ["--target", str(target), "-r", str(REQUIREMENTS), "--no-compile"]
+    if python_version:
+        command += ["--platform", platform_tag or host_platform_tag(), "--implementation", "cp"]
+        command += ["--python-version", python_version, "--only-binary=:all:"]
     return command
+
+
+def pruned_paths(root: Path) -> dict[str, list[Path]]:
+    """The files and folders under `root` (a layer's python/) that PRUNED leaves out, by kind."""
+    found: dict[str, list[Path]] = {kind: [] for kind in PRUNED}
+    found["scripts"] = [root / "bin"] if (root / "bin").is_dir() else []
+    found["type stubs"] = sorted(root.glob("*-stubs")) + sorted(root.rglob("*.pyi"))
+    packages = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.endswith((".dist-info", "-stubs")))
+    for package in packages:
+        found["test suites"] += sorted(p for p in package.rglob("*") if p.is_dir() and p.name in ("tests", "test"))
+    found["botocore examples"] = sorted((root / "botocore" / "data").glob("**/examples-*.json"))
+    return found
+
+
+def _size(path: Path) -> int:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files)
+
+
+def prune(root: Path) -> dict[str, int]:
+    """Remove what PRUNED names; the bytes removed, by kind."""
+    removed: Counter[str] = Counter()
+    for kind, paths in pruned_paths(root).items():
+        for path in paths:
+            if not path.exists():  # inside a folder removed before it
+                continue
+            removed[kind] += _size(path)
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return dict(removed)
+
+
+def compile_tree(root: Path, python: str) -> None:
+    """Bytecode beside every module, for `python`'s version; valid whatever the files' timestamps
+    (unchecked-hash: an asset's zip keeps none that Python could trust), reproducible (fixed hash seed)."""
+    command = [python, "-m", "compileall", "-q", "-j0", "--invalidation-mode", "unchecked-hash", str(root)]
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise BuildError(f"compiling {root} with {python} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+def build_layer(
+    target: Path, python_version: str | None, platform_tag: str | None, python: str | None
+) -> dict[str, Any]:
+    """pip install into `target` (a layer's python/), prune, compile with `python`; what was built."""
+    subprocess.run(pip_command(target, python_version, platform_tag), check=True)
+    removed = prune(target)
+    if python:
+        compile_tree(target, python)
+    return {
+        "runtime": f"python{python_version}" if python_version else "python{}.{}".format(*sys.version_info[:2]),
+        "bytecode": f"python{_version_of(python)}" if python else None,
+        "pruned_bytes": removed,
+        "requirements": REQUIREMENTS.read_text(),
+    }
+
+
+def copy_code(target: Path, source: Path = LAMBDAS_DIR) -> None:
+    """The handlers and the shared library, without the requirements and any local bytecode."""
+    ignored = shutil.ignore_patterns("requirements.txt", "__pycache__", "*.pyc")
+    shutil.copytree(source, target, ignore=ignored, dirs_exist_ok=True)
+
+
+def code_fingerprint(source: Path = LAMBDAS_DIR) -> str:
+    digest = hashlib.sha256(RECIPE.encode())
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" and path != REQUIREMENTS:
+            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _bytecode_for(platform: str) -> str:
+    """Which bytecode a build holds, for the assets' hashes (a missing interpreter fails the bundling, not this)."""
+    if platform != "lambda":
+        return sys.version.split()[0]
+    python = runtime_python(required=False)
+    return f"python{_version_of(python)}" if python else "none"
 
 
 @jsii.implements(ILocalBundling)
 class PipBundler:
-    """CDK local bundling: pip fetches wheels for the target platform, no Docker needed."""
+    """CDK local bundling of the layer: pip fetches wheels for the target platform, no Docker needed."""
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
 
     def try_bundle(self, output_dir: str, options: Any) -> bool:  # jsii passes BundlingOptions positionally
         target = Path(output_dir) / "python"
-        subprocess.run(pip_command(target, self.platform), check=True)
-        info = {
-            "platform": self.platform,
-            "runtime": RUNTIME.name
-            if self.platform == "lambda"
-            else f"python{sys.version_info[0]}.{sys.version_info[1]}",
-            "architecture": "arm64" if self.platform == "lambda" else "host",
-            "requirements": REQUIREMENTS.read_text(),
-        }
-        (target / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n")
+        if self.platform == "lambda":
+            info = build_layer(target, RUNTIME_VERSION, LAMBDA_PLATFORM_TAG, runtime_python(required=True))
+            info["architecture"] = "arm64"
+        else:  # this machine's interpreter, for the local runs
+            info = build_layer(target, None, None, sys.executable)
+            info["architecture"] = "host"
+        (target / BUILD_INFO).write_text(json.dumps({"platform": self.platform, **info}, indent=2) + "\n")
         return True
+
+
+@jsii.implements(ILocalBundling)
+class CodeBundler:
+    """CDK local bundling of the function code: a copy of lambdas/, compiled for the runtime when an
+    interpreter of its version is here (the layer's bundler requires one for Lambda)."""
+
+    def try_bundle(self, output_dir: str, options: Any) -> bool:
+        copy_code(Path(output_dir))
+        python = runtime_python(required=False)
+        if python:
+            compile_tree(Path(output_dir), python)
+        return True
+
+
+def code_asset() -> lambda_.Code:
+    """The function code asset (infra.functions.function_code)."""
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=hashlib.sha256((code_fingerprint() + _bytecode_for("lambda")).encode()).hexdigest(),
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry("unused-local-bundling-only"),
+            local=CodeBundler(),  # type: ignore[arg-type]  # a jsii interface, see @jsii.implements
+        ),
+    )
 
 
 class DependenciesLayer(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, platform: str) -> None:
         super().__init__(scope, construct_id)
-        # The layer changes when the requirements or the target platform change, nothing else.
-        asset_hash = hashlib.sha256(REQUIREMENTS.read_bytes() + platform.encode()).hexdigest()
+        # The layer changes when the requirements, the target platform, the recipe or the bytecode change.
+        built = f"{platform} {RECIPE} {_bytecode_for(platform)}".encode()
+        asset_hash = hashlib.sha256(REQUIREMENTS.read_bytes() + built).hexdigest()
         self.layer = lambda_.LayerVersion(
             self,
             "Layer",

@@ -1,28 +1,35 @@
-"""Scheduled: announce the Change Calendar transitions AWS did not (its events are best effort)."""
+"""Scheduled: announce the Change Calendar transitions AWS did not (its events are best effort).
+
+Most runs find none: parsing, rendering and the calendars' own documents are loaded for the first
+missed transition, not at cold start (issue 13).
+"""
+
+from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.calendars import explanations, reconciler
-from notifier.calendars.documents import CalendarDocuments
+from notifier.calendars import reconciler
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.links import partition_of
-from notifier.core.models import parse_event
-from notifier.core.render import render
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
 from notifier.environment import Dedupe, Organization, Publishing, Reconciler
 from notifier.organization.accounts import AccountNames
 from notifier.organization.scope import Scope
 
+if TYPE_CHECKING:
+    from notifier.calendars.documents import CalendarDocuments
+    from notifier.core.models import SsmEvent
+    from notifier.core.render import Notification
+
 settings = Reconciler.read()
 ssm = boto3.client("ssm")
-documents = CalendarDocuments(ssm)
 transitions = TransitionStore(boto3.client("dynamodb"), Dedupe.read().table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 # In a hub: the hub account's own calendars, their records keyed by account and region as the
@@ -30,6 +37,33 @@ publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 organization = Organization.read().enabled
 scope = Scope(organization)
 accounts = AccountNames(boto3.client("organizations")) if organization else None
+_documents: list[CalendarDocuments] = []  # made on the first missed transition, then kept (cached reads)
+
+
+def parsed_event(transition: reconciler.MissedTransition, account: str, region: str) -> tuple[dict[str, Any], SsmEvent]:
+    """The event AWS did not send, and its model (parsing loaded now: most runs miss nothing)."""
+    from notifier.core.models import parse_event
+
+    raw = transition.as_event(account, region, partition_of(region))
+    return raw, parse_event(raw, ("calendar",))
+
+
+def announcement(raw: dict[str, Any], parsed: SsmEvent, account: str) -> Notification:
+    """The notification of a missed transition, explained from its calendar (documents read once, kept)."""
+    from notifier.calendars import explanations
+    from notifier.calendars.documents import CalendarDocuments
+    from notifier.core.render import render
+
+    if not _documents:
+        _documents.append(CalendarDocuments(ssm))
+    return render(
+        parsed,
+        raw,
+        explanations.explain(_documents[0], parsed),
+        severity="warning",
+        headline_prefix="Missed transition: ",
+        origin=accounts.origin(account) if accounts else None,
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -43,19 +77,11 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     missed = reconciler.reconcile(list(settings.calendars), ssm, transitions, datetime.now(UTC), grace, record_of)
     published = []
     for transition, claim in missed:
-        raw = transition.as_event(account, region, partition_of(region))
-        parsed = parse_event(raw, ("calendar",))
+        raw, parsed = parsed_event(transition, account, region)
         with claim as claimed:
             if not claimed:  # a late event or another run announced it meanwhile
                 continue
-            notification = render(
-                parsed,
-                raw,
-                explanations.explain(documents, parsed),
-                severity="warning",
-                headline_prefix="Missed transition: ",
-                origin=accounts.origin(account) if accounts else None,
-            )
+            notification = announcement(raw, parsed, account)
             publisher.publish(notification)
         count("MissedTransitions")
         logger.warning(

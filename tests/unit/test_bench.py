@@ -80,6 +80,39 @@ def test_the_committed_failure_reasons_stay_within_the_read_budget(results: dict
     assert reasons["added_seconds"] == pytest.approx(on - off, abs=0.002)
 
 
+def test_the_committed_cold_starts_were_measured_as_lambda_starts_the_functions(results: dict[str, Any]) -> None:
+    from infra.layer import PRUNED, RUNTIME_VERSION
+    from notifier.core.catalog import FUNCTIONS
+
+    cold = results["cold_start"]
+    # The runtime's Python, read-only code and layer (-B), init and a first invocation each.
+    assert cold["runtime"].startswith(f"python{RUNTIME_VERSION}.") and "-B" in cold["how"]
+    assert cold["measured"]["date"] and cold["measured"]["machine"] and cold["runs"] >= 5
+    assert set(cold["layer"]["pruned_bytes"]) == set(PRUNED) and cold["layer"]["bytecode"] == f"python{RUNTIME_VERSION}"
+    functions, base = cold["functions"], cold["baseline"]
+    handled = {f["handler"] for f in functions.values()}
+    assert set(FUNCTIONS.values()) - handled <= {"handlers.chat_relay.handler"}  # chat: only with chat channels
+    for name, figures in functions.items():
+        # Medians: of the starts' totals, and of each phase apart (not quite their sum).
+        assert figures["seconds"] > max(figures["init_seconds"], figures["first_invocation_seconds"]), name
+        assert figures["ratio"] == pytest.approx(figures["seconds"] / base["seconds"], abs=0.011), name
+        assert figures["without_bytecode"]["ratio"] > figures["ratio"], name  # the bytecode is worth something
+        spent = cold["where_the_time_goes"][name]
+        assert spent["init_ms"] and spent["first_invocation_ms"], name
+    # The goal is reported, worst first; met only when every function meets its own.
+    assert cold["cold_start_ratio"] == max(f["ratio"] for f in functions.values())
+    assert cold["met"] == all(f["ratio"] <= f["goal"] for f in functions.values())
+    assert {f["goal"] for f in functions.values()} <= {1.2, 1.3}
+
+
+def test_the_committed_asset_sizes_count_what_is_uploaded(results: dict[str, Any]) -> None:
+    build = results["assets"]["asset_bytes"]["lambda"]
+    assert build["layer_platform"] == "lambda" and build["layer_bytecode"] == build["layer_runtime"]
+    for asset in (build["code"], build["layer"]):
+        assert 0 < asset["bytecode"] < asset["unzipped"] and 0 < asset["zipped"] < asset["unzipped"]
+    assert build["share_of_lambda_limit"] < 1
+
+
 def per_million(requests: dict[str, float], assumptions: dict[str, Any]) -> dict[str, float]:
     """USD per million events making `requests`: a write unit per started KB of the item (a strongly
     consistent read unit per 4 KB), a publish per started 64 KB of the message, Lambda per request

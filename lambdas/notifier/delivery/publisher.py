@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifier.core.render import Notification
+if TYPE_CHECKING:  # the functions that publish render first; the import need not be this module's
+    from notifier.core.render import Notification
 
 
 class Publisher:
