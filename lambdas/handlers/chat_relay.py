@@ -13,7 +13,13 @@ from notifier.delivery.refused_events import RefusedEvents
 from notifier.environment import ChatRelaying, DeadLetterSending, Dedupe
 
 dedupe = Dedupe.read()
-relay = ChatRelay(boto3.client("sns"), ChatRelaying.read().topic_arn, dedupe.table_name, dedupe.window_seconds)
+relay = ChatRelay(
+    boto3.client("sns"),
+    boto3.client("dynamodb"),
+    ChatRelaying.read().topic_arn,
+    dedupe.table_name,
+    dedupe.window_seconds,
+)
 refused = RefusedEvents(boto3.client("sqs"), DeadLetterSending.read().queue_url)
 # A batch whose every record failed is reported record by record too, not raised: SQS retries them the same way.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

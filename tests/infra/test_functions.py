@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.layer import RUNTIME
 from tests.infra.conftest import STACK_HANDLERS, STORM, resources, synthesize
 
 ALL_FUNCTIONS = len(STACK_HANDLERS)
@@ -13,11 +14,11 @@ def test_one_function_per_catalog_function_the_calendar_reconciler_and_storm_con
     assert handlers == sorted(STACK_HANDLERS)
 
 
-def test_functions_run_the_newest_python_on_arm_with_tracing_json_logs_and_the_layer(template):
+def test_functions_run_the_runtimes_python_on_arm_with_tracing_json_logs_and_the_layer(template):
     (layer,) = resources(template, "AWS::Lambda::LayerVersion")
     for function in resources(template, "AWS::Lambda::Function").values():
         props = function["Properties"]
-        assert props["Runtime"] == "python3.14"
+        assert props["Runtime"] == RUNTIME.name  # the Python the bytecode is compiled for (tests/infra/test_layer.py)
         assert props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"

@@ -55,7 +55,7 @@ def _mark_duplicate(response: Any, record: DataRecord) -> Any:
 
 
 class ChatRelay:
-    def __init__(self, sns: Any, topic_arn: str, table_name: str, window_seconds: int) -> None:
+    def __init__(self, sns: Any, dynamodb: Any, topic_arn: str, table_name: str, window_seconds: int) -> None:
         self.sns, self.topic_arn = sns, topic_arn
         self.config = IdempotencyConfig(
             event_key_jmespath="MessageId",
@@ -67,7 +67,8 @@ class ChatRelay:
         self._relay_once = idempotent_function(
             data_keyword_argument="notification",
             config=self.config,
-            persistence_store=DynamoDBPersistenceLayer(table_name=table_name),
+            # `dynamodb`, not a session of Powertools' own (which loads botocore's data again at cold start).
+            persistence_store=DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb),
             key_prefix=f"{lambda_name}.{RECORD_KEY_NAME}",
         )(self._relay)
 
