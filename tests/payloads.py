@@ -69,10 +69,8 @@ MISSING = object()
 
 def detail_keys(detail_type: str, required: bool | None = None) -> list[str]:
     """The keys the detail model reads (aliases, as in the JSON): all, or the (not) required ones."""
-    model = model_for(detail_type).model_fields["detail"].annotation
-    assert isinstance(model, type)
-    fields = model.model_fields.items()
-    return [field.alias or name for name, field in fields if required in (None, field.is_required())]
+    fields = model_for(detail_type).detail_model.fields.values()
+    return [field.alias for field in fields if required in (None, field.required)]
 
 
 @st.composite
@@ -163,7 +161,7 @@ def assert_names_the_field(error: InvalidEventError, event: Any) -> None:
     if first == "detail-type":
         return
     model = model_for(event["detail-type"], event.get("detail"))
-    known = {field.alias or name for name, field in model.model_fields.items()}
+    known = {field.alias for field in model.fields.values()} | {"detail"}
     assert first in known, error.field
     if first == "detail" and rest and isinstance(event.get("detail"), dict):
         assert rest.split(".")[0] in set(detail_keys(event["detail-type"])) | set(event["detail"]), error.field

@@ -5,14 +5,17 @@ puts a Change Calendar's version into effect is a calendar edit (``CalendarEditR
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BeforeValidator, Field, model_validator
+from notifier.core.event_base import Detail, Field, Lenient, Raw, Required, SsmEvent, as_text
 
-from notifier.core.event_base import Detail, Lenient, Required, SsmEvent, as_text
 
-# A call's status as text; anything else (absent, null, odd) reads as a success.
-CallStatus = Annotated[str, BeforeValidator(lambda value: as_text(value) or "Success")]
+class CallStatus(Field[str]):
+    """A call's status as text; anything else (absent, null, odd) reads as a success."""
+
+    def __init__(self) -> None:
+        super().__init__(None, lambda value: as_text(value) or "Success", False, "Success")
+
 
 # The request parameters that name what a call acted on, first present wins (per the API reference of
 # StartSession, ResumeSession/TerminateSession, SendCommand, the association calls, DeleteParameter(s),
@@ -22,23 +25,22 @@ TARGET_PARAMETERS = ("target", "sessionId", "instanceIds", "associationId", "nam
 
 class ApiCallDetail(Detail):
     # A call has no status of its own: "Success", or the error it met (set below from errorCode).
-    status: CallStatus = "Success"  # not Required here: CloudTrail has none
-    event_name: Required = Field(alias="eventName")
-    event_source: Lenient = Field(None, alias="eventSource")
-    source_ip: Lenient = Field(None, alias="sourceIPAddress")
-    user_agent: Lenient = Field(None, alias="userAgent")
-    error_code: Lenient = Field(None, alias="errorCode")
-    error_message: Lenient = Field(None, alias="errorMessage")
-    event_time: Lenient = Field(None, alias="eventTime")
+    status = CallStatus()  # not Required here: CloudTrail has none
+    event_name = Required("eventName")
+    event_source = Lenient("eventSource")
+    source_ip = Lenient("sourceIPAddress")
+    user_agent = Lenient("userAgent")
+    error_code = Lenient("errorCode")
+    error_message = Lenient("errorMessage")
+    event_time = Lenient("eventTime")
     # Taken as they come (any JSON): only what is derived from them is shown.
-    user_identity: Any = Field(None, alias="userIdentity")
-    request_parameters: Any = Field(None, alias="requestParameters")
-    response_elements: Any = Field(None, alias="responseElements")
+    user_identity = Raw("userIdentity")
+    request_parameters = Raw("requestParameters")
+    response_elements = Raw("responseElements")
 
-    @model_validator(mode="before")
     @classmethod
-    def _status(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "status" not in data and isinstance(data.get("errorCode"), str):
+    def prepared(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "status" not in data and isinstance(data.get("errorCode"), str):
             return {**data, "status": data["errorCode"] or "Success"}
         return data
 

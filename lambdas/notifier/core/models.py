@@ -1,30 +1,28 @@
-"""Typed models of every detail-type in the catalog (Powertools Parser on EventBridgeModel).
+"""Typed models of every detail-type in the catalog (fields: ``event_base.py``).
 
 Only what a notification cannot do without is required: the status and the id of the thing that
 changed. Every other field is optional and lenient (any JSON value is kept as text, JSON encoded in
-a string is read decoded where a field says so: ``event_base.py``), and unknown fields are kept, so
-a payload AWS changes tomorrow still notifies. A required field that is missing or of the wrong
-type is refused with an ``InvalidEventError`` naming the detail-type and the field.
+a string is read decoded where a field says so: ``event_base.py``), and unknown fields are left to
+the notification's document, so a payload AWS changes tomorrow still notifies. A required field
+that is missing or of the wrong type is refused with an ``InvalidEventError`` naming the detail-type and the field.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationError
-
 from notifier.core.audit_models import ApiCallRecord, CalendarEditRecord  # noqa: F401  (models the catalog names)
 from notifier.core.catalog import DETAIL_TYPES, EVENT_TYPES, event_type_of
-from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Required, SsmEvent, field_name
+from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Refused, Required, SsmEvent
 from notifier.core.parameter_policies import policy_fields
 
 
 # --- calendar -------------------------------------------------------------------------
 class CalendarDetail(Detail):
-    status: Required = Field(alias="state")
-    at_time: Lenient = Field(None, alias="atTime")
-    next_transition_time: Lenient = Field(None, alias="nextTransitionTime")
-    event: Lenient = None
+    status = Required("state")
+    at_time = Lenient("atTime")
+    next_transition_time = Lenient("nextTransitionTime")
+    event = Lenient()
 
 
 class CalendarStateChange(SsmEvent):
@@ -45,10 +43,10 @@ class CalendarStateChange(SsmEvent):
 
 # --- ami ------------------------------------------------------------------------------
 class AmiDetail(Detail):
-    image_id: Required = Field(alias="ImageId")
-    status: Required = Field(alias="State")
-    error_message: Lenient = Field(None, alias="ErrorMessage")
-    request_id: Lenient = Field(None, alias="RequestId")
+    image_id = Required("ImageId")
+    status = Required("State")
+    error_message = Lenient("ErrorMessage")
+    request_id = Lenient("RequestId")
 
 
 class AmiStateChange(SsmEvent):
@@ -57,11 +55,11 @@ class AmiStateChange(SsmEvent):
 
 # --- run-command ----------------------------------------------------------------------
 class CommandDetail(Detail):
-    command_id: Required = Field(alias="command-id")
-    document_name: Lenient = Field(None, alias="document-name")
-    requested_date_time: Lenient = Field(None, alias="requested-date-time")
-    expire_after: Lenient = Field(None, alias="expire-after")
-    parameters: Lenient = None
+    command_id = Required("command-id")
+    document_name = Lenient("document-name")
+    requested_date_time = Lenient("requested-date-time")
+    expire_after = Lenient("expire-after")
+    parameters = Lenient()
 
 
 class CommandStatusChange(SsmEvent):
@@ -69,7 +67,7 @@ class CommandStatusChange(SsmEvent):
 
 
 class CommandInvocationDetail(CommandDetail):
-    instance_id: Required = Field(alias="instance-id")
+    instance_id = Required("instance-id")
 
 
 class CommandInvocationStatusChange(SsmEvent):
@@ -78,26 +76,26 @@ class CommandInvocationStatusChange(SsmEvent):
 
 # --- maintenance-window ---------------------------------------------------------------
 class WindowDetail(Detail):
-    window_id: Required = Field(alias="window-id")
+    window_id = Required("window-id")
 
 
 class WindowTargetRegistrationDetail(WindowDetail):
-    window_target_id: Required = Field(alias="window-target-id")
+    window_target_id = Required("window-target-id")
 
 
 class WindowExecutionDetail(WindowDetail):
-    window_execution_id: Required = Field(alias="window-execution-id")
-    start_time: Lenient = Field(None, alias="start-time")
-    end_time: Lenient = Field(None, alias="end-time")
+    window_execution_id = Required("window-execution-id")
+    start_time = Lenient("start-time")
+    end_time = Lenient("end-time")
 
 
 class WindowTaskExecutionDetail(WindowExecutionDetail):
-    task_execution_id: Required = Field(alias="task-execution-id")
+    task_execution_id = Required("task-execution-id")
 
 
 class WindowTaskTargetInvocationDetail(WindowTaskExecutionDetail):
-    window_target_id: Lenient = Field(None, alias="window-target-id")
-    owner_information: Lenient = Field(None, alias="owner-information")
+    window_target_id = Lenient("window-target-id")
+    owner_information = Lenient("owner-information")
 
 
 class WindowTargetRegistration(SsmEvent):
@@ -121,7 +119,7 @@ class WindowStateChange(SsmEvent):
 
 
 class WindowTaskRegistrationDetail(WindowDetail):
-    window_task_id: Lenient = Field(None, alias="window-task-id")
+    window_task_id = Lenient("window-task-id")
 
 
 class WindowTaskRegistration(SsmEvent):
@@ -130,17 +128,17 @@ class WindowTaskRegistration(SsmEvent):
 
 # --- automation -----------------------------------------------------------------------
 class AutomationExecutionDetail(Detail):
-    execution_id: Required = Field(alias="ExecutionId")
-    status: Required = Field(alias="Status")
-    definition: Lenient = Field(None, alias="Definition")
-    start_time: Lenient = Field(None, alias="StartTime")
-    end_time: Lenient = Field(None, alias="EndTime")
-    executed_by: Lenient = Field(None, alias="ExecutedBy")
+    execution_id = Required("ExecutionId")
+    status = Required("Status")
+    definition = Lenient("Definition")
+    start_time = Lenient("StartTime")
+    end_time = Lenient("EndTime")
+    executed_by = Lenient("ExecutedBy")
 
 
 class AutomationStepDetail(AutomationExecutionDetail):
-    step_name: Lenient = Field(None, alias="StepName")
-    action: Lenient = Field(None, alias="Action")
+    step_name = Lenient("StepName")
+    action = Lenient("Action")
 
 
 class AutomationStepStatusChange(SsmEvent):
@@ -153,23 +151,23 @@ class AutomationExecutionStatusChange(SsmEvent):
 
 # --- state-manager --------------------------------------------------------------------
 class AssociationDetail(Detail):
-    association_id: Required = Field(alias="association-id")
-    document_name: Lenient = Field(None, alias="document-name")
-    schedule_expression: Lenient = Field(None, alias="schedule-expression")
-    last_execution_date: Lenient = Field(None, alias="last-execution-date")
-    association_status_aggregated_count: Decoded = Field(None, alias="association-status-aggregated-count")
+    association_id = Required("association-id")
+    document_name = Lenient("document-name")
+    schedule_expression = Lenient("schedule-expression")
+    last_execution_date = Lenient("last-execution-date")
+    association_status_aggregated_count = Decoded("association-status-aggregated-count")
 
 
 class InstanceAssociationDetail(AssociationDetail):
-    instance_id: Required = Field(alias="instance-id")
-    detailed_status: Lenient = Field(None, alias="detailed-status")
-    error_code: Lenient = Field(None, alias="error-code")
-    execution_summary: Lenient = Field(None, alias="execution-summary")
+    instance_id = Required("instance-id")
+    detailed_status = Lenient("detailed-status")
+    error_code = Lenient("error-code")
+    execution_summary = Lenient("execution-summary")
 
 
 class AssociationStateDetail(AssociationDetail):
-    targets: Decoded = None  # JSON in a string: [{"key":"InstanceIds","values":["i-1"]}]
-    document_version: Lenient = Field(None, alias="document-version")  # often "Optional.empty": absent
+    targets = Decoded()  # JSON in a string: [{"key":"InstanceIds","values":["i-1"]}]
+    document_version = Lenient("document-version")  # often "Optional.empty": absent
 
 
 class AssociationStateChange(SsmEvent):
@@ -182,13 +180,13 @@ class InstanceAssociationStateChange(SsmEvent):
 
 # --- parameter-store ------------------------------------------------------------------
 class ParameterDetail(Detail):
-    name: Required
-    status: Required = Field(alias="operation")
-    type: Lenient = None
-    description: Lenient = None
-    label: Decoded = None  # a label operation (LabelParameterVersion): which label, from and to which version
-    from_version: Lenient = Field(None, alias="fromVersion")
-    to_version: Lenient = Field(None, alias="toVersion")
+    name = Required()
+    status = Required("operation")
+    type = Lenient()
+    description = Lenient()
+    label = Decoded()  # a label operation (LabelParameterVersion): which label, from and to which version
+    from_version = Lenient("fromVersion")
+    to_version = Lenient("toVersion")
 
 
 class ParameterStoreChange(SsmEvent):
@@ -196,12 +194,12 @@ class ParameterStoreChange(SsmEvent):
 
 
 class ParameterPolicyDetail(Detail):
-    name: Required = Field(alias="parameter-name")
-    status: Required = Field(alias="policy-type")
-    parameter_type: Lenient = Field(None, alias="parameter-type")
-    policy_content: Lenient = Field(None, alias="policy-content")
-    action_status: Lenient = Field(None, alias="action-status")
-    action_reason: Lenient = Field(None, alias="action-reason")
+    name = Required("parameter-name")
+    status = Required("policy-type")
+    parameter_type = Lenient("parameter-type")
+    policy_content = Lenient("policy-content")
+    action_status = Lenient("action-status")
+    action_reason = Lenient("action-reason")
 
 
 class ParameterPolicyAction(SsmEvent):
@@ -215,12 +213,12 @@ class ParameterPolicyAction(SsmEvent):
 
 # --- inventory ------------------------------------------------------------------------
 class InventoryDetail(Detail):
-    status: Required = Field(alias="action-status")
-    type_name: Required = Field(alias="type-name")
-    action: Lenient = None
-    resource_type: Lenient = Field(None, alias="resource-type")
-    resource_id: Lenient = Field(None, alias="resource-id")
-    action_reason: Lenient = Field(None, alias="action-reason")
+    status = Required("action-status")
+    type_name = Required("type-name")
+    action = Lenient()
+    resource_type = Lenient("resource-type")
+    resource_id = Lenient("resource-id")
+    action_reason = Lenient("action-reason")
 
 
 class InventoryResourceStateChange(SsmEvent):
@@ -233,12 +231,12 @@ class InventoryResourceStateChange(SsmEvent):
 
 # --- ops-center -----------------------------------------------------------------------
 class OpsItemDetail(Detail):
-    ops_item_id: Required = Field(alias="ops-item-id")
-    title: Lenient = None
-    ops_item_type: Lenient = Field(None, alias="ops-item-type")
-    created_by: Lenient = Field(None, alias="created-by")
-    modified_by: Lenient = Field(None, alias="modified-by")
-    description: Lenient = None
+    ops_item_id = Required("ops-item-id")
+    title = Lenient()
+    ops_item_type = Lenient("ops-item-type")
+    created_by = Lenient("created-by")
+    modified_by = Lenient("modified-by")
+    description = Lenient()
 
 
 class OpsItemChange(SsmEvent):
@@ -247,13 +245,13 @@ class OpsItemChange(SsmEvent):
 
 # --- change-manager -------------------------------------------------------------------
 class ChangeRequestDetail(Detail):
-    change_request_id: Required = Field(alias="change-request-id")
-    status: Required = Field(alias="ops-item-status")
-    change_request_title: Lenient = Field(None, alias="change-request-title")
-    ops_item_id: Lenient = Field(None, alias="ops-item-id")
-    change_template_document_name: Lenient = Field(None, alias="change-template-document-name")
-    ops_item_modified_by: Lenient = Field(None, alias="ops-item-modified-by")
-    approvers: Lenient = None
+    change_request_id = Required("change-request-id")
+    status = Required("ops-item-status")
+    change_request_title = Lenient("change-request-title")
+    ops_item_id = Lenient("ops-item-id")
+    change_template_document_name = Lenient("change-template-document-name")
+    ops_item_modified_by = Lenient("ops-item-modified-by")
+    approvers = Lenient()
 
 
 class ChangeRequestStatusUpdate(SsmEvent):
@@ -262,13 +260,13 @@ class ChangeRequestStatusUpdate(SsmEvent):
 
 # --- compliance -----------------------------------------------------------------------
 class ComplianceDetail(Detail):
-    resource_id: Required = Field(alias="resource-id")
-    compliance_type: Required = Field(alias="compliance-type")
-    status: Required = Field(alias="compliance-status")
-    resource_type: Lenient = Field(None, alias="resource-type")
-    severity: Lenient = None
-    patch_baseline_id: Lenient = Field(None, alias="patch-baseline-id")
-    last_runtime: Lenient = Field(None, alias="last-runtime")
+    resource_id = Required("resource-id")
+    compliance_type = Required("compliance-type")
+    status = Required("compliance-status")
+    resource_type = Lenient("resource-type")
+    severity = Lenient()
+    patch_baseline_id = Lenient("patch-baseline-id")
+    last_runtime = Lenient("last-runtime")
 
 
 class ComplianceStateChange(SsmEvent):
@@ -294,7 +292,6 @@ def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> S
         )
         raise InvalidEventError(str(detail_type), "detail-type", reason)
     try:
-        return MODELS[event_type.model].model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InvalidEventError(str(detail_type), field_name(first["loc"]), first["msg"]) from error
+        return MODELS[event_type.model].read(raw)
+    except Refused as refused:
+        raise InvalidEventError(str(detail_type), refused.field, refused.reason) from refused

@@ -148,7 +148,7 @@ class NotAnOperationEvent(ValueError):
 
 
 def _extra(parsed: SsmEvent, name: str) -> str | None:
-    value = (parsed.detail.model_extra or {}).get(name)
+    value = parsed.detail.received.get(name)
     return value if isinstance(value, str) and value else None
 
 
