@@ -59,7 +59,7 @@ PRUNED = {
     "botocore examples": "botocore/data/**/examples-*.json",
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
-RECIPE = json.dumps({"runtime": RUNTIME.name, "pruned": PRUNED, "bytecode": "unchecked-hash", "version": 2})
+RECIPE = json.dumps({"runtime": RUNTIME.name, "pruned": PRUNED, "bytecode": "unchecked-hash", "version": 3})
 
 
 class BuildError(RuntimeError):
@@ -147,7 +147,7 @@ def _size(path: Path) -> int:
 
 
 def prune(root: Path) -> dict[str, int]:
-    """Remove what PRUNED names; the bytes removed, by kind."""
+    """Remove what PRUNED names; the bytes removed, by kind (0 where there was none)."""
     removed: Counter[str] = Counter()
     for kind, paths in pruned_paths(root).items():
         for path in paths:
@@ -155,7 +155,7 @@ def prune(root: Path) -> dict[str, int]:
                 continue
             removed[kind] += _size(path)
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    return dict(removed)
+    return {kind: removed[kind] for kind in PRUNED}
 
 
 def compile_tree(root: Path, python: str) -> None:
