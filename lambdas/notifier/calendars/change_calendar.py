@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import icalendar
-import recurring_ical_events
+
+from notifier.calendars.recurrences import occurrences
 
 OPEN, CLOSED = "OPEN", "CLOSED"
 TYPES = ("DEFAULT_OPEN", "DEFAULT_CLOSED")
@@ -161,7 +162,7 @@ class ChangeCalendar:
 
     def events_between(self, start: datetime, end: datetime) -> list[CalendarEvent]:
         """Every occurrence (recurrences expanded) that overlaps [start, end), by start time."""
-        found = [_event_of(event) for event in recurring_ical_events.of(self._ical).between(start, end)]
+        found = [_event_of(event) for event in occurrences(self._ical, start, end)]
         return sorted((e for e in found if e.start < end and e.end > start), key=lambda e: (e.start, e.end, e.uid))
 
     def definitions(self) -> dict[str, CalendarEvent]:
