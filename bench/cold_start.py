@@ -6,8 +6,10 @@ What runs is what Lambda runs, on this machine's architecture: the runtime's Pyt
 (infra/layer.RUNTIME_VERSION, found as the layer's build finds it), the function code and the layer
 built by the Lambda build's own recipe (infra/layer.py: wheels for that Python, pruned, compiled),
 for this machine's platform (the Lambda build's ARM64 wheels do not load here). Each start is a
-fresh `python -I -S -B` with nothing on sys.path but the code and the layer; -B writes no bytecode,
-as on Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
+fresh `python -I -S -B` with nothing on sys.path but the code, the layer and Lambda's runtime
+interface client (awslambdaric, /var/runtime in Lambda), whose bootstrap is loaded before the
+function's init is timed, as Lambda's runtime is up before it; -B writes no bytecode, as on
+Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
 
 Two phases, timed apart in one process, from the moment the interpreter runs the bootstrap:
 - init: the handler module imported (its settings, clients and Powertools set up at module scope);
@@ -61,6 +63,9 @@ from tools.harness.stand_ins import stand_ins
 from tools.harness.template import FunctionSpec, Template
 
 BUILDS = REPO_ROOT / "cdk.out.local" / "runtime-build"
+# What Lambda's Python runtimes start functions with (/var/runtime): its bootstrap is imported
+# before each start's init is timed, as Lambda's runtime is up before the function's init.
+RUNTIME_INTERFACE_CLIENT = "awslambdaric==4.2.2"
 # The representative event of each function (its handler module): the kind it gets most often.
 SAMPLES = {
     "handlers.ami": "ami/available",
@@ -84,9 +89,11 @@ _LATER = itertools.count()
 
 CHILD = r"""
 import importlib, json, os, sys, threading, time
-started = time.perf_counter()
 args = json.loads(sys.argv[1])
 sys.path[:0] = args["path"]
+# The runtime's own start, before the function's init, as in Lambda (what it loads, the function finds loaded).
+import awslambdaric.bootstrap
+started = time.perf_counter()
 answers, sys.stdout = sys.stdout, sys.stderr  # the function's logs go where Lambda's go, not in the answer
 
 class Sampler(threading.Thread):
@@ -201,6 +208,12 @@ class RuntimeBuild:
             shutil.copytree(self.layer[True], self.layer[False], ignore=shutil.ignore_patterns("__pycache__"))
             (layers / "done").write_text(json.dumps(info, indent=2))
         self.info: dict[str, Any] = json.loads((layers / "done").read_text())
+        self.runtime = layers / "runtime"  # Lambda's /var/runtime: its runtime interface client
+        if not (self.runtime / "awslambdaric").exists():
+            pip = [sys.executable, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check"]
+            pip += ["--target", str(self.runtime), "--python-version", RUNTIME_VERSION, "--only-binary=:all:"]
+            pip += ["--platform", host_platform_tag(), "--implementation", "cp", RUNTIME_INTERFACE_CLIENT]
+            subprocess.run(pip, check=True)
         self.code = {True: BUILDS / name / "compiled", False: BUILDS / name / "source"}
         shutil.rmtree(BUILDS / name, ignore_errors=True)
         for compiled, folder in self.code.items():
@@ -213,7 +226,8 @@ class RuntimeBuild:
         return {str(folder): _files(folder) for folder in [*self.layer.values(), *self.code.values()]}
 
     def path(self, compiled: bool, with_code: bool = True) -> list[str]:
-        return [str(self.code[compiled])] * with_code + [str(self.layer[compiled] / "python")]
+        """Lambda's order: the function's code, the layer, the runtime."""
+        return [str(self.code[compiled])] * with_code + [str(self.layer[compiled] / "python"), str(self.runtime)]
 
     def roots(self, compiled: bool) -> list[str]:
         """Where the function's code and the layer's packages are (for where_the_time_goes)."""
@@ -384,7 +398,10 @@ def measure(template: Template, runs: int, bytecode_runs: int, source: Path = LA
         "goal": f"<= {GOAL} every function, <= {HOT_GOAL} for {', '.join(m.split('.')[1] for m in HOT)}",
         "met": all(f["ratio"] <= f["goal"] for f in functions.values()),
         "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by infra/layer.py for it",
-        "how": "python -I -S -B: the code and the layer only, no bytecode written; init, then one event",
+        "how": (
+            "python -I -S -B: the code, the layer and the runtime's client only, no bytecode written; "
+            f"{RUNTIME_INTERFACE_CLIENT}'s bootstrap loaded first, as Lambda's runtime is; init, then one event"
+        ),
         "baseline": {**base, "what": "import boto3, DynamoDB and SNS clients; then PutItem, Publish, UpdateItem"},
         "functions": functions,
         "without_bytecode": {
