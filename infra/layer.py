@@ -31,6 +31,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import LAMBDAS_DIR
+from infra.service_models import TRIMMED, trim_service_models
 
 REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -59,7 +60,9 @@ PRUNED = {
     "botocore examples": "botocore/data/**/examples-*.json",
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
-RECIPE = json.dumps({"runtime": RUNTIME.name, "pruned": PRUNED, "bytecode": "unchecked-hash", "version": 3})
+RECIPE = json.dumps(
+    {"runtime": RUNTIME.name, "pruned": PRUNED, "trimmed": TRIMMED, "bytecode": "unchecked-hash", "version": 4}
+)
 
 
 class BuildError(RuntimeError):
@@ -174,9 +177,11 @@ def build_layer(
     """pip install into `target` (a layer's python/), prune, compile with `python`; what was built."""
     subprocess.run(pip_command(target, python_version, platform_tag), check=True)
     removed = prune(target)
+    trimmed = trim_service_models(target)
     if python:
         compile_tree(target, python)
     return {
+        "trimmed_service_models": trimmed,
         "runtime": f"python{python_version}" if python_version else "python{}.{}".format(*sys.version_info[:2]),
         "bytecode": f"python{_version_of(python)}" if python else None,
         "pruned_bytes": removed,

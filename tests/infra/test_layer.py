@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,70 @@ def test_a_built_layer_says_what_it_was_built_for():
         pytest.skip("the host build predates this recipe")
     assert info["platform"] == "host" and info["bytecode"]
     assert set(info["pruned_bytes"]) == set(layer.PRUNED)
+
+
+def _granted_ssm_actions(template: dict[str, Any]) -> set[str]:
+    granted: set[str] = set()
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            granted |= {a.split(":", 1)[1] for a in actions if a.startswith("ssm:")}
+    return granted
+
+
+def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template):
+    from infra.service_models import SSM_OPERATIONS
+
+    assert set(SSM_OPERATIONS) == _granted_ssm_actions(template)
+
+
+def test_a_trimmed_model_makes_the_same_requests_and_refuses_other_calls(tmp_path: Path):
+    import shutil
+
+    import botocore
+    import botocore.session
+
+    from infra.service_models import SSM_OPERATIONS, trim_service_models
+
+    source = Path(botocore.__file__).parent / "data" / "ssm"
+    shutil.copytree(source, tmp_path / "ssm")
+    assert trim_service_models(_as_site_packages(tmp_path)) == {"ssm": len(SSM_OPERATIONS)}
+    (model_file,) = (tmp_path / "ssm").glob("*/service-2.json.gz")
+    assert model_file.stat().st_size < (source / model_file.parent.name / model_file.name).stat().st_size / 5
+
+    class Sent(Exception):
+        """The request as it would leave, instead of the network."""
+
+    def client(data_path: Path | None) -> Any:
+        session = botocore.session.get_session()
+        if data_path:
+            session.get_component("data_loader").search_paths.insert(0, str(data_path))
+        made = session.create_client("ssm", "us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+
+        def capture(request: Any, **_: Any) -> None:
+            raise Sent(request.body)
+
+        made.meta.events.register("before-send", capture)
+        return made
+
+    bodies = []
+    full, trimmed = client(None), client(tmp_path)
+    calls: dict[str, dict[str, Any]] = {
+        "get_document": {"Name": "ProductionChangeFreeze", "DocumentVersion": "2"},
+        "list_command_invocations": {"CommandId": "e8d3c0e4-71f7-4491-898f-c9b35bee5f3b", "Details": True},
+    }
+    for made in (full, trimmed):
+        for method, arguments in calls.items():
+            with pytest.raises(Sent) as sent:
+                getattr(made, method)(**arguments)
+            bodies.append(sent.value.args[0])
+    assert bodies[:2] == bodies[2:] and b"ProductionChangeFreeze" in bodies[0]
+    assert hasattr(full, "send_command") and not hasattr(trimmed, "send_command")
+
+
+def _as_site_packages(data: Path) -> Path:
+    """`data` (holding ssm/) as botocore/data under a site-packages folder of its own."""
+    site = data.parent / "site"
+    (site / "botocore").mkdir(parents=True)
+    (site / "botocore" / "data").symlink_to(data)
+    return site

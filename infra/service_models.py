@@ -1,0 +1,67 @@
+"""botocore's SSM model in the layer, cut to the operations the functions call.
+
+botocore loads a client's whole service model when the client is made: SSM's is 154 operations
+(143 KB gzipped) and costs 35-40 ms of the cold start of every function that makes an SSM client
+(the calendar functions, at init), against 4-6 ms for these (issue 13, README "Benchmarks"). The
+cut model keeps each operation with every shape it reaches, so the calls are what botocore makes
+from the full one. A call not listed fails in the local runs as it would in Lambda (the layer of
+`cdk.out.local/` is built the same way), and the list is the SSM actions the template grants the
+functions (tests/infra/test_layer.py), so what they may call and what they can call stay one list.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+SSM_OPERATIONS = (
+    # The calendars (infra/calendars.py grants them).
+    "GetCalendarState",
+    "GetDocument",
+    # Why it failed (infra/failure_reads.py).
+    "ListCommandInvocations",
+    "GetAutomationExecution",
+    "DescribeAutomationExecutions",
+    "DescribeMaintenanceWindowExecutionTaskInvocations",
+    "DescribeInstanceInformation",
+    "DescribeInstanceAssociationsStatus",
+)
+TRIMMED = {"ssm": SSM_OPERATIONS}
+
+
+def _reached(model: dict[str, Any], operations: tuple[str, ...]) -> set[str]:
+    """Every shape the operations' inputs, outputs and errors reach."""
+    shapes: set[str] = set()
+    pending = []
+    for name in operations:
+        operation = model["operations"][name]
+        refs = [operation.get("input"), operation.get("output"), *operation.get("errors", [])]
+        pending += [ref["shape"] for ref in refs if ref]
+    while pending:
+        name = pending.pop()
+        if name in shapes:
+            continue
+        shapes.add(name)
+        shape = model["shapes"][name]
+        pending += [shape[key]["shape"] for key in ("member", "key", "value") if key in shape]
+        pending += [member["shape"] for member in shape.get("members", {}).values()]
+    return shapes
+
+
+def trim_service_models(site_packages: Path) -> dict[str, int]:
+    """Cut each TRIMMED service's model in the botocore under `site_packages`; operations kept, by service."""
+    kept = {}
+    for service, operations in TRIMMED.items():
+        for path in sorted((site_packages / "botocore" / "data" / service).glob("*/service-2.json.gz")):
+            model = json.loads(gzip.decompress(path.read_bytes()))
+            missing = set(operations) - set(model["operations"])
+            if missing:
+                raise ValueError(f"{path}: no operation {sorted(missing)} in botocore's {service} model")
+            shapes = _reached(model, operations)
+            model["operations"] = {name: model["operations"][name] for name in operations}
+            model["shapes"] = {name: shape for name, shape in model["shapes"].items() if name in shapes}
+            path.write_bytes(gzip.compress(json.dumps(model, separators=(",", ":")).encode(), mtime=0))
+            kept[service] = len(operations)
+    return kept
