@@ -69,6 +69,7 @@ class BuildError(RuntimeError):
     """The assets cannot be built as Lambda needs them (the message says what to install)."""
 
 
+@functools.cache  # an interpreter's version: asked once per process, not at every asset's hash
 def _version_of(python: str) -> str | None:
     try:
         done = subprocess.run(
@@ -243,12 +244,18 @@ class CodeBundler:
         return True
 
 
+@functools.cache
+def _code_asset_hash() -> str:
+    """lambdas/ read and hashed once per synth process, not once per function."""
+    return hashlib.sha256((code_fingerprint() + _bytecode_for("lambda")).encode()).hexdigest()
+
+
 def code_asset() -> lambda_.Code:
     """The function code asset (infra.functions.function_code)."""
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=hashlib.sha256((code_fingerprint() + _bytecode_for("lambda")).encode()).hexdigest(),
+        asset_hash=_code_asset_hash(),
         bundling=BundlingOptions(
             image=DockerImage.from_registry("unused-local-bundling-only"),
             local=CodeBundler(),  # type: ignore[arg-type]  # a jsii interface, see @jsii.implements

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -37,7 +37,6 @@ publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 organization = Organization.read().enabled
 scope = Scope(organization)
 accounts = AccountNames(boto3.client("organizations")) if organization else None
-_documents: list[CalendarDocuments] = []  # made on the first missed transition, then kept (cached reads)
 
 
 def parsed_event(transition: reconciler.MissedTransition, account: str, region: str) -> tuple[dict[str, Any], SsmEvent]:
@@ -48,18 +47,23 @@ def parsed_event(transition: reconciler.MissedTransition, account: str, region: 
     return raw, parse_event(raw, ("calendar",))
 
 
-def announcement(raw: dict[str, Any], parsed: SsmEvent, account: str) -> Notification:
-    """The notification of a missed transition, explained from its calendar (documents read once, kept)."""
-    from notifier.calendars import explanations
+@cache
+def calendar_documents() -> CalendarDocuments:
+    """Made on the first missed transition, then kept (its reads are cached)."""
     from notifier.calendars.documents import CalendarDocuments
+
+    return CalendarDocuments(ssm)
+
+
+def announcement(raw: dict[str, Any], parsed: SsmEvent, account: str) -> Notification:
+    """The notification of a missed transition, explained from its calendar."""
+    from notifier.calendars import explanations
     from notifier.core.render import render
 
-    if not _documents:
-        _documents.append(CalendarDocuments(ssm))
     return render(
         parsed,
         raw,
-        explanations.explain(_documents[0], parsed),
+        explanations.explain(calendar_documents(), parsed),
         severity="warning",
         headline_prefix="Missed transition: ",
         origin=accounts.origin(account) if accounts else None,

@@ -60,3 +60,8 @@ def severity_of(status: str) -> Severity:
     if word in _WARNING:
         return "warning"
     return "info"
+
+
+def failed(status: str) -> bool:
+    """A status that reports a failure (the ones the failure reads explain)."""
+    return severity_of(status) == "error"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from notifier.core.severity import severity_of
+from notifier.core.severity import failed
 from notifier.delivery.observability import count, logger
 from notifier.environment import FailureReading
 
@@ -50,7 +50,7 @@ class FailureExplainer:
 
     def explain_event(self, event: SsmEvent) -> Extra | None:
         """The `explain` hook of a single-event function: why its failure happened, if it reports one."""
-        if severity_of(event.detail.status) != "error":  # failed_of_event's first test, before its imports
+        if not failed(event.detail.status):  # failed_of_event's first test, before its imports
             return None
         from notifier.failures.event_failures import failed_of_event, failure_extra
 

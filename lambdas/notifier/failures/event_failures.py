@@ -11,8 +11,8 @@ from __future__ import annotations
 from notifier.core.catalog import FAILURE_READ_FAMILIES, OPERATION_BY_NAME, event_type_parsed_as
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
+from notifier.core.severity import failed
 from notifier.failures.messages import failure_document, failure_lines
-from notifier.failures.plans import failed
 from notifier.failures.reasons import PLANS, Failed, FailureReport
 
 

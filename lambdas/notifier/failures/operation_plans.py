@@ -7,6 +7,7 @@ import shlex
 from functools import partial
 from typing import Any
 
+from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
 from notifier.failures.plans import (
@@ -17,7 +18,6 @@ from notifier.failures.plans import (
     Plan,
     explain_plugins,
     explain_step,
-    failed,
     item_page,
 )
 from notifier.failures.reads import FailureReads, InvocationOutcome, StepOutcome

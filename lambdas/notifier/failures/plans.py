@@ -19,7 +19,7 @@ from typing import Any
 
 from notifier.core.catalog import EVENT_TYPES
 from notifier.core.links import console_url
-from notifier.core.severity import severity_of
+from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
 from notifier.failures.reads import FailureReads, ImageFacts, InvocationOutcome, PluginOutcome, StepOutcome
@@ -28,10 +28,6 @@ Item = tuple[str, str | None]  # (item key, task execution id)
 Explained = tuple[str, str]  # (signature: what items are grouped by, output: what the message quotes)
 Found = tuple[str, Item, Explained]  # (reason, item, explanation) of a failed item no event named
 FOLLOW_UPS_MAX = 3  # commands started by window tasks read per message
-
-
-def failed(status: str) -> bool:
-    return severity_of(status) == "error"
 
 
 def explain_plugins(plugins: list[PluginOutcome]) -> Explained:
