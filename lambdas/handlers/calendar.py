@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.calendars import edit_audit, explanations
 from notifier.calendars.documents import CalendarDocuments
 from notifier.calendars.transitions import TransitionStore
@@ -50,3 +51,6 @@ delivery = Delivery("calendar", explain=explain, gate=gate)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.calendars import reconciler
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.links import partition_of
@@ -93,3 +94,6 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         )
         published.append(notification.subject)
     return {"checked": len(settings.calendars), "missed": published}
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

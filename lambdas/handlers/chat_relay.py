@@ -1,5 +1,6 @@
 """Chat: each notification of the chat queue, as a chat card on the chat topic, once (notifier.chat)."""
 
+from functools import partial
 from typing import Any
 
 import boto3
@@ -7,6 +8,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.chat.relay import ChatRelay, NotANotification
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
@@ -20,7 +22,7 @@ relay = ChatRelay(
     dedupe.table_name,
     dedupe.window_seconds,
 )
-refused = RefusedEvents(boto3.client("sqs"), DeadLetterSending.read().queue_url)
+refused = RefusedEvents(partial(boto3.client, "sqs"), DeadLetterSending.read().queue_url)
 # A batch whose every record failed is reported record by record too, not raised: SQS retries them the same way.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -50,3 +52,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(
         process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     )
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

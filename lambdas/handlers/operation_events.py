@@ -1,6 +1,7 @@
 """Fleet-wide operations: record the buffered events of operations (SQS batches, partial failures)."""
 
 import json
+from functools import partial
 from typing import Any
 
 import boto3
@@ -8,6 +9,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.core.models import InvalidEventError
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
@@ -27,7 +29,7 @@ recorder = Recorder(
     quiet_seconds=settings.quiet_seconds,
     scope=Scope(Organization.read().enabled),
 )
-refused = RefusedEvents(boto3.client("sqs"), DeadLetterSending.read().queue_url)
+refused = RefusedEvents(partial(boto3.client, "sqs"), DeadLetterSending.read().queue_url)
 # Errors no retry can mend: the event itself is wrong.
 REFUSALS = (InvalidEventError, NotAnOperationEvent, json.JSONDecodeError)
 
@@ -61,3 +63,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(
         process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     )
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

@@ -1,20 +1,25 @@
 """Fleet-wide operations, scheduled: publish one message per operation that has ended or expired."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
 from notifier.environment import OperationSweeping, Organization, Publishing
-from notifier.failures.reasons import FailureReport
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.summaries import Digest
 from notifier.organization.accounts import AccountNames
+
+if TYPE_CHECKING:  # loaded for the first digest with failures (cold start)
+    from notifier.failures.reasons import FailureReport
 
 settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
@@ -56,3 +61,6 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         reasons = "; ".join(f"{operation}: {type(error).__name__}: {error}" for operation, error in result.failed)
         raise DigestsNotPublished(reasons)
     return {"digests": [n.subject for n in result.published], "closed": result.closed}
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
@@ -17,3 +18,6 @@ delivery = Delivery("run-command", explain=failures.explain_event)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import loaded
 from notifier.audit.bursts import BurstGate
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
@@ -32,3 +33,6 @@ delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate)
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
+
+
+loaded()  # the collector resumes (handlers/__init__.py)

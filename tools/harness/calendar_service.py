@@ -28,7 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from notifier.calendars.change_calendar import ChangeCalendar, iso_utc
+from notifier.calendars.change_calendar import ChangeCalendar
+from notifier.calendars.instants import iso_utc
 from tools.harness.read_fixtures import FixtureError, ReadFixtures, ec2_error, ec2_operation, ec2_request, ec2_response
 
 

@@ -2,6 +2,7 @@
 per transition, and the transitions AWS did not announce.
 
 - ``change_calendar``: parse iCalendar content, compute the state at an instant, explain it (pure);
+- ``instants``: instants as Change Calendar writes them (apart: no iCalendar library needed);
 - ``documents``: read calendar documents from SSM (GetDocument TEXT), cached per version;
 - ``transitions``: the last transition notified per calendar (DynamoDB, conditional writes);
 - ``explanations``: the pipeline's hooks (``explain``, ``gate``) for the calendar function;

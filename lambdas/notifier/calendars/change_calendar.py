@@ -14,6 +14,7 @@ from typing import Any
 
 import icalendar
 
+from notifier.calendars.instants import iso_utc
 from notifier.calendars.recurrences import occurrences
 
 OPEN, CLOSED = "OPEN", "CLOSED"
@@ -34,10 +35,6 @@ def content_hash(text: str) -> str:
     """A calendar's content as the repository and SSM hold it: line endings and trailing space aside."""
     normal = "\n".join(line.rstrip() for line in text.strip().splitlines())
     return hashlib.sha256(normal.encode()).hexdigest()[:16]
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

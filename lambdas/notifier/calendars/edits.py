@@ -18,10 +18,10 @@ from notifier.calendars.change_calendar import (
     ChangeCalendar,
     Transition,
     describe,
-    iso_utc,
     next_line,
     times,
 )
+from notifier.calendars.instants import iso_utc
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from notifier.calendars.change_calendar import iso_utc
+from notifier.calendars.instants import iso_utc
 from notifier.calendars.transitions import TransitionStore
 
 

@@ -8,7 +8,7 @@ links). A one-item operation reads like an ordinary notification.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 from notifier.core.links import console_url
@@ -22,10 +22,11 @@ from notifier.core.render import (
     make_subject,
     to_ascii,
 )
-from notifier.failures.messages import failure_document, failure_lines
-from notifier.failures.reasons import FailureReport
 from notifier.fleet.observations import iso
 from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
+
+if TYPE_CHECKING:  # notifier.failures is loaded for the first digest with a failure report
+    from notifier.failures.reasons import FailureReport
 
 DIGEST_DETAIL_TYPE = "Operation Digest"
 # Items (failed, and unfinished) named in one message; the rest are counted.
@@ -166,7 +167,10 @@ def _text(
     lines = [subject, "", summary, ""]
     lines += [f"{label + ':':<{width}}{to_ascii(cut(value, 1000))}" for label, value in rows]
     lines += _failures(digest, listed, report.names if report else {})
-    lines += failure_lines(report) if report else []
+    if report:
+        from notifier.failures.messages import failure_lines
+
+        lines += failure_lines(report)
     if digest.unfinished and digest.phase != "interim":
         lines += ["", f"Not finished ({len(digest.unfinished)}):"]
         lines += [_item_line(item, digest.multi_task) for item in digest.unfinished[:listed]]
@@ -238,6 +242,8 @@ def _render(digest: Digest, listed: int, report: FailureReport | None, origin: O
         "links": links,
     }
     if report:
+        from notifier.failures.messages import failure_document
+
         body["failure"] = failure_document(report)
     if digest.kind.task_field:
         body["tasks"] = [

@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.core.render import Notification, Origin
 from notifier.environment import INTERIM_AFTER_SECONDS
-from notifier.failures.reasons import Failed, FailureReport
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.observations import is_terminal
 from notifier.fleet.operation_store import Claim, OperationStore
 from notifier.fleet.summaries import Digest, summarize
+
+if TYPE_CHECKING:  # notifier.failures is loaded for the first digest with failures (cold start)
+    from notifier.failures.reasons import Failed, FailureReport
 
 LEASE_SECONDS = 300
 SWEEP_LIMIT = 25  # operations per sweep; the rest wait for the next one
@@ -29,7 +32,7 @@ INTERIM_RECHECK = timedelta(minutes=5)
 
 
 # Why an operation's items failed, read for its final message (notifier.failures); None: not read.
-ExplainFailures = Callable[[Digest], FailureReport | None]
+ExplainFailures = Callable[[Digest], "FailureReport | None"]
 # Organization mode: the account an operation ran in, for its message (core.render.Origin).
 OriginOf = Callable[[str], Origin]
 
@@ -43,6 +46,8 @@ class SweepResult:
 
 def failed_of(digest: Digest) -> Failed:
     """What notifier.failures needs to know of a digest's failures."""
+    from notifier.failures.reasons import Failed
+
     record = digest.record
     groups = [(group.reason, [(item.key, item.task) for item in group.items]) for group in digest.reasons]
     return Failed(record.kind, record.fields, record.region, groups)
