@@ -40,7 +40,7 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 LAMBDA_TEMPLATE = REPO_ROOT / "cdk.out" / f"{STACK_NAME}.template.json"
 SIZES = {
     "full": {
-        "cold_runs": 9,
+        "cold_runs": 15,
         "bytecode_runs": 3,
         "throughput_events": 1200,
         "rounds": 4,
