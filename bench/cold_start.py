@@ -6,8 +6,8 @@ What runs is what Lambda runs, on this machine's architecture: the runtime's Pyt
 (infra/layer.RUNTIME_VERSION, found as the layer's build finds it), the function code and the layer
 built by the Lambda build's own recipe (infra/layer.py: wheels for that Python, pruned, compiled),
 for this machine's platform (the Lambda build's ARM64 wheels do not load here). Each start is a
-fresh `python -I -S -B` with nothing on sys.path but the code, the layer and Lambda's runtime
-interface client (awslambdaric, /var/runtime in Lambda), whose bootstrap is loaded before the
+fresh `python -I -S -B` with nothing on sys.path but the code, the layer and the runtime's folder
+(/var/runtime in Lambda: its interface client, awslambdaric, and its boto3), whose bootstrap is loaded before the
 function's init is timed, as Lambda's runtime is up before it; -B writes no bytecode, as on
 Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
 
@@ -16,9 +16,10 @@ Two phases, timed apart in one process, from the moment the interpreter runs the
 - first invocation: one representative event (SAMPLES, with a fresh id and time) through the handler,
   traced as with tracing ACTIVE, on the local stand-ins (moto, DynamoDB Local, the SSM stand-in).
 
-The baseline is a bare function as Lambda starts it: the boto3 the runtime ships, compiled (here
-the layer's own boto3, compiled), the DynamoDB and SNS clients; its first invocation makes the calls
-a notification makes (PutItem, Publish, UpdateItem), bare. cold_start_ratio: a function's init plus
+The baseline is a bare function as Lambda starts it: the whole boto3 the runtime ships, compiled
+(here the version the layer pins, in the runtime's folder, /var/runtime in Lambda), the DynamoDB and
+SNS clients; its first invocation makes the calls a notification makes (PutItem, Publish,
+UpdateItem), bare. cold_start_ratio: a function's init plus
 first invocation over the baseline's, the worst function's (medians of the runs, wall clock; the
 processes' CPU time beside it, which a busy shared machine does not inflate). `without_bytecode`:
 the same with the code and the layer shipped without bytecode (the build before issue 13); the
@@ -103,8 +104,9 @@ class Sampler(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
         self.main, self.phase, self.last = threading.main_thread().ident, "init_ms", time.perf_counter()
-        self.code, self.layer = args["roots"]
-        self.ours = {p.removesuffix(".py") for p in os.listdir(self.layer)} | {"notifier", "handlers"}
+        self.code, *self.packages = args["roots"]
+        self.ours = {p.removesuffix(".py") for root in self.packages for p in os.listdir(root)}
+        self.ours |= {"notifier", "handlers"}
         self.totals = {"init_ms": {}, "first_ms": {}}
     def where(self, frame):
         if frame.f_code.co_filename.endswith(("/socket.py", "/selectors.py", "/ssl.py")):
@@ -113,8 +115,9 @@ class Sampler(threading.Thread):
             file = frame.f_code.co_filename
             if file.startswith(self.code):
                 return "notifier"
-            if file.startswith(self.layer):
-                return file[len(self.layer):].lstrip("/").split("/")[0].removesuffix(".py")
+            for root in self.packages:
+                if file.startswith(root):
+                    return file[len(root):].lstrip("/").split("/")[0].removesuffix(".py")
             if frame.f_code.co_name == "_find_and_load_unlocked" and file.startswith("<frozen importlib"):
                 top = str(frame.f_locals.get("name", "")).split(".")[0]
                 if top in self.ours:
@@ -208,12 +211,17 @@ class RuntimeBuild:
             shutil.copytree(self.layer[True], self.layer[False], ignore=shutil.ignore_patterns("__pycache__"))
             (layers / "done").write_text(json.dumps(info, indent=2))
         self.info: dict[str, Any] = json.loads((layers / "done").read_text())
-        self.runtime = layers / "runtime"  # Lambda's /var/runtime: its runtime interface client
-        if not (self.runtime / "awslambdaric").exists():
+        # Lambda's /var/runtime: its runtime interface client, and the whole boto3 it ships (compiled),
+        # which the layer's own shadows for the functions.
+        self.runtime = layers / "runtime"
+        if not (self.runtime / "done").exists():
+            shutil.rmtree(self.runtime, ignore_errors=True)
             pip = [sys.executable, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check"]
             pip += ["--target", str(self.runtime), "--python-version", RUNTIME_VERSION, "--only-binary=:all:"]
             pip += ["--platform", host_platform_tag(), "--implementation", "cp", RUNTIME_INTERFACE_CLIENT]
-            subprocess.run(pip, check=True)
+            subprocess.run([*pip, _pinned("boto3")], check=True)
+            compile_tree(self.runtime, python)
+            (self.runtime / "done").write_text(_pinned("boto3"))
         self.code = {True: BUILDS / name / "compiled", False: BUILDS / name / "source"}
         shutil.rmtree(BUILDS / name, ignore_errors=True)
         for compiled, folder in self.code.items():
@@ -225,13 +233,18 @@ class RuntimeBuild:
     def file_counts(self) -> dict[str, int]:
         return {str(folder): _files(folder) for folder in [*self.layer.values(), *self.code.values()]}
 
-    def path(self, compiled: bool, with_code: bool = True) -> list[str]:
-        """Lambda's order: the function's code, the layer, the runtime."""
-        return [str(self.code[compiled])] * with_code + [str(self.layer[compiled] / "python"), str(self.runtime)]
+    def path(self, compiled: bool, function: bool = True) -> list[str]:
+        """Lambda's order: the function's code, the layer, the runtime; the bare baseline has the runtime only."""
+        return [str(self.code[compiled]), str(self.layer[compiled] / "python")] * function + [str(self.runtime)]
 
     def roots(self, compiled: bool) -> list[str]:
-        """Where the function's code and the layer's packages are (for where_the_time_goes)."""
-        return [str(self.code[compiled]), str(self.layer[compiled] / "python")]
+        """Where the function's code is, then the packages (for where_the_time_goes)."""
+        return [str(self.code[compiled]), str(self.layer[compiled] / "python"), str(self.runtime)]
+
+
+def _pinned(package: str) -> str:
+    """`package==version` as lambdas/requirements.txt pins it."""
+    return next(line for line in REQUIREMENTS.read_text().splitlines() if line.startswith(f"{package}=="))
 
 
 def fresh(event: dict[str, Any]) -> dict[str, Any]:
@@ -302,7 +315,7 @@ class Starter:
         spec = next((s for s in self.specs if s.construct_id == name), None)
         compiled = compiled or spec is None  # the baseline's boto3 is the runtime's: compiled
         arguments = {
-            "path": self.build.path(compiled, with_code=spec is not None),
+            "path": self.build.path(compiled, function=spec is not None),
             "handler": spec.handler if spec else None,
             "event": event_for(spec, self.stack.account) if spec else fresh({"detail": {}}),
             "request_id": str(uuid.uuid4()),
@@ -400,10 +413,13 @@ def measure(template: Template, runs: int, bytecode_runs: int, source: Path = LA
         "met": all(f["ratio"] <= f["goal"] for f in functions.values()),
         "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by infra/layer.py for it",
         "how": (
-            "python -I -S -B: the code, the layer and the runtime's client only, no bytecode written; "
+            "python -I -S -B: the code, the layer and the runtime's folder only, no bytecode written; "
             f"{RUNTIME_INTERFACE_CLIENT}'s bootstrap loaded first, as Lambda's runtime is; init, then one event"
         ),
-        "baseline": {**base, "what": "import boto3, DynamoDB and SNS clients; then PutItem, Publish, UpdateItem"},
+        "baseline": {
+            **base,
+            "what": "import the runtime's boto3, DynamoDB and SNS clients; then PutItem, Publish, UpdateItem",
+        },
         "functions": functions,
         "without_bytecode": {
             "what": "the code and the layer without bytecode (each start compiles them); the baseline's boto3 compiled",

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.calls import EXEMPT
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -172,8 +174,12 @@ def markdown(results: dict[str, Any]) -> str:
     cold, calls, speed = results["cold_start"], results["calls"], results["throughput"]
     assets, soak, cost = results["assets"]["asset_bytes"], results["soak"], results["cost"]
     families = calls["families"]
-    typical = next(iter(f for name, f in families.items() if name != "calendar"))
-    calendar = calls.get("calendar")
+    typical = next(iter(f for name, f in families.items() if name not in EXEMPT))
+    calendar = [
+        f"{what} {calls[key]['new']} new, {calls[key]['duplicate']} duplicate"
+        for what, key in (("state changes", "calendar"), ("edits", "calendar_edits"))
+        if calls.get(key)
+    ]
     prices = cost["prices_usd"]
     rows = [
         *cold_start_rows(cold),
@@ -190,8 +196,8 @@ def markdown(results: dict[str, Any]) -> str:
             "<= 1",
         ),
         (
-            "... calendar family",
-            f"{calendar['new']} new, {calendar['duplicate']} duplicate" if calendar else "-",
+            "... calendar families",
+            "; ".join(calendar) or "-",
             "-",
             "none",
         ),

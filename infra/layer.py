@@ -31,7 +31,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import LAMBDAS_DIR
-from infra.service_models import TRIMMED, trim_service_models
+from infra.service_models import TRIMMED, trim_service_models, unused_models
 
 REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -58,10 +58,11 @@ PRUNED = {
     "type stubs": "*.pyi, *-stubs/",
     "test suites": "<package>/**/tests/, <package>/**/test/",
     "botocore examples": "botocore/data/**/examples-*.json",
+    "other services' models": "botocore/data/<service>/ but SERVICES' newest (infra/service_models.py)",
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
 RECIPE = json.dumps(
-    {"runtime": RUNTIME.name, "pruned": PRUNED, "trimmed": TRIMMED, "bytecode": "unchecked-hash", "version": 4}
+    {"runtime": RUNTIME.name, "pruned": PRUNED, "trimmed": TRIMMED, "bytecode": "unchecked-hash", "version": 5}
 )
 
 
@@ -142,6 +143,7 @@ def pruned_paths(root: Path) -> dict[str, list[Path]]:
     for package in packages:
         found["test suites"] += sorted(p for p in package.rglob("*") if p.is_dir() and p.name in ("tests", "test"))
     found["botocore examples"] = sorted((root / "botocore" / "data").glob("**/examples-*.json"))
+    found["other services' models"] = unused_models(root / "botocore" / "data")
     return found
 
 

@@ -1,4 +1,10 @@
-"""botocore's SSM model in the layer, cut to the operations the functions call.
+"""botocore's models in the layer: only the services the functions make clients of, and SSM's cut
+to the operations the functions call.
+
+botocore lists every service folder under botocore/data when it loads a model (twice per process:
+about 440 folders, 20-35 ms of every cold start), and the models of services no function calls were
+most of the layer (25 MB). The layer keeps SERVICES, each at the API version botocore loads (its
+newest model); the list is every service `lambdas/` names to boto3 (tests/infra/test_layer.py).
 
 botocore loads a client's whole service model when the client is made: SSM's is 154 operations
 (143 KB gzipped) and costs 35-40 ms of the cold start of every function that makes an SSM client
@@ -16,6 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+# The services the functions make clients of (Powertools' idempotency too: DynamoDB).
+SERVICES = ("dynamodb", "ec2", "organizations", "sns", "sqs", "ssm", "sts")
 SSM_OPERATIONS = (
     # The calendars (infra/calendars.py grants them).
     "GetCalendarState",
@@ -65,3 +73,17 @@ def trim_service_models(site_packages: Path) -> dict[str, int]:
             path.write_bytes(gzip.compress(json.dumps(model, separators=(",", ":")).encode(), mtime=0))
             kept[service] = len(operations)
     return kept
+
+
+def unused_models(data: Path) -> list[Path]:
+    """The folders under `data` (botocore/data) no function reads: other services' models, and the
+    API versions of SERVICES older than the newest model (the one botocore loads)."""
+    unused: list[Path] = []
+    for service in sorted(p for p in data.iterdir() if p.is_dir()) if data.is_dir() else []:
+        if service.name not in SERVICES:
+            unused.append(service)
+            continue
+        versions = sorted(v for v in service.iterdir() if v.is_dir())
+        newest = max(v for v in versions if any(v.glob("service-2.json*")))
+        unused += [v for v in versions if v != newest]
+    return unused

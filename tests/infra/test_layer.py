@@ -3,13 +3,14 @@ function imports, and a build that fails with a clear message rather than ship a
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from infra import layer
+from infra import LAMBDAS_DIR, layer
 from tests.infra.conftest import resources
 
 NO_RUNTIME_PYTHON = layer.find_python() is None
@@ -43,11 +44,14 @@ def _package(root: Path, files: list[str]) -> None:
         path.write_text("x = 1\n")
 
 
-def test_pruning_removes_test_suites_stubs_scripts_and_botocore_examples_only(tmp_path: Path):
+def test_pruning_removes_test_suites_stubs_scripts_botocore_examples_and_unused_models_only(tmp_path: Path):
     kept = [
         "icalendar/cal.py",
         "botocore/data/sns/2010-03-31/service-2.json.gz",
         "botocore/data/sns/2010-03-31/paginators-1.json",
+        "botocore/data/endpoints.json",
+        "botocore/data/ec2/2016-11-15/service-2.json.gz",  # the newest model: the one botocore loads
+        "botocore/data/dynamodb/2012-08-10/service-2.json.gz",
         "pydantic/testing_helpers.py",  # a module named like a test is not a test suite
         "six.py",
         "wrapt-1.17.3.dist-info/METADATA",
@@ -59,12 +63,16 @@ def test_pruning_removes_test_suites_stubs_scripts_and_botocore_examples_only(tm
         "wrapt-stubs/__init__.pyi",
         "aws_lambda_powertools/shared/types.pyi",
         "botocore/data/sns/2010-03-31/examples-1.json",
+        "botocore/data/lambda/2015-03-31/service-2.json.gz",  # no function makes a Lambda client
+        "botocore/data/ec2/2015-10-01/service-2.json.gz",
+        "botocore/data/dynamodb/2011-12-05/endpoint-rule-set-1.json.gz",  # beside no model
     ]
     _package(tmp_path, kept + pruned)
     removed = layer.prune(tmp_path)
     assert set(removed) == set(layer.PRUNED) and all(size > 0 for size in removed.values())
     assert all((tmp_path / name).exists() for name in kept)
     assert not any((tmp_path / name).exists() for name in pruned)
+    assert not (tmp_path / "botocore/data/lambda").exists()  # the service's folder too: botocore lists them
 
 
 def test_the_code_asset_changes_with_the_sources_and_leaves_out_requirements_and_bytecode(tmp_path: Path):
@@ -132,6 +140,15 @@ def _granted_ssm_actions(template: dict[str, Any]) -> set[str]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             granted |= {a.split(":", 1)[1] for a in actions if a.startswith("ssm:")}
     return granted
+
+
+def test_the_layer_keeps_the_models_of_exactly_the_services_the_functions_make_clients_of():
+    from infra.service_models import SERVICES
+
+    named: set[str] = set()
+    for module in LAMBDAS_DIR.rglob("*.py"):  # boto3.client("x"), partial(boto3.client, "x"), ...
+        named |= set(re.findall(r'\.client(?:\(|, )"([a-z0-9-]+)"', module.read_text()))
+    assert named == set(SERVICES)
 
 
 def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template):
