@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import STACK_HANDLERS, resources
+from tests.infra.conftest import STACK_HANDLERS, resources, synthesize
+from tests.infra.test_chat import SLACK
 from tools import LAMBDAS_DIR
 
 # What no function's init loads: the failure reads (their clients and plans) wait for a failure,
@@ -39,12 +40,20 @@ print(json.dumps({
 """
 
 
-MODULES = sorted(handler.rsplit(".", 1)[0] for handler in STACK_HANDLERS)
+CHAT_RELAY = "handlers.chat_relay.handler"  # in the stack when a chat channel is set
+MODULES = sorted(handler.rsplit(".", 1)[0] for handler in (*STACK_HANDLERS, CHAT_RELAY))
 
 
-def environment_of(template: dict[str, Any], module: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def functions(every_family: dict[str, Any]) -> dict[str, Any]:
+    """Every function's resource, the chat relay's too."""
+    with_chat = synthesize(slackChannels=SLACK)
+    return {**resources(every_family, "AWS::Lambda::Function"), **resources(with_chat, "AWS::Lambda::Function")}
+
+
+def environment_of(functions: dict[str, Any], module: str) -> dict[str, str]:
     """The function's variables in the template, its references as placeholder names."""
-    for logical_id, function in resources(template, "AWS::Lambda::Function").items():
+    for logical_id, function in functions.items():
         props = function["Properties"]
         if props["Handler"] == f"{module}.handler":
             variables = props["Environment"]["Variables"]
@@ -52,9 +61,9 @@ def environment_of(template: dict[str, Any], module: str) -> dict[str, str]:
     raise AssertionError(f"no function runs {module}")
 
 
-def init(template: dict[str, Any], module: str) -> dict[str, Any]:
+def init(functions: dict[str, Any], module: str) -> dict[str, Any]:
     environment = {
-        **environment_of(template, module),
+        **environment_of(functions, module),
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_LAMBDA_FUNCTION_NAME": module,
         "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
@@ -73,15 +82,15 @@ def _loaded(modules: list[str], names: set[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_a_function_init_ends_with_the_collector_on_and_what_it_loaded_frozen(every_family, module: str) -> None:
-    answer = init(every_family, module)
+def test_a_function_init_ends_with_the_collector_on_and_what_it_loaded_frozen(functions, module: str) -> None:
+    answer = init(functions, module)
     assert answer["collecting"], f"{module} left the garbage collector off: does it end with loaded()?"
     assert answer["frozen"] > 100_000  # boto3, botocore's models, Powertools: the function's life long
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_a_function_init_loads_nothing_its_usual_events_do_not_need(every_family, module: str) -> None:
-    answer = init(every_family, module)
+def test_a_function_init_loads_nothing_its_usual_events_do_not_need(functions, module: str) -> None:
+    answer = init(functions, module)
     assert not _loaded(answer["modules"], NEVER_AT_INIT["modules"] | NOT_AT_INIT.get(module, set()))
     assert not set(answer["clients"]) & NEVER_AT_INIT["clients"]
     assert {"dynamodb"} <= set(answer["clients"])  # the check sees the clients an init makes
