@@ -7,9 +7,9 @@ What runs is what Lambda runs, on this machine's architecture: the runtime's Pyt
 built by the Lambda build's own recipe (infra/layer.py: wheels for that Python, pruned, compiled),
 for this machine's platform (the Lambda build's ARM64 wheels do not load here). Each start is a
 fresh `python -I -S -B` with nothing on sys.path but the code, the layer and the runtime's folder
-(/var/runtime in Lambda: its interface client, awslambdaric, and its boto3), whose bootstrap is loaded before the
-function's init is timed, as Lambda's runtime is up before it; -B writes no bytecode, as on
-Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
+(/var/runtime in Lambda: its interface client, awslambdaric, and its boto3). The client's bootstrap
+is loaded before the function's init is timed, as Lambda's runtime is up before it; -B writes no
+bytecode, as on Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
 
 Two phases, timed apart in one process, from the moment the interpreter runs the bootstrap:
 - init: the handler module imported (its settings, clients and Powertools set up at module scope);
@@ -17,14 +17,13 @@ Two phases, timed apart in one process, from the moment the interpreter runs the
   traced as with tracing ACTIVE, on the local stand-ins (moto, DynamoDB Local, the SSM stand-in).
 
 The baseline is a bare function as Lambda starts it: the whole boto3 the runtime ships, compiled
-(here the version the layer pins, in the runtime's folder, /var/runtime in Lambda), the DynamoDB and
-SNS clients; its first invocation makes the calls a notification makes (PutItem, Publish,
-UpdateItem), bare. cold_start_ratio: a function's init plus
-first invocation over the baseline's, the worst function's (medians of the runs, wall clock; the
-processes' CPU time beside it, which a busy shared machine does not inflate). `without_bytecode`:
-the same with the code and the layer shipped without bytecode (the build before issue 13); the
-baseline keeps the runtime's. `where_the_time_goes`: one more start each, sampled every
-millisecond, by package.
+(here the version the layer pins, in the runtime's folder), the DynamoDB and SNS clients; its first
+invocation makes the calls a notification makes (PutItem, Publish, UpdateItem), bare.
+cold_start_ratio: a function's init plus first invocation over the baseline's, the worst function's
+(medians of the runs, wall clock; the processes' CPU time beside it, which a busy shared machine
+does not inflate). `without_bytecode`: the same with the code and the layer shipped without
+bytecode (the build before issue 13); the baseline keeps the runtime's. `where_the_time_goes`:
+one more start each, sampled every millisecond, by package.
 """
 
 from __future__ import annotations
