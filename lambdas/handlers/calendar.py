@@ -43,7 +43,7 @@ def gate(event: SsmEvent) -> Any:
     return edits.gate(event) if isinstance(event, CalendarEditRecord) else explanations.gate(transitions, event, scope)
 
 
-delivery = Delivery("calendar", explain=explain, gate=gate)
+delivery = Delivery("calendar", explain=explain, gate=gate, dynamodb=dynamodb)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

@@ -4,9 +4,11 @@ function's usual events do not need is not loaded yet (cold start, issue 13; REA
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,7 +37,7 @@ print(json.dumps({
     "collecting": gc.isenabled(),
     "frozen": gc.get_freeze_count(),
     "modules": sorted(sys.modules),
-    "clients": sorted(set(made)),
+    "clients": sorted(made),
 }))
 """
 
@@ -77,20 +79,33 @@ def init(functions: dict[str, Any], module: str) -> dict[str, Any]:
     return answer
 
 
+@pytest.fixture(scope="module")
+def init_of(functions: dict[str, Any]) -> Callable[[str], dict[str, Any]]:
+    """A function's init, run once per module of tests."""
+    return functools.cache(functools.partial(init, functions))
+
+
 def _loaded(modules: list[str], names: set[str]) -> set[str]:
     return {m for m in modules for name in names if m == name or m.startswith(f"{name}.")}
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_a_function_init_ends_with_the_collector_on_and_what_it_loaded_frozen(functions, module: str) -> None:
-    answer = init(functions, module)
+def test_a_function_init_ends_with_the_collector_on_and_what_it_loaded_frozen(init_of, module: str) -> None:
+    answer = init_of(module)
     assert answer["collecting"], f"{module} left the garbage collector off: does it end with loaded()?"
     assert answer["frozen"] > 100_000  # boto3, botocore's models, Powertools: the function's life long
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_a_function_init_loads_nothing_its_usual_events_do_not_need(functions, module: str) -> None:
-    answer = init(functions, module)
+def test_a_function_init_loads_nothing_its_usual_events_do_not_need(init_of, module: str) -> None:
+    answer = init_of(module)
     assert not _loaded(answer["modules"], NEVER_AT_INIT["modules"] | NOT_AT_INIT.get(module, set()))
     assert not set(answer["clients"]) & NEVER_AT_INIT["clients"]
     assert {"dynamodb"} <= set(answer["clients"])  # the check sees the clients an init makes
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_a_function_init_makes_one_client_per_service(init_of, module: str) -> None:
+    """Each client opens its own connections (in Lambda, a TLS handshake on its first call)."""
+    clients = init_of(module)["clients"]
+    assert len(clients) == len(set(clients)), f"{module} makes {clients}"

@@ -57,10 +57,13 @@ class Delivery:
     """The pipeline of one catalog function (catalog.FUNCTIONS), built once per execution environment.
 
     `explain` adds a section to the notification; `gate` is entered around the publish and yields
-    a false value when the event is not news (it undoes itself if the publish fails).
+    a false value when the event is not news (it undoes itself if the publish fails). `dynamodb`:
+    the function's own DynamoDB client, when its hooks have one (one client: one connection to open).
     """
 
-    def __init__(self, function: str, explain: Explain | None = None, gate: Gate | None = None) -> None:
+    def __init__(
+        self, function: str, explain: Explain | None = None, gate: Gate | None = None, dynamodb: Any = None
+    ) -> None:
         self.families = tuple(family.name for family in families_of(function))
         if not self.families:
             raise ValueError(f"no family of the catalog is handled by function {function!r}")
@@ -78,7 +81,9 @@ class Delivery:
         )
         # A client of the default session: Powertools would otherwise make a session of its own,
         # which loads botocore's endpoint and service data again (75-100 ms of each cold start).
-        persistence = DynamoDBPersistenceLayer(table_name=dedupe.table_name, boto3_client=boto3.client("dynamodb"))
+        persistence = DynamoDBPersistenceLayer(
+            table_name=dedupe.table_name, boto3_client=dynamodb or boto3.client("dynamodb")
+        )
         lambda_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")  # Powertools' own default
         self._notify_once = idempotent_function(
             data_keyword_argument="event",
