@@ -1,7 +1,6 @@
 """Automation, State Manager, Parameter Store, OpsCenter, Change Manager, Inventory, Compliance and API
 audit events: parse, dedupe, render, publish (notifier.delivery)."""
 
-from functools import partial
 from typing import Any
 
 import boto3
@@ -17,7 +16,8 @@ from notifier.delivery.pipeline import Delivery
 from notifier.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()
-bursts = BurstGate(partial(boto3.client, "dynamodb"), Dedupe.read().table_name, AuditBursts.read().window_seconds)
+dynamodb = boto3.client("dynamodb")
+bursts = BurstGate(dynamodb, Dedupe.read().table_name, AuditBursts.read().window_seconds)
 
 
 def explain(event: SsmEvent) -> Extra | None:
@@ -25,7 +25,7 @@ def explain(event: SsmEvent) -> Extra | None:
     return failures.explain_event(event) or bursts.explain(event)
 
 
-delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate)
+delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate, dynamodb=dynamodb)
 
 
 @logger.inject_lambda_context(correlation_id_path="id", clear_state=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from functools import cached_property
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -28,14 +27,10 @@ RETENTION_SECONDS = 24 * 3600  # a window's item (with its count of calls) is ke
 
 class BurstGate:
     def __init__(
-        self, client: Callable[[], Any], table_name: str, window_seconds: int, clock: Callable[[], float] = time.time
+        self, client: Any, table_name: str, window_seconds: int, clock: Callable[[], float] = time.time
     ) -> None:
-        """`client`: makes the DynamoDB client, on the first API call event (the function's others need none)."""
-        self.make_client, self.table, self.window, self.clock = client, table_name, window_seconds, clock
-
-    @cached_property
-    def client(self) -> Any:
-        return self.make_client()
+        """`client`: the function's DynamoDB client (its pipeline's too: one connection to open)."""
+        self.client, self.table, self.window, self.clock = client, table_name, window_seconds, clock
 
     @staticmethod
     def key(event: ApiCallRecord) -> str:
