@@ -7,6 +7,7 @@ Python, which do not import here. Both builds come from the same lambdas/require
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -53,18 +54,23 @@ def ensure_synthesized(
         digest = hashlib.sha256(json.dumps(sorted(context.items())).encode()).hexdigest()[:12]
         outdir = outdir / f"context-{digest}"
     template = outdir / f"{STACK_NAME}.template.json"
-    if template.exists() and template.stat().st_mtime >= _newest_source_mtime():
+    outdir.mkdir(parents=True, exist_ok=True)
+    # One synth at a time: pytest's workers may all find the build stale after a change, and a synth
+    # that rewrites the assets while another worker reads them fails that worker's test.
+    with open(outdir / ".synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if template.exists() and template.stat().st_mtime >= _newest_source_mtime():
+            return template
+        print(f"synthesizing {STACK_NAME} for this machine into {outdir.name}/ ...", file=log, flush=True)
+        command = ["npx", "--no-install", "cdk", "synth", "--no-notices", "--quiet"]
+        command += ["-c", "layerPlatform=host", "--output", str(outdir)]
+        command += [word for key, value in sorted((context or {}).items()) for word in ("-c", f"{key}={value}")]
+        env = {**os.environ, **CDK_ENV}
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"cdk synth failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        template.touch()
         return template
-    print(f"synthesizing {STACK_NAME} for this machine into {outdir.name}/ ...", file=log, flush=True)
-    command = ["npx", "--no-install", "cdk", "synth", "--no-notices", "--quiet"]
-    command += ["-c", "layerPlatform=host", "--output", str(outdir)]
-    command += [word for key, value in sorted((context or {}).items()) for word in ("-c", f"{key}={value}")]
-    env = {**os.environ, **CDK_ENV}
-    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"cdk synth failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    template.touch()
-    return template
 
 
 @dataclass(frozen=True)
