@@ -56,3 +56,18 @@ def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[st
 def pattern_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The rules that route events (the reconciler's schedule has no pattern)."""
     return {k: v for k, v in resources(template, "AWS::Events::Rule").items() if "EventPattern" in v["Properties"]}
+
+
+def synthesize_app(**context: Any) -> dict[str, dict[str, Any]]:
+    """The repository's app (app.py) as `cdk synth` builds it: "hub" (the stack) and, in organization
+    mode, "member" (the stack the StackSet deploys)."""
+    from app import build
+
+    app = cdk.App(context={"aws:cdk:bundling-stacks": [], **context})
+    hub = build(app)
+    assembly = app.synth()
+    found = {"hub": assembly.get_stack_artifact(hub.artifact_id).template}
+    for stage in assembly.nested_assemblies:
+        for stack in stage.nested_assembly.stacks:
+            found["member"] = stack.template
+    return found

@@ -9,7 +9,7 @@ import pytest
 
 from tests.infra.conftest import synthesize
 from tests.pins.notifications import all_notifications
-from tests.pins.pin import NOTIFICATIONS, STATEFUL_IDS, stateful_ids
+from tests.pins.pin import LOGICAL_IDS, NOTIFICATIONS, STATEFUL_IDS, every_logical_id, stateful_ids
 
 PINNED = json.loads(NOTIFICATIONS.read_text())
 NOW = json.loads(json.dumps(all_notifications(), ensure_ascii=False, sort_keys=True))
@@ -51,3 +51,12 @@ def test_stateful_resources_keep_their_logical_ids(template: dict[str, Any]) -> 
         assert sorted(set(ids) - set(now[kind])) == [], (
             f"{kind}: logical IDs gone (a deployed stack would replace them)"
         )
+
+
+def test_every_resource_keeps_its_logical_id() -> None:
+    """Every resource of each pinned configuration, stateful or not: none gone, none new under another ID."""
+    pinned = json.loads(LOGICAL_IDS.read_text())
+    now = every_logical_id()
+    assert sorted(now) == sorted(pinned)
+    for name, resources in pinned.items():
+        assert now[name] == resources, f"{name}: the resources' logical IDs changed"
