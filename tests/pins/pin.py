@@ -31,7 +31,8 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "enabledFamilies": "all,api-audit",
         "monitoredCalendars": "SampleChangeCalendar,MyCalendar",
         "slackChannels": "T00000000:C00000000",
-        "teamsChannels": "11111111-2222-3333-4444-555555555555:66666666-7777-8888-9999-000000000000:19%3aabc%40thread.tacv2",
+        "teamsChannels": "11111111-2222-3333-4444-555555555555:66666666-7777-8888-9999-000000000000:"
+        "19%3aabc%40thread.tacv2",
         "createTrail": "true",
         "notificationEmails": "ops@example.com",
         "alarmEmails": "oncall@example.com",
