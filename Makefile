@@ -11,16 +11,19 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
-SOURCES := app.py cdk.json $(shell find infra lambdas -name '*.py' -o -name 'requirements.txt')
+SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o -name 'requirements.txt' -o -name '*.ics')
 
 .PHONY: setup lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start deploy clean
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
-$(STAMPS)/venv: requirements.txt requirements-dev.txt lambdas/requirements.txt
+# The project itself as an editable install (pyproject.toml): ssm_event_notifier and the functions'
+# code importable as they are, at the versions requirements*.txt pin.
+$(STAMPS)/venv: requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e .
 	@mkdir -p $(STAMPS) && touch $@
 
 # checkov pins a boto3 of its own, so it gets a virtualenv of its own (tests/security/).
@@ -43,7 +46,7 @@ $(STAMPS)/java:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app.py infra lambdas/notifier lambdas/handlers tests tools bench
+	$(BIN)/mypy app.py infra/ssm_event_notifier lambdas/notifier lambdas/handlers tests tools bench
 
 # cdk-nag (AwsSolutions, Serverless, NIST 800-53 R5) runs inside the synth: an unacknowledged finding fails it.
 synth: $(TEMPLATE)

@@ -5,11 +5,11 @@ import sys
 
 import aws_cdk as cdk
 
-from infra.calendars import CalendarFileError
-from infra.members import MEMBER_STACK_NAME, MemberStack
-from infra.nag import acknowledge_accepted_findings, add_rule_packs
-from infra.settings import SettingsError
-from infra.stack import NotifierStack
+from ssm_event_notifier.calendars import CalendarFileError
+from ssm_event_notifier.members import MEMBER_STACK_NAME, MemberStack
+from ssm_event_notifier.nag import acknowledge_accepted_findings, add_rule_packs
+from ssm_event_notifier.settings import SettingsError
+from ssm_event_notifier.stack import NotifierStack
 
 STACK_NAME = "SsmEventNotifier"
 

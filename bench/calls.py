@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from notifier.core.catalog import FUNCTIONS
+from ssm_event_notifier.contract.catalog import FUNCTIONS
 from tools.harness.context import fake_context
 from tools.harness.samples import family_of, function_of, samples
 from tools.harness.sdk_hooks import Calls, clients_hooked

@@ -44,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.layer import (
+from ssm_event_notifier.layer import (
     RECIPE,
     REQUIREMENTS,
     RUNTIME_VERSION,

@@ -31,7 +31,7 @@ from typing import Any
 import boto3
 
 from bench.fleet import _load, _record_all, buffer_mapping
-from notifier.environment import FAILURE_READ_SECONDS, FAILURE_READS
+from ssm_event_notifier.contract.environment import FAILURE_READ_SECONDS, FAILURE_READS
 from tools import REPO_ROOT
 from tools.harness.calendar_service import calendar_service
 from tools.harness.context import fake_context

@@ -33,7 +33,7 @@ from typing import Any
 import boto3
 
 from bench.partition_meter import PARTITION_WRITE_LIMIT, PartitionMeter
-from notifier.fleet.table_schema import PARTITION_KEY, SORT_KEY
+from ssm_event_notifier.contract.operations_table import PARTITION_KEY, SORT_KEY
 from tools import REPO_ROOT
 from tools.harness.context import fake_context
 from tools.harness.endpoints import local_aws_environment

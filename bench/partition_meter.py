@@ -15,11 +15,11 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from notifier.fleet.table_schema import PARTITION_KEY
+from ssm_event_notifier.contract.operations_table import PARTITION_KEY
 from tools.harness.faults import error_response
 
 # DynamoDB's documented limit for one partition: 1,000 write units per second (an item under 1 KB
-# is one unit). One operation is one partition key (notifier/fleet/table_schema.py).
+# is one unit). One operation is one partition key (notifier/fleet/operations_table.py).
 PARTITION_WRITE_LIMIT = 1000
 WRITES = ("PutItem", "UpdateItem", "DeleteItem")
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from notifier.core.catalog import DETAIL_TYPES as CATALOG_DETAIL_TYPES
-from notifier.core.catalog import event_type_of
 from notifier.core.models import MODELS, InvalidEventError, SsmEvent
 from notifier.core.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
+from ssm_event_notifier.contract.catalog import DETAIL_TYPES as CATALOG_DETAIL_TYPES
+from ssm_event_notifier.contract.catalog import event_type_of
 from tools.harness.samples import first_sample_by_detail_type
 
 KB = 1024

@@ -5,14 +5,10 @@ with ``tests/`` and ``bench/`` is the harness, ``tools.harness``.
 """
 
 import contextlib
-import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The calendar stand-in uses the functions' own calendar code (lambdas/notifier/calendars/).
 LAMBDAS_DIR = REPO_ROOT / "lambdas"
-if str(LAMBDAS_DIR) not in sys.path:
-    sys.path.insert(0, str(LAMBDAS_DIR))
 
 
 def repo_relative(path: Path) -> str:

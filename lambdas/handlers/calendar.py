@@ -16,9 +16,9 @@ from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
-from notifier.environment import CalendarEditing, Dedupe, Organization
 from notifier.organization.member_clients import MemberClients
 from notifier.organization.scope import Scope
+from ssm_event_notifier.contract.environment import CalendarEditing, Dedupe, Organization
 
 organization = Organization.read()
 # In a hub, each calendar is read in its own account and region (through the member's reader role).

@@ -20,9 +20,9 @@ from notifier.calendars.transitions import TransitionStore
 from notifier.core.links import partition_of
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import Dedupe, Organization, Publishing, Reconciler
 from notifier.organization.accounts import AccountNames
 from notifier.organization.scope import Scope
+from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing, Reconciler
 
 if TYPE_CHECKING:
     from notifier.calendars.documents import CalendarDocuments

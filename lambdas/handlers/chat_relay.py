@@ -12,7 +12,7 @@ from handlers import loaded
 from notifier.chat.relay import ChatRelay, NotANotification
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
-from notifier.environment import ChatRelaying, DeadLetterSending, Dedupe
+from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending, Dedupe
 
 dedupe = Dedupe.read()
 relay = ChatRelay(

@@ -13,11 +13,11 @@ from handlers import loaded
 from notifier.core.models import InvalidEventError
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
-from notifier.environment import DeadLetterSending, OperationRecording, Organization
 from notifier.fleet.observations import NotAnOperationEvent
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.recorder import Recorder
 from notifier.organization.scope import Scope
+from ssm_event_notifier.contract.environment import DeadLetterSending, OperationRecording, Organization
 
 settings = OperationRecording.read()
 processor = BatchProcessor(event_type=EventType.SQS)

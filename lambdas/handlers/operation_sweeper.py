@@ -11,12 +11,12 @@ from handlers import loaded
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
-from notifier.environment import OperationSweeping, Organization, Publishing
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.summaries import Digest
 from notifier.organization.accounts import AccountNames
+from ssm_event_notifier.contract.environment import OperationSweeping, Organization, Publishing
 
 if TYPE_CHECKING:  # loaded for the first digest with failures (cold start)
     from notifier.failures.reasons import FailureReport

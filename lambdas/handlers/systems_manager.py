@@ -13,7 +13,7 @@ from notifier.core.render import Extra
 from notifier.delivery.failure_reading import FailureExplainer
 from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
-from notifier.environment import AuditBursts, Dedupe
+from ssm_event_notifier.contract.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()
 dynamodb = boto3.client("dynamodb")

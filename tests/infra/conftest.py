@@ -9,8 +9,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from infra.stack import NotifierStack
-from notifier.core.catalog import FUNCTIONS
+from ssm_event_notifier.contract.catalog import FUNCTIONS
+from ssm_event_notifier.stack import NotifierStack
 
 # The functions of the stack besides one per catalog function: the calendar reconciler (calendars/
 # ships an example) and storm control's two (perInstanceNotifications=digest, the default).

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from infra.settings import SettingsError
+from ssm_event_notifier.settings import SettingsError
 from tests.infra.conftest import EVERY_FAMILY, pattern_rules, synthesize
 from tools.harness.samples import load
 

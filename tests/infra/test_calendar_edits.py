@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
-from notifier.calendars.change_calendar import content_hash
+from ssm_event_notifier.contract.calendar_rules import content_hash
 from tests.infra.conftest import SAMPLE_CALENDARS, pattern_rules, resources, synthesize
 from tools import REPO_ROOT
 

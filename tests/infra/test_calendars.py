@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.calendars import CalendarFileError, calendar_files
+from ssm_event_notifier.calendars import CalendarFileError, calendar_files
 from tests.infra.conftest import as_list, resources
 from tools import REPO_ROOT
 

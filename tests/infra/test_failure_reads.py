@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from infra.failure_reads import READS_WITHOUT_RESOURCES
-from infra.settings import SettingsError
+from ssm_event_notifier.failure_reads import READS_WITHOUT_RESOURCES
+from ssm_event_notifier.settings import SettingsError
 from tests.infra.conftest import as_list, resources, synthesize
 
 SWEEPER = "handlers.operation_sweeper.handler"

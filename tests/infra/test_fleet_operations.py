@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra.settings import SettingsError
+from ssm_event_notifier.settings import SettingsError
 from tests.infra.conftest import as_list, pattern_rules, resources, synthesize
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.layer import RUNTIME
+from ssm_event_notifier.layer import RUNTIME
 from tests.infra.conftest import STACK_HANDLERS, STORM, resources, synthesize
 
 ALL_FUNCTIONS = len(STACK_HANDLERS)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from infra import LAMBDAS_DIR, layer
+from ssm_event_notifier import layer
+from ssm_event_notifier.layer import LAMBDAS_DIR
 from tests.infra.conftest import resources
 
 NO_RUNTIME_PYTHON = layer.find_python() is None
@@ -87,10 +88,9 @@ def test_the_code_asset_changes_with_the_sources_and_leaves_out_requirements_and
     assert layer.code_fingerprint(source) != before
     copied = tmp_path / "asset"
     layer.copy_code(copied, source)
-    assert sorted(str(p.relative_to(copied)) for p in copied.rglob("*") if p.is_file()) == [
-        "handlers/ami.py",
-        "notifier/core/catalog.py",
-    ]
+    copied_files = sorted(str(p.relative_to(copied)) for p in copied.rglob("*") if p.is_file())
+    contract = sorted(f"ssm_event_notifier/contract/{p.name}" for p in layer.SHARED[1].glob("*.py"))
+    assert copied_files == ["handlers/ami.py", "notifier/core/catalog.py", "ssm_event_notifier/__init__.py", *contract]
 
 
 def test_an_interpreter_is_named_or_found_and_a_missing_one_fails_the_lambda_build_clearly(monkeypatch):
@@ -143,7 +143,7 @@ def _granted_ssm_actions(template: dict[str, Any]) -> set[str]:
 
 
 def test_the_layer_keeps_the_models_of_exactly_the_services_the_functions_make_clients_of():
-    from infra.service_models import SERVICES
+    from ssm_event_notifier.service_models import SERVICES
 
     named: set[str] = set()
     for module in LAMBDAS_DIR.rglob("*.py"):  # boto3.client("x"), partial(boto3.client, "x"), ...
@@ -152,7 +152,7 @@ def test_the_layer_keeps_the_models_of_exactly_the_services_the_functions_make_c
 
 
 def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template):
-    from infra.service_models import SSM_OPERATIONS
+    from ssm_event_notifier.service_models import SSM_OPERATIONS
 
     assert set(SSM_OPERATIONS) == _granted_ssm_actions(template)
 
@@ -163,7 +163,7 @@ def test_a_trimmed_model_makes_the_same_requests_and_refuses_other_calls(tmp_pat
     import botocore
     import botocore.session
 
-    from infra.service_models import SSM_OPERATIONS, trim_service_models
+    from ssm_event_notifier.service_models import SSM_OPERATIONS, trim_service_models
 
     source = Path(botocore.__file__).parent / "data" / "ssm"
     shutil.copytree(source, tmp_path / "ssm")

@@ -12,10 +12,10 @@ import aws_cdk as cdk
 import pytest
 from moto.events.models import EventPattern
 
-from infra.members import READER_ACTIONS, READER_ROLE_NAME
-from infra.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
-from infra.settings import SettingsError, read_settings
-from notifier.core.catalog import EVENT_TYPES, FAMILIES
+from ssm_event_notifier.contract.catalog import EVENT_TYPES, FAMILIES
+from ssm_event_notifier.members import READER_ACTIONS, READER_ROLE_NAME
+from ssm_event_notifier.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
+from ssm_event_notifier.settings import SettingsError, read_settings
 from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, as_list, pattern_rules, resources, synthesize
 from tests.security.checkov_gate import CHECKOV, accepted, judge, run_checkov
 from tools.harness.samples import SAMPLE_FILES, read, sample_id
@@ -303,7 +303,7 @@ def test_the_reader_region_is_decided_at_synth_when_the_hub_has_a_region():
             "memberRegions": "eu-west-1,eu-central-1",
         }
     )
-    from infra.stack import NotifierStack
+    from ssm_event_notifier.stack import NotifierStack
 
     stack = NotifierStack(app, "Hub", env=cdk.Environment(account=HUB_ACCOUNT, region="eu-central-1"))
     assert stack.hub is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.failure_reads import READS_WITHOUT_RESOURCES
+from ssm_event_notifier.failure_reads import READS_WITHOUT_RESOURCES
 from tests.infra.conftest import as_list, pattern_rules, resources
 
 

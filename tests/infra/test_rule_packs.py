@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
 from app import build
-from infra.nag import ACCEPTED, PACKS
+from ssm_event_notifier.nag import ACCEPTED, PACKS
 from tests.infra.test_chat import TEAMS
 
 CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from notifier.core.catalog import EVENT_TYPES, FAMILIES, event_type_of, event_types_of
+from ssm_event_notifier.contract.catalog import EVENT_TYPES, FAMILIES, event_type_of, event_types_of
 from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, pattern_rules, resources, synthesize
 from tools.harness.samples import SAMPLE_FILES, family_of, load, read, sample_id
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.failure_reads import READS_WITHOUT_RESOURCES
-from infra.functions import EVENT_FUNCTION_CONCURRENCY
-from infra.log_encryption import LOGS_KEY_ACTIONS
-from notifier.core.catalog import FUNCTIONS
+from ssm_event_notifier.contract.catalog import FUNCTIONS
+from ssm_event_notifier.failure_reads import READS_WITHOUT_RESOURCES
+from ssm_event_notifier.functions import EVENT_FUNCTION_CONCURRENCY
+from ssm_event_notifier.log_encryption import LOGS_KEY_ACTIONS
 from tests.infra.conftest import RECONCILER, STACK_HANDLERS, as_list, resources
 
 

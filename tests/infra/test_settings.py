@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.settings import SettingsError
+from ssm_event_notifier.settings import SettingsError
 from tests.infra.conftest import pattern_rules, resources, synthesize
 
 

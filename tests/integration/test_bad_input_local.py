@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from notifier.core.catalog import FAMILY_BY_NAME, FUNCTIONS, event_type_of
 from notifier.core.models import InvalidEventError
 from notifier.core.render import SNS_MAX_BYTES
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, FUNCTIONS, event_type_of
 from tests.payloads import SUBJECT, assert_names_the_field, events
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import LambdaHandler

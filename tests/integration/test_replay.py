@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from notifier.core.catalog import FAMILY_BY_NAME, event_type_of
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, event_type_of
 from tools import REPO_ROOT
 from tools.harness.lambda_runner import FunctionProcess
 from tools.harness.samples import SAMPLE_FILES, load, read

@@ -8,14 +8,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.calendars.change_calendar import ChangeCalendar, content_hash
+from notifier.calendars.change_calendar import ChangeCalendar
 from notifier.calendars.edit_audit import CalendarEditAudit
 from notifier.calendars.explanations import explain
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
-from notifier.environment import CalendarEditing
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
+from ssm_event_notifier.contract.calendar_rules import content_hash
+from ssm_event_notifier.contract.environment import CalendarEditing
 from tools import REPO_ROOT
 from tools.harness.samples import CALENDAR_DOCUMENTS, SAMPLE_FILES, family_of, read, sample_id
 

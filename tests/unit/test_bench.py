@@ -81,8 +81,8 @@ def test_the_committed_failure_reasons_stay_within_the_read_budget(results: dict
 
 
 def test_the_committed_cold_starts_were_measured_as_lambda_starts_the_functions(results: dict[str, Any]) -> None:
-    from infra.layer import PRUNED, RUNTIME_VERSION
-    from notifier.core.catalog import FUNCTIONS
+    from ssm_event_notifier.contract.catalog import FUNCTIONS
+    from ssm_event_notifier.layer import PRUNED, RUNTIME_VERSION
 
     cold = results["cold_start"]
     # The runtime's Python, read-only code and layer (-B), init and a first invocation each.

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from notifier.core import catalog, models
+from notifier.core import models
+from ssm_event_notifier.contract import catalog
 from tools.harness.samples import EVENTS_DIR, SAMPLE_FILES, family_of, read, sample_families, sample_id
 
 

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from notifier.core.catalog import event_type_of
 from notifier.core.links import console_host, console_url, partition_of
 from notifier.core.models import parse_event
 from notifier.core.render import render
+from ssm_event_notifier.contract.catalog import event_type_of
 from tools.harness.samples import load
 
 

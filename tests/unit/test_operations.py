@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notifier.core import catalog
 from notifier.core.models import parse_event
 from notifier.core.render import MESSAGE_BUDGET, SUBJECT_MAX
 from notifier.fleet.digest_messages import LISTED, render_digest
@@ -20,6 +19,7 @@ from notifier.fleet.observations import (
     order_of,
 )
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
+from ssm_event_notifier.contract import catalog
 from tools.harness.samples import load
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

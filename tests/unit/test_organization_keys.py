@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.core.models import parse_event
 from notifier.core.render import Origin, render
 from notifier.fleet.observations import observe, operation_key
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME
 from tools.harness.samples import load
 
 HUB = Scope(True)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from notifier.core.catalog import EVENT_TYPES
 from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import render
+from ssm_event_notifier.contract.catalog import EVENT_TYPES
 from tests.payloads import model_for
 from tools.harness.samples import SAMPLE_FILES, family_of, load, sample_id
 

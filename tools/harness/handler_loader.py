@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.core.catalog import FUNCTIONS
+from ssm_event_notifier.contract.catalog import FUNCTIONS
 
 LambdaHandler = Callable[[Any, LambdaContext], dict[str, Any]]
 

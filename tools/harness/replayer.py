@@ -19,7 +19,7 @@ from typing import Any
 
 from moto.events.models import EventPattern
 
-from notifier.core.catalog import OPERATIONS
+from ssm_event_notifier.contract.catalog import OPERATIONS
 from tools import repo_relative
 from tools.harness.endpoints import REGION
 from tools.harness.lambda_async import on_failure_record

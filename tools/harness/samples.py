@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from notifier.core.catalog import FAMILY_BY_NAME
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME
 from tools import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from notifier.fleet import table_schema  # the schema the stack and the functions share
+from ssm_event_notifier.contract import operations_table  # the schema the stack and the functions share
 
 
 def unique_name(prefix: str) -> str:
@@ -40,21 +40,21 @@ def create_operations_table(dynamodb: Any, name: str) -> str:
     dynamodb.create_table(
         TableName=name,
         AttributeDefinitions=[
-            {"AttributeName": table_schema.PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": table_schema.SORT_KEY, "AttributeType": "S"},
-            {"AttributeName": table_schema.READY_KEY, "AttributeType": "S"},
-            {"AttributeName": table_schema.READY_SORT_KEY, "AttributeType": "N"},
+            {"AttributeName": operations_table.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": operations_table.SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": operations_table.READY_KEY, "AttributeType": "S"},
+            {"AttributeName": operations_table.READY_SORT_KEY, "AttributeType": "N"},
         ],
         KeySchema=[
-            {"AttributeName": table_schema.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": table_schema.SORT_KEY, "KeyType": "RANGE"},
+            {"AttributeName": operations_table.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": operations_table.SORT_KEY, "KeyType": "RANGE"},
         ],
         GlobalSecondaryIndexes=[
             {
-                "IndexName": table_schema.READY_INDEX,
+                "IndexName": operations_table.READY_INDEX,
                 "KeySchema": [
-                    {"AttributeName": table_schema.READY_KEY, "KeyType": "HASH"},
-                    {"AttributeName": table_schema.READY_SORT_KEY, "KeyType": "RANGE"},
+                    {"AttributeName": operations_table.READY_KEY, "KeyType": "HASH"},
+                    {"AttributeName": operations_table.READY_SORT_KEY, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }

@@ -7,19 +7,20 @@ it, on a DEFAULT_CLOSED calendar an event opens it. Pure logic: no AWS access he
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
 
 from notifier.calendars.instants import iso_utc
 from notifier.calendars.recurrences import occurrences
+from ssm_event_notifier.contract.calendar_rules import aware as _aware
+from ssm_event_notifier.contract.calendar_rules import date_in_zone as _date_in_zone
+from ssm_event_notifier.contract.calendar_rules import text_of as _text
+from ssm_event_notifier.contract.calendar_rules import validate
 
 OPEN, CLOSED = "OPEN", "CLOSED"
-TYPES = ("DEFAULT_OPEN", "DEFAULT_CLOSED")
-MAX_BYTES = 64 * 1024
 UPCOMING_DAYS = 7
 # How far ahead the next transition is looked for, in growing windows (most are near).
 SEARCH_WINDOWS = (timedelta(days=8), timedelta(days=62), timedelta(days=400))
@@ -29,12 +30,6 @@ AWS_TOLERANCE = timedelta(minutes=15)
 
 class CalendarError(ValueError):
     """A calendar that cannot be used; the message names the event UID and the rule broken."""
-
-
-def content_hash(text: str) -> str:
-    """A calendar's content as the repository and SSM hold it: line endings and trailing space aside."""
-    normal = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    return hashlib.sha256(normal.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -61,69 +56,6 @@ class CalendarEvent:
             "endLocal": self.end.isoformat(),
             **({"rule": self.rule} if self.rule else {}),
         }
-
-
-def _aware(value: date | datetime) -> datetime:
-    """Dates become midnight; floating times are taken as UTC, as Change Calendar does."""
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _text(component: Any, name: str) -> str:
-    value = component.get(name)
-    return str(value) if value is not None else ""
-
-
-def validate(text: str, source: str = "calendar") -> list[str]:
-    """Every rule the content breaks, each naming the source, the event UID and the rule."""
-    if len(text.encode()) > MAX_BYTES:
-        return [f"{source}: larger than {MAX_BYTES // 1024} KB, the Change Calendar limit"]
-    try:
-        calendar = icalendar.Calendar.from_ical(text)
-    except ValueError as error:
-        return [f"{source}: not iCalendar: {error}"]
-    problems = []
-    if calendar.name != "VCALENDAR":
-        problems.append(f"{source}: the content must be one VCALENDAR, found {calendar.name}")
-    for prop in ("VERSION", "PRODID"):
-        if calendar.get(prop) is None:
-            problems.append(f"{source}: VCALENDAR has no {prop}")
-    if str(calendar.get("X-CALENDAR-TYPE")) not in TYPES:
-        problems.append(
-            f"{source}: X-CALENDAR-TYPE must be DEFAULT_OPEN or DEFAULT_CLOSED, found {calendar.get('X-CALENDAR-TYPE')}"
-        )
-    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
-        uid = _text(event, "UID")
-        where = f"{source}: event {uid or f'#{number} (no UID)'}"
-        for prop in ("UID", "SUMMARY", "DTSTART", "DTEND"):
-            if event.get(prop) is None:
-                problems.append(f"{where}: {prop} is missing")
-        for prop in ("EXDATE", "RECURRENCE-ID"):
-            if event.get(prop) is not None:
-                problems.append(f"{where}: {prop} is not supported by Change Calendar import")
-        times = {}
-        for prop in ("DTSTART", "DTEND"):
-            field = event.get(prop)
-            if field is None:
-                continue
-            tzid = field.params.get("TZID")
-            # icalendar turns an unknown TZID into a naive time without a word: refuse it.
-            if tzid and isinstance(field.dt, datetime) and field.dt.tzinfo is None:
-                problems.append(f"{where}: {prop} has an unknown time zone TZID={tzid}")
-            elif tzid and not isinstance(field.dt, datetime):
-                times[prop] = _aware(_date_in_zone(field.dt, tzid))
-            else:
-                times[prop] = _aware(field.dt)
-        if len(times) == 2 and times["DTEND"] <= times["DTSTART"]:
-            problems.append(f"{where}: DTEND must be after DTSTART")
-    return problems
-
-
-def _date_in_zone(value: date, tzid: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tzid))
 
 
 def _event_of(component: Any, rule: str = "") -> CalendarEvent:

@@ -15,14 +15,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from notifier.calendars.change_calendar import content_hash, first_time
+from notifier.calendars.change_calendar import first_time
 from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
 from notifier.calendars.edits import edit_text, explain_edit
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.audit_models import CalendarEditRecord
 from notifier.core.render import Extra
-from notifier.environment import CalendarEditing
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+from ssm_event_notifier.contract.calendar_rules import content_hash
+from ssm_event_notifier.contract.environment import CalendarEditing
 
 KEY_PREFIX = "calendar-version#"
 # Who deploys the calendars of the repository (calendars/*.ics): CloudFormation, on the deployer's behalf.

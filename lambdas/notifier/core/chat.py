@@ -24,8 +24,8 @@ import re
 import unicodedata
 from typing import Any
 
-from notifier.core.catalog import OPERATION_BY_NAME, OperationKind, event_type_of
 from notifier.core.render import CUT_MARKER, cut
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME, OperationKind, event_type_of
 
 # Limits. https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html (Event schema,
 # Parameter details) documents the fields: version must be "1.0", source must be "custom", textType

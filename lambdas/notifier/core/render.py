@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notifier.core.catalog import FAMILY_BY_NAME, event_type_parsed_as
 from notifier.core.links import console_url
 from notifier.core.models import SsmEvent
 from notifier.core.severity import Severity, severity_of
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, event_type_parsed_as
 
 SCHEMA_VERSION = "1"
 SUBJECT_MAX = 99  # SNS: "fewer than 100 characters"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from notifier.core.severity import failed
 from notifier.delivery.observability import count, logger
-from notifier.environment import FailureReading
+from ssm_event_notifier.contract.environment import FailureReading
 
 # Most events report no failure: notifier.failures is loaded for the first that does, not at
 # every cold start (issue 13: 20-25 ms of each).

@@ -17,13 +17,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPe
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.core.catalog import event_type_of, families_of
 from notifier.core.models import InvalidEventError, SsmEvent, parse_event
 from notifier.core.render import Extra, render
 from notifier.delivery.observability import count, logger, metrics
 from notifier.delivery.publisher import Publisher
-from notifier.environment import Dedupe, Organization, Publishing
 from notifier.organization.accounts import AccountNames
+from ssm_event_notifier.contract.catalog import event_type_of, families_of
+from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing
 
 # Two events that share an id but differ in type or detail are different events
 # (AWS's own samples reuse ids); a redelivery repeats all three.

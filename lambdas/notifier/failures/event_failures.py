@@ -8,12 +8,12 @@ them as for a fleet message (notifier.failures.reasons), within the same budget.
 
 from __future__ import annotations
 
-from notifier.core.catalog import FAILURE_READ_FAMILIES, OPERATION_BY_NAME, event_type_parsed_as
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.core.severity import failed
 from notifier.failures.messages import failure_document, failure_lines
 from notifier.failures.reasons import PLANS, Failed, FailureReport
+from ssm_event_notifier.contract.catalog import FAILURE_READ_FAMILIES, OPERATION_BY_NAME, event_type_parsed_as
 
 
 def failed_of_event(event: SsmEvent) -> Failed | None:

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from notifier.core.catalog import EVENT_TYPES
 from notifier.core.links import console_url
 from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
 from notifier.failures.reads import FailureReads, ImageFacts, InvocationOutcome, PluginOutcome, StepOutcome
+from ssm_event_notifier.contract.catalog import EVENT_TYPES
 
 Item = tuple[str, str | None]  # (item key, task execution id)
 Explained = tuple[str, str]  # (signature: what items are grouped by, output: what the message quotes)

@@ -16,11 +16,11 @@ from functools import partial
 from itertools import zip_longest
 from typing import Any
 
-from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.failures.budget import Read, ReadBudget, Unavailable
 from notifier.failures.operation_plans import AutomationPlan, WindowPlan
 from notifier.failures.plans import AssociationPlan, CommandPlan, Explained, Found, ImagePlan, Item, Plan
 from notifier.failures.reads import FailureReads
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME
 
 NAMED_MAX = 100  # instances named per message (fleet.digest_messages.LISTED)
 NAME_FILTER_MAX = 100  # ids per DescribeInstances filter

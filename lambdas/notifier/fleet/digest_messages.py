@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from notifier.core.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 from notifier.core.links import console_url
 from notifier.core.render import (
     MESSAGE_BUDGET,
@@ -24,6 +23,7 @@ from notifier.core.render import (
 )
 from notifier.fleet.observations import iso
 from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
 
 if TYPE_CHECKING:  # notifier.failures is loaded for the first digest with a failure report
     from notifier.failures.reasons import FailureReport

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.core.catalog import OPERATION_BY_NAME, Ending, OperationKind, Role, event_type_parsed_as
 from notifier.core.models import SsmEvent
 from notifier.core.severity import normalize_status
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME, Ending, OperationKind, Role, event_type_parsed_as
 
 OPERATION_ITEM = "#operation"  # sort key of the operation's own item; "#" sorts before any id
 TASK_PREFIX = "#task#"

@@ -1,4 +1,4 @@
-"""The operations table (DynamoDB): conditional writes, queries and claims (layout: table_schema.py)."""
+"""The operations table (DynamoDB): conditional writes, queries and claims (layout: operations_table.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from notifier.core.render import cut
 from notifier.fleet.observations import OPERATION_ITEM, Observation, iso
 from notifier.fleet.stored_items import FIELD_PREFIX, generation_of, operation_record, split_items
 from notifier.fleet.summaries import ItemState, OperationRecord
-from notifier.fleet.table_schema import (
+from ssm_event_notifier.contract.operations_table import (
     EXPIRY_ATTRIBUTE,
     PARTITION_KEY,
     READY_INDEX,

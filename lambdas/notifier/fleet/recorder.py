@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from notifier.core.catalog import operation_families
 from notifier.core.models import parse_event
-from notifier.environment import (
+from notifier.fleet.observations import Observation, expiry, observe, start_of, utc_now
+from notifier.fleet.operation_store import OperationStore
+from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+from ssm_event_notifier.contract.catalog import operation_families
+from ssm_event_notifier.contract.environment import (
     DIGEST_SETTLE_SECONDS,
     INTERIM_AFTER_SECONDS,
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-from notifier.fleet.observations import Observation, expiry, observe, start_of, utc_now
-from notifier.fleet.operation_store import OperationStore
-from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 
 # Families whose events may be buffered (the catalog's operation event types).
 FAMILIES = operation_families()

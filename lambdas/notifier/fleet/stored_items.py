@@ -10,7 +10,7 @@ from typing import Any
 
 from notifier.fleet.observations import OPERATION_ITEM, TASK_PREFIX
 from notifier.fleet.summaries import ItemState, OperationRecord
-from notifier.fleet.table_schema import PARTITION_KEY, SORT_KEY
+from ssm_event_notifier.contract.operations_table import PARTITION_KEY, SORT_KEY
 
 FIELD_PREFIX = "f_"  # the operation item's attributes that hold the fields its events said
 

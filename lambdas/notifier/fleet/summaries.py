@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from notifier.core.catalog import OPERATION_BY_NAME, OperationKind
 from notifier.core.render import cut, to_ascii
 from notifier.core.severity import Severity, severity_of
 from notifier.fleet.observations import is_terminal, parse_time
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME, OperationKind
 
 UNKNOWN = "Unknown"
 RUNNING = "InProgress"

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from notifier.core.catalog import OPERATION_BY_NAME
 from notifier.core.render import Notification, Origin
-from notifier.environment import INTERIM_AFTER_SECONDS
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.observations import is_terminal
 from notifier.fleet.operation_store import Claim, OperationStore
 from notifier.fleet.summaries import Digest, summarize
+from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME
+from ssm_event_notifier.contract.environment import INTERIM_AFTER_SECONDS
 
 if TYPE_CHECKING:  # notifier.failures is loaded for the first digest with failures (cold start)
     from notifier.failures.reasons import Failed, FailureReport

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 
-from infra.functions import NotifierFunction
-from notifier.environment import FailureReading
+from ssm_event_notifier.contract.environment import FailureReading
+from ssm_event_notifier.functions import NotifierFunction
 
 # These reads support no resource-level permissions (the Service Authorization Reference lists no
 # resource type for them: docs.aws.amazon.com/service-authorization/latest/reference/

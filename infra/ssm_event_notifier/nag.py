@@ -19,11 +19,11 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
 from constructs import Construct, IConstruct
 
-from infra.failure_reads import WHY_STAR
-from infra.functions import NotifierFunction
-from infra.members import Forwarding, MemberStack
-from infra.topics import Topics
-from infra.trail import ManagementEventsTrail
+from ssm_event_notifier.failure_reads import WHY_STAR
+from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.members import Forwarding, MemberStack
+from ssm_event_notifier.topics import Topics
+from ssm_event_notifier.trail import ManagementEventsTrail
 
 PACKS = ("AwsSolutions", "Serverless", "NIST.800.53.R5")
 DEAD_LETTER_RULES = ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy")

@@ -15,8 +15,10 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.functions import NotifierFunction
-from infra.members import (
+from ssm_event_notifier.contract.catalog import Family, event_types_of
+from ssm_event_notifier.contract.environment import Organization
+from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.members import (
     HUB_BUS_PARAMETER,
     HUB_ROLES_PARAMETER,
     READER_REGION_PARAMETER,
@@ -24,11 +26,9 @@ from infra.members import (
     Forwarding,
     member_template,
 )
-from infra.monitoring import Monitoring
-from infra.rules import DetailFilters, Routing
-from infra.settings import OrganizationSettings
-from notifier.core.catalog import Family, event_types_of
-from notifier.environment import Organization
+from ssm_event_notifier.monitoring import Monitoring
+from ssm_event_notifier.rules import DetailFilters, Routing
+from ssm_event_notifier.settings import OrganizationSettings
 
 HUB_BUS_NAME = "ssm-event-notifier-hub"
 # An event bus's resource policy may hold at most 10 KB (EventBridge quotas).
@@ -119,7 +119,7 @@ class OrganizationHub(Construct):
         return any(f.function == "calendar" for f in self.families)
 
     def environment(self) -> Organization:
-        """What every function of the hub reads (notifier.environment.Organization)."""
+        """What every function of the hub reads (ssm_event_notifier.contract.environment.Organization)."""
         return Organization(
             organization_id=self.organization.organization_id,
             calendar_reader_role=READER_ROLE_NAME if self.calendar_reader else "",

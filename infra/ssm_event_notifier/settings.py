@@ -8,7 +8,7 @@ from typing import Any
 
 from constructs import Node
 
-from infra.context_values import (
+from ssm_event_notifier.context_values import (
     ACCOUNT,
     ORGANIZATION_ID,
     REGION,
@@ -20,8 +20,8 @@ from infra.context_values import (
     emails,
     matching,
 )
-from notifier.core.catalog import AUDITED_CALLS, FAMILIES, OPERATIONS
-from notifier.environment import (
+from ssm_event_notifier.contract.catalog import AUDITED_CALLS, FAMILIES, OPERATIONS
+from ssm_event_notifier.contract.environment import (
     AUDIT_BURST_SECONDS,
     DEDUPE_WINDOW_SECONDS,
     DIGEST_SETTLE_SECONDS,

@@ -22,13 +22,13 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, DetailFilters, event_pattern
-from infra.storage import dead_letter_queue
-from notifier.core.catalog import Family
+from ssm_event_notifier.contract.catalog import Family
+from ssm_event_notifier.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, DetailFilters, event_pattern
+from ssm_event_notifier.storage import dead_letter_queue
 
 MEMBER_STACK_NAME = "SsmEventNotifierMember"
 # The same name in every member account: the hub builds the ARN from the event's account
-# (notifier.environment.Organization.calendar_reader_role).
+# (ssm_event_notifier.contract.environment.Organization.calendar_reader_role).
 READER_ROLE_NAME = "SsmEventNotifierCalendarReader"
 READER_ACTIONS = ("ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetCalendarState")
 # The StackSet's parameters (infra/organization.py passes them).

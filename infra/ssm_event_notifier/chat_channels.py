@@ -17,9 +17,9 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.functions import NotifierFunction
-from infra.settings import ChatSettings
-from notifier.environment import ChatRelaying, DeadLetterSending
+from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending
+from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.settings import ChatSettings
 
 BATCH_SIZE = 10
 MAX_RECEIVE_COUNT = 5  # as the storm buffer's (infra/fleet_operations.py)

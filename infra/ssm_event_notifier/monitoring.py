@@ -9,7 +9,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.functions import NotifierFunction
+from ssm_event_notifier.functions import NotifierFunction
 
 PERIOD = Duration.minutes(5)
 # A buffered event older than this means the digests it feeds are late.

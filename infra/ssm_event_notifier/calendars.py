@@ -11,10 +11,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra.functions import NotifierFunction
-from notifier.calendars.change_calendar import validate
+from ssm_event_notifier.contract.calendar_rules import validate
+from ssm_event_notifier.functions import NotifierFunction
 
-CALENDARS_DIR = Path(__file__).resolve().parent.parent / "calendars"
+CALENDARS_DIR = Path(__file__).resolve().parents[2] / "calendars"
 
 
 class CalendarFileError(ValueError):

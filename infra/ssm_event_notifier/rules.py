@@ -11,8 +11,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
-from infra.functions import NotifierFunction
-from notifier.core.catalog import (
+from ssm_event_notifier.contract.catalog import (
     API_AUDIT,
     AUDITED_CALLS,
     CALENDAR_EDITS,
@@ -21,6 +20,7 @@ from notifier.core.catalog import (
     calendar_edit_detail_pattern,
     event_types_of,
 )
+from ssm_event_notifier.functions import NotifierFunction
 
 # How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
 TARGET_RETRY_ATTEMPTS = 8

@@ -30,9 +30,13 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra import LAMBDAS_DIR
-from infra.service_models import TRIMMED, trim_service_models, unused_models
+from ssm_event_notifier.service_models import TRIMMED, trim_service_models, unused_models
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The functions' code: inside the installed package (the wheel carries it), or the repository's lambdas/.
+LAMBDAS_DIR = next(path for path in (PACKAGE_DIR / "lambdas", PACKAGE_DIR.parent.parent / "lambdas") if path.is_dir())
+# What the functions import of this package besides their own code: its contract, under the same name.
+SHARED = (PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "contract")
 REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 RUNTIME_VERSION = RUNTIME.name.removeprefix("python")  # "3.13"
@@ -192,17 +196,32 @@ def build_layer(
     }
 
 
+def _code_files(source: Path = LAMBDAS_DIR) -> dict[Path, Path]:
+    """Where each file of the function code goes in the asset -> where it comes from: the handlers and
+    the runtime library, and this package's contract; no requirements, no local bytecode."""
+    found = {path.relative_to(source): path for path in source.rglob("*")}
+    shared = [path for top in SHARED for path in (top, *top.rglob("*"))]
+    found |= {path.relative_to(PACKAGE_DIR.parent): path for path in shared}
+    return {
+        relative: path
+        for relative, path in sorted(found.items())
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and path != source / REQUIREMENTS.name
+    }
+
+
 def copy_code(target: Path, source: Path = LAMBDAS_DIR) -> None:
-    """The handlers and the shared library, without the requirements and any local bytecode."""
-    ignored = shutil.ignore_patterns("requirements.txt", "__pycache__", "*.pyc")
-    shutil.copytree(source, target, ignore=ignored, dirs_exist_ok=True)
+    for relative, path in _code_files(source).items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
 
 
 def code_fingerprint(source: Path = LAMBDAS_DIR) -> str:
     digest = hashlib.sha256(RECIPE.encode())
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" and path != REQUIREMENTS:
-            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    for relative, path in _code_files(source).items():
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

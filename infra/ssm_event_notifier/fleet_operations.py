@@ -16,13 +16,9 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.functions import NotifierFunction
-from infra.monitoring import Monitoring
-from infra.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
-from infra.storage import record_table
-from notifier.core.catalog import FAMILY_BY_NAME, EventType
-from notifier.environment import DeadLetterSending
-from notifier.fleet.table_schema import (
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, EventType
+from ssm_event_notifier.contract.environment import DeadLetterSending
+from ssm_event_notifier.contract.operations_table import (
     EXPIRY_ATTRIBUTE,
     PARTITION_KEY,
     READY_INDEX,
@@ -30,6 +26,10 @@ from notifier.fleet.table_schema import (
     READY_SORT_KEY,
     SORT_KEY,
 )
+from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.monitoring import Monitoring
+from ssm_event_notifier.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
+from ssm_event_notifier.storage import record_table
 
 BATCH_SIZE = 10
 # SQS tries a record this many times before it moves it to the dead-letter queue (AWS advises 5 or

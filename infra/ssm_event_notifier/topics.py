@@ -9,7 +9,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.storage import dead_letter_queue
+from ssm_event_notifier.storage import dead_letter_queue
 
 
 class Topics(Construct):

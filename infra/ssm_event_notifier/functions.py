@@ -13,10 +13,10 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.layer import ARCHITECTURE, NEWEST_RUNTIME_RULES, RUNTIME, RUNTIME_REASON, code_asset
-from infra.settings import LOG_RETENTION_DAYS
-from infra.storage import dead_letter_queue
-from notifier.environment import FunctionEnvironment
+from ssm_event_notifier.contract.environment import FunctionEnvironment
+from ssm_event_notifier.layer import ARCHITECTURE, NEWEST_RUNTIME_RULES, RUNTIME, RUNTIME_REASON, code_asset
+from ssm_event_notifier.settings import LOG_RETENTION_DAYS
+from ssm_event_notifier.storage import dead_letter_queue
 
 ASYNC_RETRIES = 2
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
@@ -71,7 +71,7 @@ class NotifierFunction(Construct):
         description: str | None = None,
         reserve_concurrency: bool = True,
     ) -> None:
-        """`environment`: what the function reads (notifier.environment), set as its variables."""
+        """`environment`: what the function reads (ssm_event_notifier.contract.environment), set as its variables."""
         super().__init__(scope, construct_id)
         self.reserved_concurrency = reserved_concurrency(name)
         self.concurrency_reserved = reserve_concurrency

@@ -8,23 +8,10 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack, Token
 from constructs import Construct
 
-from infra.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
-from infra.chat_channels import ChatChannels
-from infra.failure_reads import grant_failure_reads
-from infra.fleet_operations import FleetOperations, OperationsTable
-from infra.functions import NotifierFunction, function_code
-from infra.layer import DependenciesLayer
-from infra.log_encryption import LogEncryption
-from infra.monitoring import Monitoring
-from infra.nag import acknowledge_function_findings
-from infra.organization import OrganizationHub
-from infra.rules import DetailFilters, FamilyRule
-from infra.settings import read_settings
-from infra.storage import IdempotencyTable
-from infra.topics import Topics
-from infra.trail import ManagementEventsTrail
-from notifier.calendars.change_calendar import content_hash
-from notifier.core.catalog import (
+from ssm_event_notifier.calendars import ChangeCalendars, calendar_files, grant_calendar_reads, schedule_reconciler
+from ssm_event_notifier.chat_channels import ChatChannels
+from ssm_event_notifier.contract.calendar_rules import content_hash
+from ssm_event_notifier.contract.catalog import (
     API_AUDIT,
     CALENDAR_EDITS,
     FAMILIES,
@@ -34,7 +21,7 @@ from notifier.core.catalog import (
     failure_read_event_types,
     operation_event_types,
 )
-from notifier.environment import (
+from ssm_event_notifier.contract.environment import (
     AuditBursts,
     CalendarEditing,
     Dedupe,
@@ -45,6 +32,19 @@ from notifier.environment import (
     Publishing,
     Reconciler,
 )
+from ssm_event_notifier.failure_reads import grant_failure_reads
+from ssm_event_notifier.fleet_operations import FleetOperations, OperationsTable
+from ssm_event_notifier.functions import NotifierFunction, function_code
+from ssm_event_notifier.layer import DependenciesLayer
+from ssm_event_notifier.log_encryption import LogEncryption
+from ssm_event_notifier.monitoring import Monitoring
+from ssm_event_notifier.nag import acknowledge_function_findings
+from ssm_event_notifier.organization import OrganizationHub
+from ssm_event_notifier.rules import DetailFilters, FamilyRule
+from ssm_event_notifier.settings import read_settings
+from ssm_event_notifier.storage import IdempotencyTable
+from ssm_event_notifier.topics import Topics
+from ssm_event_notifier.trail import ManagementEventsTrail
 
 
 def construct_id(name: str) -> str:
