@@ -1,29 +1,49 @@
 #!/usr/bin/env python3
-"""The CDK app: `npx cdk synth` / `npx cdk deploy` (see README)."""
+"""This repository's CDK app: `npx cdk synth` / `npx cdk deploy` (see README). It only turns CDK context
+(cdk.json, `-c name=value`) and calendars/*.ics into the notifier's settings."""
 
 import sys
+from pathlib import Path
 
 import aws_cdk as cdk
 
-from ssm_event_notifier.calendars import CalendarFileError
-from ssm_event_notifier.members import MEMBER_STACK_NAME, MemberStack
-from ssm_event_notifier.nag import acknowledge_accepted_findings, add_rule_packs
-from ssm_event_notifier.settings import SettingsError
-from ssm_event_notifier.stack import NotifierStack
+from ssm_event_notifier import (
+    CalendarFileError,
+    MemberStack,
+    NotifierSettings,
+    NotifierStack,
+    SettingsError,
+    acknowledge_accepted_findings,
+    add_rule_packs,
+    calendar_files,
+    settings_from_context,
+)
+from ssm_event_notifier.members import MEMBER_STACK_NAME
 
 STACK_NAME = "SsmEventNotifier"
+CALENDARS = Path(__file__).resolve().parent / "calendars"
+
+
+def settings_of(app: cdk.App) -> NotifierSettings:
+    """The app's context and this repository's calendars as settings."""
+    return settings_from_context(app.node.get_all_context(), calendars=calendar_files(CALENDARS))
 
 
 def build(app: cdk.App) -> NotifierStack:
     """The hub (or single-account) stack, the member stack in organization mode, and the cdk-nag rule packs
-    that check them at synth (AwsSolutions, Serverless, NIST 800-53 R5: infra/nag.py)."""
-    hub = NotifierStack(app, STACK_NAME, description="SSM Event Notifier: Systems Manager and EC2 AMI events to SNS")
+    that check them at synth (AwsSolutions, Serverless, NIST 800-53 R5: ssm_event_notifier/nag.py)."""
+    hub = NotifierStack(
+        app,
+        STACK_NAME,
+        settings=settings_of(app),
+        description="SSM Event Notifier: Systems Manager and EC2 AMI events to SNS",
+    )
     if hub.hub:
         # Organization mode: the member template the hub's StackSet deploys, also written as a file of its own
         # (cdk.out/assembly-Members/), checked by cdk-nag like the hub. In a stage, so that `cdk deploy` still
         # selects only the hub stack: the StackSet deploys this one.
         members = cdk.Stage(app, "Members")
-        # As in the StackSet's template body (infra.members.member_template): no construct paths.
+        # As in the StackSet's template body (ssm_event_notifier.members.member_template): no construct paths.
         members.node.set_context("aws:cdk:enable-path-metadata", False)
         MemberStack(
             members,

@@ -1,4 +1,5 @@
-"""Change Calendars as code (calendars/*.ics) and the reconciler that catches missed transitions."""
+"""Change Calendars: the documents deployed with the notifier (calendars/*.ics in this repository), what
+the calendar function may read of the monitored ones, and the reconciler that catches missed transitions."""
 
 from __future__ import annotations
 
@@ -12,22 +13,46 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ssm_event_notifier.contract.calendar_rules import validate
+from ssm_event_notifier.contract.environment import Reconciler
+from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
-
-CALENDARS_DIR = Path(__file__).resolve().parents[2] / "calendars"
 
 
 class CalendarFileError(ValueError):
-    """A calendars/*.ics file that would not make a working Change Calendar."""
+    """A calendar that would not make a working Change Calendar."""
 
 
-def calendar_files(folder: Path = CALENDARS_DIR) -> dict[str, str]:
-    """Document name (the file name) -> content, every file validated; raises naming each problem."""
-    files = {path.stem: path.read_text() for path in sorted(folder.glob("*.ics"))}
-    problems = [problem for name, text in files.items() for problem in validate(text, f"calendars/{name}.ics")]
+def check_calendars(calendars: dict[str, str], source: str = "{}") -> None:
+    """Raises naming each problem; `source`: how a calendar's name is shown ("calendars/{}.ics")."""
+    problems = [problem for name, text in calendars.items() for problem in validate(text, source.format(name))]
     if problems:
         raise CalendarFileError("invalid Change Calendar file(s):\n  " + "\n  ".join(problems))
+
+
+def calendar_files(folder: Path) -> dict[str, str]:
+    """Document name (the file name) -> content of each *.ics file in `folder`, every one checked."""
+    files = {path.stem: path.read_text() for path in sorted(folder.glob("*.ics"))}
+    check_calendars(files, f"{folder.name}/{{}}.ics")
     return files
+
+
+def add_calendars(core: NotifierCore) -> None:
+    """The documents, and for monitored calendars the reads and the reconciler."""
+    if core.calendars:
+        ChangeCalendars(core.scope, "Calendars", files=core.calendars)
+    if "calendar" not in core.functions or not core.monitored:
+        return
+    monitored = list(core.monitored)
+    grant_calendar_reads(core.functions["calendar"], monitored, state=False)
+    reconciler = core.add_function(
+        "calendar-reconciler",
+        "handlers.calendar_reconciler.handler",
+        core.dedupe,
+        core.publishing,
+        Reconciler(calendars=core.monitored, grace_minutes=core.settings.missed_transition_grace_minutes),
+    )
+    grant_calendar_reads(reconciler, monitored, state=True)
+    schedule_reconciler(core.scope, "CalendarReconcilerSchedule", reconciler, core.settings.reconcile_rate_minutes)
 
 
 def document_arn(scope: Construct, name: str) -> str:

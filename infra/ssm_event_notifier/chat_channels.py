@@ -18,6 +18,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending
+from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.settings import ChatSettings
 
@@ -125,3 +126,20 @@ class ChatChannels(Construct):
                 "permission of any role: the channel role has no policy.",
             )
         )
+
+
+def add_chat(core: NotifierCore) -> ChatChannels | None:
+    """The relay and the channels, when a channel is configured."""
+    settings = core.settings.chat
+    if not settings:
+        return None
+    relay = core.add_function(
+        "chat-relay",
+        "handlers.chat_relay.handler",
+        core.dedupe,
+        description="SSM Event Notifier: each notification once more, as a chat card (Slack, Teams)",
+    )
+    topics = core.topics
+    return ChatChannels(
+        core.scope, "Chat", settings=settings, notifications=topics.notifications, key=topics.key, relay=relay
+    )

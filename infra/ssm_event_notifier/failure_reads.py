@@ -6,6 +6,7 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, failure_read_event_types
 from ssm_event_notifier.contract.environment import FailureReading
 from ssm_event_notifier.functions import NotifierFunction
 
@@ -59,3 +60,16 @@ def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> 
                 "account and region are the stack's own.",
             )
         )
+
+
+def grant_failure_reads_to_event_functions(
+    functions: dict[str, NotifierFunction], families: set[str], reading: FailureReading, digested: tuple[str, ...]
+) -> None:
+    """The event functions that publish failures of `families` (those not digested) may read why."""
+    explaining = {
+        FAMILY_BY_NAME[e.family].function
+        for e in failure_read_event_types()
+        if e.family in families and e.detail_type not in digested
+    }
+    for name in sorted(explaining):
+        grant_failure_reads(functions[name], reading)

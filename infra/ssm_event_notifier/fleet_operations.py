@@ -1,13 +1,14 @@
-"""Fleet-wide operations (storm control): their events -> buffer queue -> batch function ->
-operations table -> one message per operation, published by a scheduled sweeper (notifier.fleet).
+"""Fleet operations: their events -> buffer queue -> batch function -> operations table -> one message
+per operation (its digest), published by a scheduled sweeper (notifier.fleet).
 
 Every event of an operation (its own status, its tasks', its items') reaches only the buffer: the
-operation's message replaces their notifications ("digest" mode; infra/stack.py).
+operation's digest replaces their notifications (perInstanceNotifications "digest"; "each" keeps one
+message per event).
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -16,8 +17,13 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, EventType
-from ssm_event_notifier.contract.environment import DeadLetterSending
+from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, EventType, operation_event_types
+from ssm_event_notifier.contract.environment import (
+    DeadLetterSending,
+    FailureReading,
+    OperationRecording,
+    OperationSweeping,
+)
 from ssm_event_notifier.contract.operations_table import (
     EXPIRY_ATTRIBUTE,
     PARTITION_KEY,
@@ -26,6 +32,8 @@ from ssm_event_notifier.contract.operations_table import (
     READY_SORT_KEY,
     SORT_KEY,
 )
+from ssm_event_notifier.core import NotifierCore
+from ssm_event_notifier.failure_reads import grant_failure_reads
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.monitoring import Monitoring
 from ssm_event_notifier.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
@@ -147,3 +155,51 @@ class FleetOperations(Construct):
             ],
         )
         monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
+
+
+def add_fleet_operations(core: NotifierCore, reading: FailureReading) -> tuple[str, ...]:
+    """The buffer, table, recorder and sweeper when digests are on and an enabled family has fleet
+    operations; returns the detail-types that go to the buffer instead of a family's rule."""
+    settings = core.settings
+    buffered = operation_event_types(tuple(family.name for family in core.enabled))
+    if settings.per_instance_notifications != "digest" or not buffered:
+        return ()
+    operations = OperationsTable(core.scope, "Operations")
+    # "instance-events" and "digest-sweeper": the functions' first names, kept with their logical IDs.
+    recorder = core.add_function(
+        "instance-events",
+        "handlers.operation_events.handler",
+        # Its conditional writes are idempotent themselves (notifier/fleet/recorder.py): no dedupe
+        # records, and it publishes nothing.
+        OperationRecording(
+            table_name=operations.table.table_name,
+            timeout_seconds=settings.operation_timeout_minutes * 60,
+            settle_seconds=settings.digest_settle_seconds,
+            interim_seconds=settings.interim_after_minutes * 60,
+            quiet_seconds={kind: minutes * 60 for kind, minutes in settings.quiet_minutes},
+        ),
+        description="SSM Event Notifier: records the events of fleet operations",
+    )
+    sweeper = core.add_function(
+        "digest-sweeper",
+        "handlers.operation_sweeper.handler",
+        # Each message is claimed in the operations table before it is published.
+        OperationSweeping(table_name=operations.table.table_name, interim_seconds=settings.interim_after_minutes * 60),
+        core.publishing,
+        description="SSM Event Notifier: publishes one digest per fleet operation",
+    )
+    grant_failure_reads(sweeper, reading)
+    # "StormControl": the construct's first name, kept so that its buffer queue is not replaced.
+    FleetOperations(
+        core.scope,
+        "StormControl",
+        event_types=buffered,
+        table=operations,
+        recorder=recorder,
+        sweeper=sweeper,
+        sweep_rate_minutes=settings.digest_rate_minutes,
+        monitoring=core.monitoring,
+        routing=core.hub.routing if core.hub else None,
+    )
+    CfnOutput(core.scope, "OperationsTableName", value=operations.table.table_name)
+    return tuple(e.detail_type for e in buffered)

@@ -126,6 +126,14 @@ class OrganizationHub(Construct):
             hub_account=Stack.of(self).account,
         )
 
+    def serve(self, functions: dict[str, NotifierFunction]) -> None:
+        """Once the functions exist: the calendar functions may read members' calendars, and the StackSet
+        deploys the member stack (trusting their roles)."""
+        calendar_functions = [functions[n] for n in ("calendar", "calendar-reconciler") if n in functions]
+        for function in calendar_functions:
+            self.grant_calendar_reads(function)
+        self.deploy_members([function.role for function in calendar_functions])
+
     def grant_calendar_reads(self, function: NotifierFunction) -> None:
         """Assume any member's calendar reader role, in the organization only."""
         stack = Stack.of(self)

@@ -1,9 +1,14 @@
-"""Values of CDK context, checked: lists, whole numbers, e-mail addresses, ids; errors name the setting."""
+"""How each setting's value is checked and normalised, whether it comes as a keyword argument or as CDK
+context (a JSON value from cdk.json, a string from `-c`). A check raises `Problem` with what is wrong;
+`NotifierSettings` names the setting in the error it raises."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
+
+Check = Callable[[Any], Any]
 
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -11,58 +16,108 @@ ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 TARGET_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ACCOUNT = re.compile(r"^\d{12}$")
+SLACK_CHANNEL = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+TEAMS_CHANNEL = re.compile(
+    rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$"
+)
+API_CALL = re.compile(r"^[A-Z][A-Za-z0-9]{1,127}$")  # an API operation's name, e.g. SendCommand
+CALENDAR_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,128}$")
 
 
 class SettingsError(ValueError):
-    pass
+    """A setting that cannot be used: the message names it (as given: keyword argument or context)."""
 
 
-def as_list(name: str, value: Any) -> tuple[str, ...]:
-    """Context values come as JSON lists from cdk.json and as comma-separated strings from `-c`."""
+class Problem(ValueError):
+    """What is wrong with a value, before the setting is named."""
+
+
+def text_list(value: Any) -> tuple[str, ...]:
+    """Lists come as lists or tuples (keyword arguments, cdk.json) and as comma-separated strings (`-c`)."""
     if value is None or value == "":
         return ()
     if isinstance(value, str):
         items = value.split(",")
-    elif isinstance(value, list):
+    elif isinstance(value, (list, tuple)):
         items = [str(item) for item in value]
     else:
-        raise SettingsError(f"context {name}: expected a list or a comma-separated string, got {value!r}")
+        raise Problem(f"expected a list or a comma-separated string, got {value!r}")
     return tuple(item.strip() for item in items if item.strip())
 
 
-def as_int(name: str, value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"context {name}: expected a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"context {name}: {number} is outside {low}..{high}")
-    return number
+def whole(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool):
+            raise Problem(f"expected a whole number, got {value!r}")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise Problem(f"expected a whole number, got {value!r}") from None
+        if not low <= number <= high:
+            raise Problem(f"{number} is outside {low}..{high}")
+        return number
+
+    return check
 
 
-def emails(name: str, value: Any) -> tuple[str, ...]:
-    emails = as_list(name, value)
-    for email in emails:
-        if not EMAIL.match(email):
-            raise SettingsError(f"context {name}: {email!r} is not an e-mail address")
-    return emails
+def one_of(*allowed: Any) -> Check:
+    def check(value: Any) -> Any:
+        if isinstance(allowed[0], int) and not isinstance(value, bool):
+            number = whole(min(allowed), max(allowed))(value)
+            if number in allowed:
+                return number
+            raise Problem(f"{number} is not one of {', '.join(map(str, allowed))}")
+        if value in allowed:
+            return value
+        raise Problem(f"expected {' or '.join(repr(a) for a in allowed)}, got {value!r}")
+
+    return check
 
 
-def matching(name: str, value: Any, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
-    items = as_list(name, value)
-    for item in items:
-        if not pattern.match(item):
-            raise SettingsError(f"context {name}: {item!r} is not {what}")
-    if len(set(items)) != len(items):
-        raise SettingsError(
-            f"context {name}: {', '.join(sorted({i for i in items if items.count(i) > 1}))} listed twice"
-        )
-    return items
-
-
-def as_bool(name: str, value: Any) -> bool:
+def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if str(value).lower() in ("true", "false"):
         return str(value).lower() == "true"
-    raise SettingsError(f"context {name}: expected true or false, got {value!r}")
+    raise Problem(f"expected true or false, got {value!r}")
+
+
+def matching(pattern: re.Pattern[str], what: str) -> Check:
+    """A list whose every item matches `pattern` (`what` says what one is), none twice."""
+
+    def check(value: Any) -> tuple[str, ...]:
+        items = text_list(value)
+        for item in items:
+            if not pattern.match(item):
+                raise Problem(f"{item!r} is not {what}")
+        if len(set(items)) != len(items):
+            raise Problem(f"{', '.join(sorted({i for i in items if items.count(i) > 1}))} listed twice")
+        return items
+
+    return check
+
+
+def some_of(known: Sequence[str], *, empty: str | None = None) -> Check:
+    """A list of names from `known`; `empty`: the problem when none is given (None: none is fine)."""
+
+    def check(value: Any) -> tuple[str, ...]:
+        items = text_list(value)
+        unknown = [item for item in items if item not in known]
+        if unknown:
+            raise Problem(f"unknown {', '.join(unknown)}; known: {', '.join(known)}")
+        if empty and not items:
+            raise Problem(empty)
+        return tuple(name for name in known if name in items)
+
+    return check
+
+
+def optional_text(pattern: re.Pattern[str], what: str) -> Check:
+    def check(value: Any) -> str:
+        text = "" if value is None else str(value).strip()
+        if text and not pattern.match(text):
+            raise Problem(f"{text!r} is not {what}")
+        return text
+
+    return check

@@ -1,25 +1,16 @@
-"""Settings read from CDK context (cdk.json, or `-c key=value` on the command line)."""
+"""Every setting, declared once: its keyword argument (snake_case), its CDK context name (the camelCase
+of it), its default, its check and its meaning. `SsmEventNotifier` and `NotifierStack` take them as
+keyword arguments; `settings_from_context` reads them from CDK context (this repository's app.py)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any
 
-from constructs import Node
-
-from ssm_event_notifier.context_values import (
-    ACCOUNT,
-    ORGANIZATION_ID,
-    REGION,
-    TARGET_ID,
-    SettingsError,
-    as_bool,
-    as_int,
-    as_list,
-    emails,
-    matching,
-)
+from ssm_event_notifier.contract.calendar_rules import validate
 from ssm_event_notifier.contract.catalog import AUDITED_CALLS, FAMILIES, OPERATIONS
 from ssm_event_notifier.contract.environment import (
     AUDIT_BURST_SECONDS,
@@ -32,68 +23,353 @@ from ssm_event_notifier.contract.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-
-# The retention periods CloudWatch Logs accepts.
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
+from ssm_event_notifier.setting_checks import (
+    ACCOUNT,
+    API_CALL,
+    CALENDAR_NAME,
+    EMAIL,
+    ORGANIZATION_ID,
+    REGION,
+    SLACK_CHANNEL,
+    TARGET_ID,
+    TEAMS_CHANNEL,
+    Check,
+    Problem,
+    SettingsError,
+    boolean,
+    matching,
+    one_of,
+    optional_text,
+    some_of,
+    text_list,
+    whole,
 )
 
+# The retention periods CloudWatch Logs accepts.
+# fmt: off
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+# fmt: on
+SEVERITIES = ("error", "warning", "info")
+FAMILY_NAMES = tuple(family.name for family in FAMILIES)
+QUIET_KINDS = tuple(kind.name for kind in OPERATIONS if kind.ends == "quiet")
+# Context names that are CDK's, not ours: feature flags ("@aws-cdk/..."), the CLI's own ("aws:cdk:...",
+# lookups "availability-zones:..."), and the CLI's acknowledgements.
+CDK_CONTEXT = ("acknowledged-issue-numbers", "cli-telemetry")
+# A setting's name before it was renamed -> its name now; both are read.
+RENAMED = {"operationsEmails": "alarmEmails"}
 
-@dataclass(frozen=True)
-class Settings:
-    notification_emails: tuple[str, ...]
-    alarm_emails: tuple[str, ...]
-    enabled_families: tuple[str, ...]
-    dedupe_window_minutes: int
-    log_retention_days: int
-    monitored_calendars: tuple[str, ...]
-    reconcile_rate_minutes: int
-    missed_transition_grace_minutes: int
-    # "lambda": wheels for Lambda (Linux ARM64, the function runtime); "host": this machine, for local runs.
-    layer_platform: str
-    # Fleet-wide operations: "digest" (one message per operation) or "each" (one message per event).
-    per_instance_notifications: str = "digest"
-    operation_timeout_minutes: int = OPERATION_TIMEOUT_SECONDS // 60
-    digest_settle_seconds: int = DIGEST_SETTLE_SECONDS
-    digest_rate_minutes: int = 1
-    interim_after_minutes: int = INTERIM_AFTER_SECONDS // 60
-    failure_reads: int = FAILURE_READS
-    failure_read_seconds: int = int(FAILURE_READ_SECONDS)
-    # Quiet periods of the operations that end without a final event, by catalog.OPERATIONS name.
-    quiet_minutes: tuple[tuple[str, int], ...] = ()
-    # Organization mode (README, Organization): None keeps the single-account stack.
-    organization: OrganizationSettings | None = None
-    # Chat (README, Chat): None when no channel is configured (and no chat resource is created).
-    chat: ChatSettings | None = None
-    # Each function's reserved concurrency (infra/functions.py); off for accounts whose Lambda quota is
-    # below what it sets aside (the account keeps 100 unreserved).
-    reserved_concurrency: bool = True
-    # The API audit (opt-in family api-audit): the calls it notifies, and its burst window.
-    audited_calls: tuple[str, ...] = AUDITED_CALLS
-    audit_burst_seconds: int = AUDIT_BURST_SECONDS
-    # A trail of this region's management events (infra/trail.py), for the API audit and calendar edits.
-    create_trail: bool = False
+
+def _families(value: Any) -> tuple[str, ...]:
+    """ "all" is every family but the opt-in ones, which are named besides it ("all,api-audit")."""
+    names = text_list(value)
+    if not names or "all" in names:
+        names = (*(f.name for f in FAMILIES if not f.opt_in), *(n for n in names if n != "all"))
+    return some_of(FAMILY_NAMES)(names)
+
+
+def _calendars(value: Any) -> Mapping[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(t, str) for t in (*value, *value.values())):
+        raise Problem("expected a mapping of document names to iCalendar text")
+    problems = [problem for name, text in value.items() for problem in validate(text, name)]
+    if problems:
+        raise Problem("invalid Change Calendar(s): " + "; ".join(problems))
+    return MappingProxyType(dict(value))
+
+
+def setting(default: Any, check: Check, meaning: str, *, shown: str | None = None, context: bool = True) -> Any:
+    """A field of NotifierSettings; `shown`: the default as the settings table shows it; `context`: False
+    for a setting CDK context cannot give."""
+    metadata = {"check": check, "meaning": meaning, "shown": shown, "context": context}
+    if isinstance(default, Mapping):  # dataclasses refuse an unhashable default; a read-only one may be shared
+        return field(default_factory=lambda: default, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def context_name(keyword: str) -> str:
+    """'dedupe_window_minutes' -> 'dedupeWindowMinutes'."""
+    first, *rest = keyword.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifierSettings:
+    """What the notifier is configured with. Each value is checked and normalised when made (lists as
+    tuples, numbers as int); a bad one raises SettingsError naming the setting."""
+
+    notification_emails: Sequence[str] = setting(
+        (), matching(EMAIL, "an e-mail address"), "e-mail addresses subscribed to the notification topic"
+    )
+    alarm_emails: Sequence[str] = setting(
+        (),
+        matching(EMAIL, "an e-mail address"),
+        "addresses subscribed to the alarm topic (alarms on function errors, dead letters and a late buffer); "
+        "`operationsEmails`, its name before, is still read",
+        shown="`notificationEmails`",
+    )
+    enabled_families: Sequence[str] = setting(
+        ("all",),
+        _families,
+        "families to route, e.g. `ami,calendar,run-command`; rules and functions of the others are not created. "
+        "`all` is every family but the opt-in API audit: `all,api-audit` adds it",
+        shown="`all`",
+    )
+    audited_calls: Sequence[str] = setting(
+        AUDITED_CALLS,
+        matching(API_CALL, "an API call name"),
+        "the Systems Manager calls the API audit notifies (operation names), filtered in its rule's pattern",
+    )
+    create_trail: bool = setting(
+        False,
+        boolean,
+        "`true`: a CloudTrail trail of this region's management writes, for accounts without one: the API audit "
+        "and calendar edits see nothing without a trail. Not needed with an organization trail",
+    )
+    audit_burst_seconds: int = setting(
+        AUDIT_BURST_SECONDS,
+        whole(10, 3600),
+        "the API audit: the same call by the same principal within this many seconds of its first is counted, "
+        "not notified again",
+    )
+    dedupe_window_minutes: int = setting(
+        DEDUPE_WINDOW_SECONDS // 60,
+        whole(5, 7 * 24 * 60),
+        "how long an event is remembered (DynamoDB TTL); a redelivery within it publishes nothing",
+    )
+    log_retention_days: int = setting(
+        90, one_of(*LOG_RETENTION_DAYS), "CloudWatch Logs retention of the functions (a value CloudWatch accepts)"
+    )
+    per_instance_notifications: str = setting(
+        "digest",
+        one_of("digest", "each"),
+        "`digest`: one message per fleet operation (Run Command, Maintenance Window run, Automation execution, "
+        "State Manager association run, compliance scan wave); `each`: one message per event",
+    )
+    # Up to 48 hours: the longest a Run Command may execute.
+    operation_timeout_minutes: int = setting(
+        OPERATION_TIMEOUT_SECONDS // 60,
+        whole(5, 48 * 60),
+        "how long to wait for an operation's final event before its message says the final status is unknown",
+    )
+    digest_settle_seconds: int = setting(
+        DIGEST_SETTLE_SECONDS,
+        whole(0, 900),
+        "how long the message waits after the operation's final event, so that the item events still in the "
+        "buffer are counted",
+    )
+    interim_after_minutes: int = setting(
+        INTERIM_AFTER_SECONDS // 60,
+        whole(0, 48 * 60),
+        "an operation still running this long after its start, with failures, gets one interim message; 0 turns it off",
+    )
+    association_quiet_minutes: int = setting(
+        QUIET_PERIOD_SECONDS // 60,
+        whole(1, 24 * 60),
+        "a State Manager association run has no final event: its message goes out when its events stop for this long",
+    )
+    compliance_quiet_minutes: int = setting(
+        QUIET_PERIOD_SECONDS // 60, whole(1, 24 * 60), "the same for a compliance scan wave"
+    )
+    failure_reads: int = setting(
+        FAILURE_READS,
+        whole(0, 100),
+        "AWS read calls one failure message may make to say why it failed and what its instances are "
+        "called; 0 reads nothing and grants no read permission",
+    )
+    # Well inside the functions' 30 s timeout.
+    failure_read_seconds: int = setting(
+        int(FAILURE_READ_SECONDS), whole(1, 10), "the time those reads may take per message"
+    )
+    digest_rate_minutes: int = setting(
+        1, whole(1, 60), "how often the sweeper looks for operations whose message is due"
+    )
+    layer_platform: str = setting(
+        "lambda",
+        one_of("lambda", "host"),
+        "`lambda` bundles the dependencies for Lambda (Linux ARM64, Python 3.13, with its bytecode); "
+        "`host` for this machine, for local runs",
+    )
+    monitored_calendars: Sequence[str] = setting(
+        (),
+        matching(CALENDAR_NAME, "a Change Calendar name"),
+        "Change Calendars made elsewhere (console, other stacks) to explain, reconcile and audit the edits "
+        "of, besides the calendars deployed with the notifier",
+    )
+    reconcile_rate_minutes: int = setting(
+        5, whole(1, 60), "how often the reconciler compares each monitored calendar's state with the last notified"
+    )
+    # Above AWS's 15-minute tolerance, so that a late event is not reported missing.
+    missed_transition_grace_minutes: int = setting(
+        MISSED_TRANSITION_GRACE_MINUTES,
+        whole(16, 24 * 60),
+        "how long a state may differ from the last one notified before the reconciler announces a missed transition",
+    )
+    reserved_concurrency: bool = setting(
+        True,
+        boolean,
+        "each function's reserved concurrency; `false` for an account whose Lambda concurrency quota is "
+        "below it: the functions then share the account's pool",
+    )
+    slack_channels: Sequence[str] = setting(
+        (),
+        matching(SLACK_CHANNEL, "<workspace id>:<channel id> (T0123ABCD:C0456EFGH)"),
+        "chat: Slack channels as `<workspace id>:<channel id>`; without any channel no chat resource is created",
+    )
+    teams_channels: Sequence[str] = setting(
+        (),
+        matching(TEAMS_CHANNEL, "<tenant id>:<team id>:<URL-encoded channel id> (19%3a...%40thread.tacv2)"),
+        "chat: Microsoft Teams channels as `<tenant id>:<team id>:<channel id>`, the channel id URL-encoded",
+    )
+    chat_severities: Sequence[str] = setting(
+        ("error", "warning"),
+        some_of(SEVERITIES, empty=f"expected some of {', '.join(SEVERITIES)}"),
+        "which notifications chat gets: some of `error`, `warning`, `info`",
+    )
+    organization_id: str = setting(
+        "",
+        optional_text(ORGANIZATION_ID, "an organization id (o-, 10 to 32 lowercase letters or digits)"),
+        "organization mode: the hub serves every account of the member OUs, in every member region",
+    )
+    member_organizational_units: Sequence[str] = setting(
+        (),
+        matching(TARGET_ID, "an organizational unit id (ou-...) or a root id (r-...)"),
+        "with `organizationId`, required: the OUs or the root whose accounts get the member stack",
+    )
+    member_regions: Sequence[str] = setting(
+        (),
+        matching(REGION, "a region name such as eu-west-1"),
+        "with `organizationId`: the regions of the member stacks; required when the stack has no region",
+        shown="the hub's region",
+    )
+    included_accounts: Sequence[str] = setting(
+        (),
+        matching(ACCOUNT, "a 12-digit account id"),
+        "with `organizationId`: only these accounts' events are notified",
+        shown="all",
+    )
+    excluded_accounts: Sequence[str] = setting(
+        (),
+        matching(ACCOUNT, "a 12-digit account id"),
+        "with `organizationId`: these accounts' events are not notified",
+    )
+    delegated_administrator: bool = setting(
+        False,
+        boolean,
+        "with `organizationId`: `true` when the hub account is a delegated administrator for StackSets",
+    )
+
+    calendars: Mapping[str, str] = setting(
+        MappingProxyType({}),
+        _calendars,
+        "Change Calendars deployed with the notifier and monitored: document name -> iCalendar text "
+        "(this repository's app reads calendars/*.ics)",
+        context=False,
+    )
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            try:
+                object.__setattr__(self, spec.name, spec.metadata["check"](getattr(self, spec.name)))
+            except Problem as problem:
+                raise SettingsError(f"{spec.name}: {problem}") from None
+        if not self.alarm_emails:
+            object.__setattr__(self, "alarm_emails", self.notification_emails)
+        _check_together(self)
+
+    @property
+    def quiet_minutes(self) -> tuple[tuple[str, int], ...]:
+        """The quiet period of each operation kind that ends without a final event."""
+        return tuple((kind, getattr(self, f"{kind.replace('-', '_')}_quiet_minutes")) for kind in QUIET_KINDS)
+
+    @property
+    def chat(self) -> ChatSettings | None:
+        """None when no channel is configured (and no chat resource is created)."""
+        if not self.slack_channels and not self.teams_channels:
+            return None
+        return ChatSettings(
+            slack=tuple(SlackChannel(*_groups(SLACK_CHANNEL, c)) for c in self.slack_channels),
+            teams=tuple(TeamsChannel(*_groups(TEAMS_CHANNEL, c)) for c in self.teams_channels),
+            severities=tuple(self.chat_severities),
+        )
+
+    def organization(self, hub_region: str | None) -> OrganizationSettings | None:
+        """Organization mode's settings, None without organizationId; `hub_region`: the stack's region
+        (None when it is environment-agnostic), the member regions' default."""
+        if not self.organization_id:
+            return None
+        regions = tuple(self.member_regions) or ((hub_region,) if hub_region else ())
+        if not regions:
+            raise SettingsError(
+                "memberRegions (member_regions): required with organizationId when the stack has no region of its own "
+                "(environment-agnostic), e.g. -c memberRegions=eu-west-1,us-east-1"
+            )
+        return OrganizationSettings(
+            organization_id=self.organization_id,
+            member_organizational_units=tuple(self.member_organizational_units),
+            member_regions=regions,
+            included_accounts=tuple(self.included_accounts),
+            excluded_accounts=tuple(self.excluded_accounts),
+            delegated_administrator=self.delegated_administrator,
+        )
+
+
+def _groups(pattern: Any, text: str) -> tuple[str, ...]:
+    return tuple(pattern.match(text).groups())
+
+
+def _check_together(settings: NotifierSettings) -> None:
+    """The checks that involve more than one setting."""
+    if not settings.organization_id:
+        for name in (*ORGANIZATION_ONLY, "delegated_administrator"):
+            if getattr(settings, name):
+                raise SettingsError(f"{name}: only used with organizationId, which is not set")
+        return
+    if not settings.member_organizational_units:
+        raise SettingsError("member_organizational_units: required with organizationId (ou-... or r-... ids)")
+    if settings.included_accounts and settings.excluded_accounts:
+        raise SettingsError("excluded_accounts: set includedAccounts or excludedAccounts, not both")
+
+
+ORGANIZATION_ONLY = ("member_organizational_units", "member_regions", "included_accounts", "excluded_accounts")
+KEYWORDS = tuple(spec.name for spec in fields(NotifierSettings))
+
+
+def unknown_setting(name: str, known: Sequence[str]) -> str:
+    """The error for a name that is no setting, with the closest known one."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"{name}: no such setting" + (f"; did you mean {close[0]}?" if close else "")
+
+
+def settings_of(**keywords: Any) -> NotifierSettings:
+    """NotifierSettings from keyword arguments; an unknown keyword is refused with the closest one."""
+    for name in keywords:
+        if name not in KEYWORDS:
+            raise SettingsError(unknown_setting(name, KEYWORDS))
+    return NotifierSettings(**keywords)
+
+
+def settings_from_context(context: Mapping[str, Any], **keywords: Any) -> NotifierSettings:
+    """The settings given as CDK context (cdk.json, `-c name=value`): every name ours is read, every other
+    name fails (CDK's own aside), and errors name the setting as context names it. `keywords`: settings
+    that context does not give (calendars)."""
+    by_context = {context_name(f.name): f.name for f in fields(NotifierSettings) if f.metadata["context"]}
+    for name, value in context.items():
+        if name.startswith("@") or ":" in name or name in CDK_CONTEXT:
+            continue
+        if RENAMED.get(name) in by_context:
+            if not context.get(RENAMED[name]):
+                keywords[by_context[RENAMED[name]]] = value
+            continue
+        if name not in by_context:
+            raise SettingsError("context " + unknown_setting(name, [*by_context, *RENAMED]))
+        if value is not None:
+            keywords[by_context[name]] = value
+    try:
+        return NotifierSettings(**keywords)
+    except SettingsError as error:
+        keyword, _, problem = str(error).partition(": ")
+        raise SettingsError(f"context {context_name(keyword)}: {problem}") from None
 
 
 @dataclass(frozen=True)
@@ -126,163 +402,3 @@ class OrganizationSettings:
     excluded_accounts: tuple[str, ...] = ()
     # The hub deploys the StackSet as the organization's delegated administrator (not its management account).
     delegated_administrator: bool = False
-
-
-def _retention(value: Any) -> int:
-    days = as_int("logRetentionDays", value, 1, 3653)
-    if days not in LOG_RETENTION_DAYS:
-        raise SettingsError(f"context logRetentionDays: {days} is not one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
-    return days
-
-
-def quiet_setting(kind: str) -> str:
-    """The context key of an operation kind's quiet period: "association" -> "associationQuietMinutes"."""
-    first, *rest = kind.split("-")
-    return first + "".join(part.capitalize() for part in rest) + "QuietMinutes"
-
-
-QUIET_KINDS = tuple(kind.name for kind in OPERATIONS if kind.ends == "quiet")
-
-
-def _organization(get: Any, hub_region: str | None) -> OrganizationSettings | None:
-    """`hub_region`: the stack's region, None when the stack is environment-agnostic."""
-    organization_id = str(get("organizationId", "")).strip()
-    others = ("memberOrganizationalUnits", "memberRegions", "includedAccounts", "excludedAccounts")
-    if not organization_id:
-        given = [name for name in (*others, "delegatedAdministrator") if get(name, None) not in (None, "", [])]
-        if given:
-            raise SettingsError(f"context {given[0]}: only used with organizationId, which is not set")
-        return None
-    if not ORGANIZATION_ID.match(organization_id):
-        raise SettingsError(
-            f"context organizationId: {organization_id!r} is not an organization id (o-, 10 to 32 "
-            "lowercase letters or digits)"
-        )
-    units = matching(
-        "memberOrganizationalUnits",
-        get("memberOrganizationalUnits", []),
-        TARGET_ID,
-        "an organizational unit id (ou-...) or a root id (r-...)",
-    )
-    if not units:
-        raise SettingsError("context memberOrganizationalUnits: required with organizationId (ou-... or r-... ids)")
-    regions = matching("memberRegions", get("memberRegions", []), REGION, "a region name such as eu-west-1")
-    if not regions:
-        if hub_region is None:
-            raise SettingsError(
-                "context memberRegions: required with organizationId when the stack has no region of "
-                "its own (environment-agnostic), e.g. -c memberRegions=eu-west-1,us-east-1"
-            )
-        regions = (hub_region,)
-    included = matching("includedAccounts", get("includedAccounts", []), ACCOUNT, "a 12-digit account id")
-    excluded = matching("excludedAccounts", get("excludedAccounts", []), ACCOUNT, "a 12-digit account id")
-    if included and excluded:
-        raise SettingsError("context excludedAccounts: set includedAccounts or excludedAccounts, not both")
-    return OrganizationSettings(
-        organization_id=organization_id,
-        member_organizational_units=units,
-        member_regions=regions,
-        included_accounts=included,
-        excluded_accounts=excluded,
-        delegated_administrator=as_bool("delegatedAdministrator", get("delegatedAdministrator", False)),
-    )
-
-
-_SLACK = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_TEAMS = re.compile(rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$")
-SEVERITIES = ("error", "warning", "info")
-_CALL = re.compile(r"^[A-Z][A-Za-z0-9]{1,127}$")  # an API operation's name, e.g. SendCommand
-
-
-def _chat(get: Any) -> ChatSettings | None:
-    slack = matching(
-        "slackChannels", get("slackChannels", []), _SLACK, "<workspace id>:<channel id> (T0123ABCD:C0456EFGH)"
-    )
-    teams = matching(
-        "teamsChannels",
-        get("teamsChannels", []),
-        _TEAMS,
-        "<tenant id>:<team id>:<URL-encoded channel id> (19%3a...%40thread.tacv2)",
-    )
-    severities = as_list("chatSeverities", get("chatSeverities", "error,warning"))
-    unknown = [s for s in severities if s not in SEVERITIES]
-    if unknown or not severities:
-        raise SettingsError(f"context chatSeverities: expected some of {', '.join(SEVERITIES)}, got {severities!r}")
-    if not slack and not teams:
-        return None
-    return ChatSettings(
-        slack=tuple(SlackChannel(*_SLACK.match(c).groups()) for c in slack),  # type: ignore[union-attr]
-        teams=tuple(TeamsChannel(*_TEAMS.match(c).groups()) for c in teams),  # type: ignore[union-attr]
-        severities=tuple(s for s in SEVERITIES if s in severities),
-    )
-
-
-def read_settings(node: Node, *, region: str | None = None) -> Settings:
-    """`region`: the stack's region when it has one (organization mode's default memberRegions)."""
-
-    def get(name: str, default: Any) -> Any:
-        value = node.try_get_context(name)
-        return default if value is None else value
-
-    known = tuple(family.name for family in FAMILIES)
-    families = as_list("enabledFamilies", get("enabledFamilies", "all"))
-    if not families or "all" in families:
-        # "all": every family but the opt-in ones, which must be named ("all,api-audit").
-        families = (*(f.name for f in FAMILIES if not f.opt_in), *(f for f in families if f != "all"))
-    unknown = [family for family in families if family not in known]
-    if unknown:
-        raise SettingsError(f"context enabledFamilies: unknown {', '.join(unknown)}; known: {', '.join(known)}")
-    notification_emails = emails("notificationEmails", get("notificationEmails", []))
-    platform = str(get("layerPlatform", "lambda"))
-    if platform not in ("lambda", "host"):
-        raise SettingsError(f"context layerPlatform: expected 'lambda' or 'host', got {platform!r}")
-    per_instance = str(get("perInstanceNotifications", "digest"))
-    if per_instance not in ("digest", "each"):
-        raise SettingsError(f"context perInstanceNotifications: expected 'digest' or 'each', got {per_instance!r}")
-    return Settings(
-        notification_emails=notification_emails,
-        # `operationsEmails` is the name the setting had before `alarmEmails`: still read.
-        alarm_emails=emails("alarmEmails", get("alarmEmails", None) or get("operationsEmails", []))
-        or notification_emails,
-        enabled_families=tuple(family for family in known if family in families),
-        dedupe_window_minutes=as_int(
-            "dedupeWindowMinutes", get("dedupeWindowMinutes", DEDUPE_WINDOW_SECONDS // 60), 5, 7 * 24 * 60
-        ),
-        log_retention_days=_retention(get("logRetentionDays", 90)),
-        layer_platform=platform,
-        monitored_calendars=as_list("monitoredCalendars", get("monitoredCalendars", [])),
-        reconcile_rate_minutes=as_int("reconcileRateMinutes", get("reconcileRateMinutes", 5), 1, 60),
-        # Above AWS's 15-minute tolerance, so that a late event is not reported missing.
-        missed_transition_grace_minutes=as_int(
-            "missedTransitionGraceMinutes",
-            get("missedTransitionGraceMinutes", MISSED_TRANSITION_GRACE_MINUTES),
-            16,
-            24 * 60,
-        ),
-        per_instance_notifications=per_instance,
-        # Up to 48 hours: the longest a Run Command may execute.
-        operation_timeout_minutes=as_int(
-            "operationTimeoutMinutes", get("operationTimeoutMinutes", OPERATION_TIMEOUT_SECONDS // 60), 5, 48 * 60
-        ),
-        digest_settle_seconds=as_int("digestSettleSeconds", get("digestSettleSeconds", DIGEST_SETTLE_SECONDS), 0, 900),
-        digest_rate_minutes=as_int("digestRateMinutes", get("digestRateMinutes", 1), 1, 60),
-        # 0: no interim message.
-        interim_after_minutes=as_int(
-            "interimAfterMinutes", get("interimAfterMinutes", INTERIM_AFTER_SECONDS // 60), 0, 48 * 60
-        ),
-        quiet_minutes=tuple(
-            (kind, as_int(quiet_setting(kind), get(quiet_setting(kind), QUIET_PERIOD_SECONDS // 60), 1, 24 * 60))
-            for kind in QUIET_KINDS
-        ),
-        # 0: failure messages read nothing. Seconds stay well inside the functions' 30 s timeout.
-        failure_reads=as_int("failureReads", get("failureReads", FAILURE_READS), 0, 100),
-        failure_read_seconds=as_int("failureReadSeconds", get("failureReadSeconds", int(FAILURE_READ_SECONDS)), 1, 10),
-        organization=_organization(get, region),
-        chat=_chat(get),
-        reserved_concurrency=as_bool("reservedConcurrency", get("reservedConcurrency", True)),
-        audited_calls=matching("auditedCalls", get("auditedCalls", list(AUDITED_CALLS)), _CALL, "an API call name")
-        or AUDITED_CALLS,
-        audit_burst_seconds=as_int("auditBurstSeconds", get("auditBurstSeconds", AUDIT_BURST_SECONDS), 10, 3600),
-        create_trail=as_bool("createTrail", get("createTrail", False)),
-    )

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from app import settings_of
 from ssm_event_notifier.contract.catalog import FUNCTIONS
 from ssm_event_notifier.stack import NotifierStack
 
@@ -24,7 +25,7 @@ Synth = Callable[..., dict[str, Any]]
 def synthesize(**context: Any) -> dict[str, Any]:
     # Skipping bundling keeps pip out of the infrastructure tests; `make synth` bundles for real.
     app = cdk.App(context={"aws:cdk:bundling-stacks": [], **context})
-    stack = NotifierStack(app, "SsmEventNotifier")
+    stack = NotifierStack(app, "SsmEventNotifier", settings=settings_of(app))
     return dict(Template.from_stack(stack).to_json())
 
 

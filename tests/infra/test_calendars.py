@@ -71,10 +71,12 @@ def test_the_calendar_functions_read_only_the_monitored_calendars(template):
     ],
 )
 def test_a_broken_calendar_names_the_file_the_event_and_the_rule(tmp_path, broken, message):
-    (tmp_path / "Good.ics").write_text(GOOD)
-    (tmp_path / "Broken.ics").write_text(broken)
+    folder = tmp_path / "calendars"
+    folder.mkdir()
+    (folder / "Good.ics").write_text(GOOD)
+    (folder / "Broken.ics").write_text(broken)
     with pytest.raises(CalendarFileError, match=r"calendars/Broken\.ics") as failure:
-        calendar_files(tmp_path)
+        calendar_files(folder)
     assert message in str(failure.value)
     assert "Good.ics" not in str(failure.value)
 

@@ -106,7 +106,10 @@ def test_chat_severities_widen_the_filter() -> None:
     [
         ({"slackChannels": "C0456EFGH"}, "slackChannels: 'C0456EFGH' is not <workspace id>:<channel id>"),
         ({"teamsChannels": "team:channel"}, "teamsChannels: 'team:channel' is not <tenant id>"),
-        ({"slackChannels": SLACK, "chatSeverities": "fatal"}, "chatSeverities: expected some of error"),
+        (
+            {"slackChannels": SLACK, "chatSeverities": "fatal"},
+            "chatSeverities: unknown fatal; known: error, warning, info",
+        ),
     ],
 )
 def test_bad_chat_settings_fail_the_synth_naming_the_setting(context: dict[str, str], message: str) -> None:
