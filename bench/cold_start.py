@@ -6,10 +6,11 @@ What runs is what Lambda runs, on this machine's architecture: the runtime's Pyt
 (infra/layer.RUNTIME_VERSION, found as the layer's build finds it), the function code and the layer
 built by the Lambda build's own recipe (infra/layer.py: wheels for that Python, pruned, compiled),
 for this machine's platform (the Lambda build's ARM64 wheels do not load here). Each start is a
-fresh `python -I -S -B` with nothing on sys.path but the code, the layer and the runtime's folder
-(/var/runtime in Lambda: its interface client, awslambdaric, and its boto3). The client's bootstrap
-is loaded before the function's init is timed, as Lambda's runtime is up before it; -B writes no
-bytecode, as on Lambda's read-only /var/task and /opt (checked: no file appears in either copy).
+fresh `python -I -S -B bench/cold_start_probe.py` with nothing on sys.path but the code, the layer
+and the runtime's folder (/var/runtime in Lambda: its interface client, awslambdaric, and its
+boto3). The client's bootstrap is loaded before the function's init is timed, as Lambda's runtime
+is up before it; -B writes no bytecode, as on Lambda's read-only /var/task and /opt (checked: no
+file appears in either copy).
 
 Two phases, timed apart in one process, from the moment the interpreter runs the bootstrap:
 - init: the handler module imported (its settings, clients and Powertools set up at module scope);
@@ -32,7 +33,6 @@ import argparse
 import itertools
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -44,17 +44,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ssm_event_notifier.layer import (
-    RECIPE,
-    REQUIREMENTS,
-    RUNTIME_VERSION,
-    build_layer,
-    compile_tree,
-    copy_code,
-    host_platform_tag,
-    runtime_python,
-)
-from tools import LAMBDAS_DIR, REPO_ROOT
+from bench.runtime_build import RUNTIME_INTERFACE_CLIENT, RuntimeBuild
+from ssm_event_notifier.layer import RUNTIME_VERSION, runtime_python
+from tools import LAMBDAS_DIR
 from tools.harness.endpoints import function_environment
 from tools.harness.local_stack import LocalStack
 from tools.harness.samples import CALENDAR_DOCUMENTS, load
@@ -62,10 +54,6 @@ from tools.harness.sqs_records import sqs_record
 from tools.harness.stand_ins import stand_ins
 from tools.harness.template import FunctionSpec, Template
 
-BUILDS = REPO_ROOT / "cdk.out.local" / "runtime-build"
-# What Lambda's Python runtimes start functions with (/var/runtime): its bootstrap is imported
-# before each start's init is timed, as Lambda's runtime is up before the function's init.
-RUNTIME_INTERFACE_CLIENT = "awslambdaric==4.2.2"
 # The representative event of each function (its handler module): the kind it gets most often.
 SAMPLES = {
     "handlers.ami": "ami/available",
@@ -86,164 +74,8 @@ TOP = 8
 # A calendar event is news when its state differs from the last one and it is later, to the second.
 _STATES = itertools.cycle(("OPEN", "CLOSED"))
 _LATER = itertools.count()
-
-CHILD = r"""
-import importlib, json, os, sys, threading, time
-args = json.loads(sys.argv[1])
-sys.path[:0] = args["path"]
-# The runtime's own start, before the function's init, as in Lambda (what it loads, the function finds loaded).
-import awslambdaric.bootstrap
-started = time.perf_counter()
-answers, sys.stdout = sys.stdout, sys.stderr  # the function's logs go where Lambda's go, not in the answer
-
-class Sampler(threading.Thread):
-    # Every millisecond: which package the main thread is in. The innermost frame of the code or of the
-    # layer names it; a module being imported names its own package (its loading included); the standard
-    # library counts for the package that called it; a wait on a socket is the stand-ins' answer.
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.main, self.phase, self.last = threading.main_thread().ident, "init_ms", time.perf_counter()
-        self.code, *self.packages = args["roots"]
-        self.ours = {p.removesuffix(".py") for root in self.packages for p in os.listdir(root)}
-        self.ours |= {"notifier", "handlers"}
-        self.totals = {"init_ms": {}, "first_ms": {}}
-    def where(self, frame):
-        if frame.f_code.co_filename.endswith(("/socket.py", "/selectors.py", "/ssl.py")):
-            return "waiting on the stand-ins"
-        while frame is not None:
-            file = frame.f_code.co_filename
-            if file.startswith(self.code):
-                return "notifier"
-            for root in self.packages:
-                if file.startswith(root):
-                    return file[len(root):].lstrip("/").split("/")[0].removesuffix(".py")
-            if frame.f_code.co_name == "_find_and_load_unlocked" and file.startswith("<frozen importlib"):
-                top = str(frame.f_locals.get("name", "")).split(".")[0]
-                if top in self.ours:
-                    return "notifier" if top == "handlers" else top
-            frame = frame.f_back
-        return "python itself"
-    def run(self):
-        while self.phase != "done":
-            time.sleep(0.001)
-            frame = sys._current_frames().get(self.main)
-            now = time.perf_counter()
-            if frame is not None:
-                name, totals = self.where(frame), self.totals.get(self.phase, {})
-                totals[name] = totals.get(name, 0.0) + (now - self.last) * 1000
-            self.last = now
-
-class Context:
-    function_version = "$LATEST"
-    log_stream_name = "2026/01/01/[$LATEST]0123456789abcdef"
-    def __init__(self):
-        self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-        self.memory_limit_in_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
-        self.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:" + self.function_name
-        self.aws_request_id = args["request_id"]
-        self.log_group_name = "/aws/lambda/" + self.function_name
-        self._deadline = time.monotonic() + 30
-    def get_remaining_time_in_millis(self):
-        return int((self._deadline - time.monotonic()) * 1000)
-
-sampler = None
-if args["profile"]:
-    sys.setswitchinterval(0.0005)
-    sampler = Sampler()
-    sampler.start()
-if args["handler"]:
-    module, name = args["handler"].rsplit(".", 1)
-    handler = getattr(importlib.import_module(module), name)
-else:
-    import boto3
-    dynamodb, sns = boto3.client("dynamodb"), boto3.client("sns")
-init, init_cpu = time.perf_counter() - started, time.process_time()
-if sampler:
-    sampler.phase = "first_ms"
-invoked = time.perf_counter()
-event = args["event"]
-if args["handler"]:
-    result = handler(event, Context())
-else:
-    table, key = os.environ["IDEMPOTENCY_TABLE_NAME"], {"id": {"S": "bare#" + event["id"]}}
-    dynamodb.put_item(TableName=table, Item={**key, "status": {"S": "INPROGRESS"}},
-                      ConditionExpression="attribute_not_exists(id)")
-    result = {"messageId": sns.publish(TopicArn=os.environ["NOTIFICATION_TOPIC_ARN"], Subject="bench",
-                                       Message=json.dumps(event))["MessageId"]}
-    dynamodb.update_item(TableName=table, Key=key, UpdateExpression="SET #s = :s",
-                         ExpressionAttributeNames={"#s": "status"},
-                         ExpressionAttributeValues={":s": {"S": "COMPLETED"}})
-answer = {"init": init, "first": time.perf_counter() - invoked, "init_cpu": init_cpu, "cpu": time.process_time()}
-if sampler:
-    sampler.phase = "done"
-    sampler.join()
-    for phase in ("init_ms", "first_ms"):
-        spent = sorted(sampler.totals[phase].items(), key=lambda kv: -kv[1])
-        answer[phase] = {name: round(ms, 1) for name, ms in spent}
-answer["result"] = json.loads(json.dumps(result, default=str))
-print(json.dumps(answer), file=answers, flush=True)
-"""
-
-
-def _files(root: Path) -> int:
-    return sum(1 for path in root.rglob("*") if path.is_file())
-
-
-class RuntimeBuild:
-    """The code and the layer, built as for Lambda for the runtime's Python on this machine, each
-    with and without bytecode. The layer is kept between runs (keyed by what it is built from)."""
-
-    def __init__(self, python: str, source: Path = LAMBDAS_DIR, name: str = "code") -> None:
-        self.python = python
-        self.version = subprocess.run(
-            [python, "-c", "import platform; print(platform.python_version())"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        key = f"{REQUIREMENTS.read_text()}{RECIPE}{host_platform_tag()}{self.version}"
-        layers = BUILDS / f"layer-{uuid.uuid5(uuid.NAMESPACE_URL, key).hex[:12]}"
-        self.layer = {True: layers / "compiled", False: layers / "source"}
-        if not (layers / "done").exists():
-            shutil.rmtree(layers, ignore_errors=True)
-            info = build_layer(self.layer[True] / "python", RUNTIME_VERSION, host_platform_tag(), python)
-            shutil.copytree(self.layer[True], self.layer[False], ignore=shutil.ignore_patterns("__pycache__"))
-            (layers / "done").write_text(json.dumps(info, indent=2))
-        self.info: dict[str, Any] = json.loads((layers / "done").read_text())
-        # Lambda's /var/runtime: its runtime interface client, and the whole boto3 it ships (compiled),
-        # which the layer's own shadows for the functions.
-        self.runtime = layers / "runtime"
-        if not (self.runtime / "done").exists():
-            shutil.rmtree(self.runtime, ignore_errors=True)
-            pip = [sys.executable, "-m", "pip", "install", "--quiet", "--quiet", "--disable-pip-version-check"]
-            pip += ["--target", str(self.runtime), "--python-version", RUNTIME_VERSION, "--only-binary=:all:"]
-            pip += ["--platform", host_platform_tag(), "--implementation", "cp", RUNTIME_INTERFACE_CLIENT]
-            subprocess.run([*pip, _pinned("boto3")], check=True)
-            compile_tree(self.runtime, python)
-            (self.runtime / "done").write_text(_pinned("boto3"))
-        self.code = {True: BUILDS / name / "compiled", False: BUILDS / name / "source"}
-        shutil.rmtree(BUILDS / name, ignore_errors=True)
-        for compiled, folder in self.code.items():
-            copy_code(folder, source)
-            if compiled:
-                compile_tree(folder, python)
-        self.counts = self.file_counts()
-
-    def file_counts(self) -> dict[str, int]:
-        return {str(folder): _files(folder) for folder in [*self.layer.values(), *self.code.values()]}
-
-    def path(self, compiled: bool, function: bool = True) -> list[str]:
-        """Lambda's order: the function's code, the layer, the runtime; the bare baseline has the runtime only."""
-        return [str(self.code[compiled]), str(self.layer[compiled] / "python")] * function + [str(self.runtime)]
-
-    def roots(self, compiled: bool) -> list[str]:
-        """Where the function's code is, then the packages (for where_the_time_goes)."""
-        return [str(self.code[compiled]), str(self.layer[compiled] / "python"), str(self.runtime)]
-
-
-def _pinned(package: str) -> str:
-    """`package==version` as lambdas/requirements.txt pins it."""
-    return next(line for line in REQUIREMENTS.read_text().splitlines() if line.startswith(f"{package}=="))
+# One start, run as a script in a fresh interpreter (never imported here).
+PROBE = Path(__file__).with_name("cold_start_probe.py")
 
 
 def fresh(event: dict[str, Any]) -> dict[str, Any]:
@@ -321,7 +153,7 @@ class Starter:
             "profile": profile,
             "roots": self.build.roots(compiled) if profile else [],
         }
-        command = [self.build.python, "-I", "-S", "-B", "-c", CHILD, json.dumps(arguments)]
+        command = [self.build.python, "-I", "-S", "-B", str(PROBE), json.dumps(arguments)]
         done = subprocess.run(
             command, env=self.environments[name], capture_output=True, text=True, timeout=120, check=False
         )
