@@ -1,10 +1,10 @@
 """Why it failed: the AWS reads a failure message makes, and the time they add to the sweep.
 
 One Run Command (tools/storm_events.py) over `instances` instances, `failures` of which fail with
-one of 3 outputs, goes through handlers.operation_events into a fresh operations table (as in
-bench.fleet), then the real handlers.operation_sweeper, loaded fresh, sums it up in one message:
-once with the stack's read budget (FAILURE_READS calls and FAILURE_READ_SECONDS seconds per
-message), once with reads off (FAILURE_READS=0), rounds interleaved, a new storm seed and new
+one of 3 outputs, goes through handlers.operation_events into a fresh operations table (recorded by
+tools.harness.operation_run), then the real handlers.operation_sweeper, loaded fresh, sums it up in
+one message: once with the stack's read budget (FAILURE_READS calls and FAILURE_READ_SECONDS seconds
+per message), once with reads off (FAILURE_READS=0), rounds interleaved, a new storm seed and new
 tables each round; the sweep time is the median of the rounds.
 
 The reads (ssm.ListCommandInvocations per sampled instance, ec2.DescribeInstances for the names)
@@ -30,12 +30,12 @@ from typing import Any
 
 import boto3
 
-from bench.fleet import _load, _record_all, buffer_mapping
 from ssm_event_notifier.contract.environment import FAILURE_READ_SECONDS, FAILURE_READS
 from tools import REPO_ROOT
 from tools.harness.calendar_service import calendar_service
 from tools.harness.context import fake_context
 from tools.harness.endpoints import local_aws_environment
+from tools.harness.operation_run import HANDLER, SWEEPER, buffer_mapping, load_environment, record_all
 from tools.harness.read_fixtures import ReadFixtures
 from tools.harness.services import dynamodb_local, moto_process
 from tools.harness.soak import environment
@@ -98,8 +98,9 @@ def _sweep_once(
         FAILURE_READS=str(reads),
         FAILURE_READ_SECONDS=str(FAILURE_READ_SECONDS),
     ):
-        _record_all(storm, [_load("handlers.operation_events") for _ in range(WORKERS)], buffer_mapping(template))
-        sweeper = _load("handlers.operation_sweeper")
+        environments = [load_environment(HANDLER) for _ in range(WORKERS)]
+        record_all(storm, environments, buffer_mapping(template))
+        sweeper = load_environment(SWEEPER)
         started = time.perf_counter()
         sweeper.handler({"detail-type": "Scheduled Event"}, fake_context())
         seconds = time.perf_counter() - started

@@ -1,14 +1,14 @@
-"""bench/fleet.py at a small size (the 10,000-instance run is `make bench`): its checks find a lost
-event, and throttled writes are delivered again without loss."""
+"""A fleet-wide operation through the batch function and the sweeper (tools.harness.operation_run, which
+bench/fleet.py runs at 10,000 instances): all recorded and one message, throttled writes delivered
+again without loss, and its checks find a lost event."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from bench import fleet
+from tools.harness.operation_run import run_operation
 from tools.harness.template import Template, ensure_synthesized
+from tools.storm_events import generate
 
 
 @pytest.fixture(scope="module")
@@ -19,40 +19,33 @@ def template() -> Template:
 def test_a_300_instance_command_through_the_batch_function_is_all_recorded_and_one_message(
     template: Template, aws_env: None
 ) -> None:
-    result = fleet.measure(template, 300, failures=4)
+    run = run_operation(template, generate(300, 4, kind="command", seed=10))
 
-    assert result["problems"] == []
-    assert result["events"] == 662 and result["batch_size"] == 10  # 300 x 2 + the command's 2, 10 % repeated
-    assert result["subjects"] == [
+    assert run.problems == []
+    assert len(run.storm.events) == 662 and run.batch_size == 10  # 300 x 2 + the command's 2, 10 % repeated
+    assert [e["Subject"] for e in run.received] == [
         "[ERROR] Run Command AWS-RunPatchBaseline Failed: 4 of 300 instances failed (us-east-1)"
     ]
-    assert result["recorder_requests"]["PutItem"] == 660  # one conditional put per item event
-    assert result["throttled_requests"] == 0
+    assert run.meter.requests["PutItem"] == 660  # one conditional put per item event
+    assert run.meter.throttled == 0
 
 
 def test_a_partition_over_its_write_limit_is_throttled_and_its_records_are_delivered_again(
     template: Template, aws_env: None
 ) -> None:
-    result = fleet.measure(template, 100, failures=2, partition_write_limit=30)
+    run = run_operation(template, generate(100, 2, kind="command", seed=10), partition_write_limit=30)
 
-    assert result["throttled_requests"] > 0 and result["delivered_again"] > 0
-    assert result["partition_peak_writes_per_second"] <= 30
-    assert result["problems"] == [] and result["instances_not_final"] == 0
+    assert run.meter.throttled > 0 and run.recorded["delivered_again"] > 0
+    assert run.meter.busiest()[0] <= 30
+    assert run.problems == [] and run.not_final == []
 
 
-def test_the_checks_name_an_instance_whose_events_were_lost(
-    template: Template, aws_env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real_generate = fleet.generate
+def test_the_checks_name_an_instance_whose_events_were_lost(template: Template, aws_env: None) -> None:
+    storm = generate(50, 1, kind="command", seed=10)
+    lost = storm.instances[0]
+    storm.events[:] = [e for e in storm.events if e["detail"].get("instance-id") != lost]
 
-    def losing_one_instance(*args: Any, **kwargs: Any) -> Any:
-        storm = real_generate(*args, **kwargs)
-        lost = storm.instances[0]
-        storm.events[:] = [e for e in storm.events if e["detail"].get("instance-id") != lost]
-        return storm
+    run = run_operation(template, storm)
 
-    monkeypatch.setattr(fleet, "generate", losing_one_instance)
-    result = fleet.measure(template, 50, failures=1)
-
-    assert result["instances_not_final"] == 1
-    assert any("1 instances not at their final status" in problem for problem in result["problems"])
+    assert run.not_final == [lost]
+    assert any("1 instances not at their final status" in problem for problem in run.problems)

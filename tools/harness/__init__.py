@@ -9,6 +9,8 @@
   context object), ``lambda_runner`` and ``lambda_worker`` (a function run from its bundled asset);
 - Lambda-like delivery: ``lambda_async`` (asynchronous invocation and the one on-failure record),
   ``faults`` and ``sdk_hooks`` (faults injected, requests counted), ``soak``, ``replayer`` with
-  ``sqs_poller`` and ``outcomes`` (events through the template's rules);
+  ``sqs_poller`` and ``outcomes`` (events through the template's rules), ``operation_run`` (a
+  fleet-wide operation through the batch function and the sweeper) with ``partition_meter``
+  (DynamoDB's per-partition write limit, which DynamoDB Local lacks);
 - ``samples``: the one loader of the sample events in events/.
 """
