@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o -name 'requirements.txt' -o -name '*.ics')
 
-.PHONY: setup lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start deploy clean
+.PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start deploy clean
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
@@ -42,6 +42,12 @@ $(STAMPS)/java:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	@java -version 2>&1 | head -1
 	@mkdir -p $(STAMPS) && touch $@
+
+# The sdist and the wheel (pyproject.toml) into dist/, checked as PyPI checks them.
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 lint: setup
 	$(BIN)/ruff check .
@@ -107,4 +113,4 @@ deploy: setup
 	AWS_EC2_METADATA_DISABLED=false $(CDK) deploy --no-notices $(ARGS)
 
 clean:
-	rm -rf cdk.out cdk.out.local .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf cdk.out cdk.out.local dist .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

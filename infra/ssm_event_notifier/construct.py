@@ -21,6 +21,7 @@ from ssm_event_notifier.event_functions import add_event_functions, add_family_r
 from ssm_event_notifier.failure_reads import grant_failure_reads_to_event_functions
 from ssm_event_notifier.fleet_operations import add_fleet_operations
 from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.nag import acknowledge_accepted_findings
 from ssm_event_notifier.organization import OrganizationHub
 from ssm_event_notifier.settings import NotifierSettings, settings_of
 
@@ -104,3 +105,5 @@ class SsmEventNotifier(Construct):
         self.functions = notifier.functions
         self.dead_letter_queues = notifier.dead_letter_queues
         self.hub = notifier.hub
+        # The cdk-nag findings this design accepts, each with its reason, on this construct's resources.
+        acknowledge_accepted_findings(self)

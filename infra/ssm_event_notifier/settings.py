@@ -354,12 +354,10 @@ def settings_from_context(context: Mapping[str, Any], **keywords: Any) -> Notifi
     name fails (CDK's own aside), and errors name the setting as context names it. `keywords`: settings
     that context does not give (calendars)."""
     by_context = {context_name(f.name): f.name for f in fields(NotifierSettings) if f.metadata["context"]}
-    for name, value in context.items():
-        if name.startswith("@") or ":" in name or name in CDK_CONTEXT:
-            continue
-        if RENAMED.get(name) in by_context:
-            if not context.get(RENAMED[name]):
-                keywords[by_context[RENAMED[name]]] = value
+    # An old name counts where its new name is not given (or given empty, as cdk.json's alarmEmails is).
+    given = {RENAMED[n]: v for n, v in context.items() if n in RENAMED and not context.get(RENAMED[n])}
+    for name, value in {**context, **given}.items():
+        if name.startswith("@") or ":" in name or name in CDK_CONTEXT or name in RENAMED:
             continue
         if name not in by_context:
             raise SettingsError("context " + unknown_setting(name, [*by_context, *RENAMED]))
