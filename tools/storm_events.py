@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ssm_event_notifier.contract.catalog import EVENT_TYPES
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 DOCUMENT = "AWS-RunPatchBaseline"
@@ -24,6 +26,8 @@ KINDS = ("command", "window", "automation", "association", "compliance")
 # Why failing items fail, in turn: a few reasons, so that the message groups them.
 ERROR_CODES = ("1", "127")
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM")
+# The detail-type of each (operation, role), from the catalog: the storm sends what the rules match.
+DETAIL_TYPES = {(e.operation, e.role): e.detail_type for e in EVENT_TYPES if e.operation}
 
 
 @dataclass(frozen=True)
@@ -100,11 +104,9 @@ def _command(b: _Builder, names: list[str], failing: set[str]) -> None:
     for name in names:
         for status, at in zip(("InProgress", "Failed" if name in failing else "Success"), b.times(), strict=True):
             detail = {**common, "instance-id": name, "status": status}
-            b.items.append(
-                b.event("EC2 Command Invocation Status-change Notification", at, [b.arn("instance", name)], detail)
-            )
+            b.items.append(b.event(DETAIL_TYPES["command", "item"], at, [b.arn("instance", name)], detail))
     own = {**common, "expire-after": _millis(b.start + timedelta(minutes=10)), "parameters": {"Operation": ["Install"]}}
-    parent = "EC2 Command Status-change Notification"
+    parent = DETAIL_TYPES["command", "parent"]
     b.first.append(b.event(parent, b.start, [], {**own, "status": "InProgress"}))
     b.last.append(b.event(parent, b.done, [], {**own, "status": "Failed" if failing else "Success"}))
 
@@ -130,7 +132,7 @@ def _window(b: _Builder, names: list[str], failing: set[str]) -> None:
                 detail["end-time"] = _millis(at)
             b.items.append(
                 b.event(
-                    "Maintenance Window Task Target Invocation State-change Notification",
+                    DETAIL_TYPES["window-execution", "item"],
                     at,
                     [window_arn, b.arn("instance", name)],
                     detail,
@@ -140,15 +142,15 @@ def _window(b: _Builder, names: list[str], failing: set[str]) -> None:
     closing = {**run, "start-time": _millis(b.start), "end-time": _millis(b.done), "status": final}
     b.first.append(
         b.event(
-            "Maintenance Window Execution State-change Notification",
+            DETAIL_TYPES["window-execution", "parent"],
             b.start,
             [window_arn],
             {**run, "start-time": _millis(b.start), "status": "IN_PROGRESS"},
         )
     )
-    task_type = "Maintenance Window Task Execution State-change Notification"
+    task_type = DETAIL_TYPES["window-execution", "task"]
     b.last.append(b.event(task_type, b.done, [window_arn], {**closing, "task-execution-id": task_id}))
-    b.last.append(b.event("Maintenance Window Execution State-change Notification", b.done, [window_arn], closing))
+    b.last.append(b.event(DETAIL_TYPES["window-execution", "parent"], b.done, [window_arn], closing))
 
 
 def _automation(b: _Builder, names: list[str], failing: set[str]) -> None:
@@ -164,9 +166,9 @@ def _automation(b: _Builder, names: list[str], failing: set[str]) -> None:
             detail["Action"] = action
             if status != "InProgress":
                 detail["EndTime"] = _automation_time(at)
-            b.items.append(b.event("EC2 Automation Step Status-change Notification", at, resources, detail))
+            b.items.append(b.event(DETAIL_TYPES["automation", "item"], at, resources, detail))
     own = {**common, "StartTime": _automation_time(b.start), "ExecutedBy": f"arn:aws:iam::{b.account}:user/ops"}
-    parent = "EC2 Automation Execution Status-change Notification"
+    parent = DETAIL_TYPES["automation", "parent"]
     b.first.append(b.event(parent, b.start, resources, {**own, "Status": "InProgress"}))
     final = {**own, "Status": "Failed" if failing else "Success", "EndTime": _automation_time(b.done)}
     b.last.append(b.event(parent, b.done, resources, final))
@@ -186,10 +188,10 @@ def _association(b: _Builder, names: list[str], failing: set[str]) -> None:
                 detail["error-code"] = ERROR_CODES[number % len(ERROR_CODES)]
                 detail["execution-summary"] = "1 out of 1 plugin processed, 0 success, 1 failed"
             resources = [b.arn("instance", name), b.arn("document", document)]
-            b.items.append(b.event("EC2 State Manager Instance Association State Change", at, resources, detail))
+            b.items.append(b.event(DETAIL_TYPES["association", "item"], at, resources, detail))
     counts = f'{{"Failed":{len(failing)},"Success":{len(names) - len(failing)}}}'
     own = {**common, "schedule-expression": "rate(30 minutes)", "association-status-aggregated-count": counts}
-    parent = "EC2 State Manager Association State Change"
+    parent = DETAIL_TYPES["association", "parent"]
     resources = [b.arn("document", document)]
     b.last.append(b.event(parent, b.done, resources, {**own, "status": "Failed" if failing else "Success"}))
 
@@ -208,7 +210,7 @@ def _compliance(b: _Builder, names: list[str], failing: set[str]) -> None:
             "severity": SEVERITIES[number % len(SEVERITIES)] if name in failing else "UNSPECIFIED",
         }
         resources = [b.arn("managed-instance", name)]
-        b.items.append(b.event("Configuration Compliance State Change", ended, resources, detail))
+        b.items.append(b.event(DETAIL_TYPES["compliance", "item"], ended, resources, detail))
 
 
 BUILDERS: dict[str, Callable[[_Builder, list[str], set[str]], None]] = {
