@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.runtime_build import RUNTIME_INTERFACE_CLIENT, RuntimeBuild
-from ssm_event_notifier.layer import RUNTIME_VERSION, runtime_python
+from ssm_event_notifier.runtime_python import RUNTIME_VERSION, runtime_python
 from tools import LAMBDAS_DIR
 from tools.harness.endpoints import function_environment
 from tools.harness.local_stack import LocalStack

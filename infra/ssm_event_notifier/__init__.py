@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from ssm_event_notifier.members import MemberStack
     from ssm_event_notifier.nag import acknowledge_accepted_findings, add_rule_packs
     from ssm_event_notifier.setting_checks import SettingsError
-    from ssm_event_notifier.settings import NotifierSettings, settings_from_context
+    from ssm_event_notifier.setting_names import settings_from_context
+    from ssm_event_notifier.settings import NotifierSettings
     from ssm_event_notifier.stack import NotifierStack
 
 _EXPORTS = {
@@ -27,7 +28,7 @@ _EXPORTS = {
     "NotifierStack": "stack",
     "MemberStack": "members",
     "NotifierSettings": "settings",
-    "settings_from_context": "settings",
+    "settings_from_context": "setting_names",
     "SettingsError": "setting_checks",
     "CalendarFileError": "calendars",
     "calendar_files": "calendars",

@@ -20,7 +20,7 @@ from constructs import Construct
 from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending
 from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
-from ssm_event_notifier.settings import ChatSettings
+from ssm_event_notifier.setting_groups import ChatSettings, chat_settings
 
 BATCH_SIZE = 10
 MAX_RECEIVE_COUNT = 5  # as the storm buffer's (infra/fleet_operations.py)
@@ -51,6 +51,20 @@ class ChatChannels(Construct):
             visibility_timeout=VISIBILITY_TIMEOUT,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=relay.dead_letter_queue),
         )
+        self._feed(relay, notifications, settings.severities, key)
+        self._add_channels(settings)
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
+                reason="ReadOnlyAccess is the channels' guardrail (the most anyone may do from chat), not a "
+                "permission of any role: the channel role has no policy.",
+            )
+        )
+
+    def _feed(
+        self, relay: NotifierFunction, notifications: sns.ITopic, severities: tuple[str, ...], key: kms.IKey
+    ) -> None:
+        """Notification topic -> chat queue (the severities chat gets) -> relay -> chat topic."""
         # The SNS envelope (not raw delivery): its MessageId is what the relay dedupes on. A notification SNS
         # cannot deliver to the queue (a queue or key policy that refuses it) waits in the relay's
         # dead-letter queue, alarmed, instead of being dropped.
@@ -59,7 +73,7 @@ class ChatChannels(Construct):
                 self.queue,
                 raw_message_delivery=False,
                 dead_letter_queue=relay.dead_letter_queue,
-                filter_policy={"severity": sns.SubscriptionFilter.string_filter(allowlist=list(settings.severities))},
+                filter_policy={"severity": sns.SubscriptionFilter.string_filter(allowlist=list(severities))},
             )
         )
         relay.function.add_event_source(
@@ -82,6 +96,8 @@ class ChatChannels(Construct):
         )
         key.grant(relay.role, "kms:GenerateDataKey", "kms:Decrypt")
 
+    def _add_channels(self, settings: ChatSettings) -> None:
+        """A channel configuration per Slack or Teams channel, under one role with no permissions."""
         self.role = iam.Role(
             self,
             "ChannelRole",
@@ -119,18 +135,11 @@ class ChatChannels(Construct):
                     logging_level="ERROR",
                 )
             )
-        Validations.of(self).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
-                reason="ReadOnlyAccess is the channels' guardrail (the most anyone may do from chat), not a "
-                "permission of any role: the channel role has no policy.",
-            )
-        )
 
 
 def add_chat(core: NotifierCore) -> ChatChannels | None:
     """The relay and the channels, when a channel is configured."""
-    settings = core.settings.chat
+    settings = chat_settings(core.settings)
     if not settings:
         return None
     relay = core.add_function(

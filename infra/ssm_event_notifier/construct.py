@@ -23,7 +23,8 @@ from ssm_event_notifier.fleet_operations import add_fleet_operations
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.nag import acknowledge_accepted_findings
 from ssm_event_notifier.organization import OrganizationHub
-from ssm_event_notifier.settings import NotifierSettings, settings_of
+from ssm_event_notifier.setting_names import settings_of
+from ssm_event_notifier.settings import NotifierSettings
 
 P = ParamSpec("P")
 

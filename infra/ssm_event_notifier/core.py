@@ -20,6 +20,7 @@ from ssm_event_notifier.monitoring import Monitoring
 from ssm_event_notifier.nag import acknowledge_function_findings
 from ssm_event_notifier.organization import OrganizationHub
 from ssm_event_notifier.rules import DetailFilters
+from ssm_event_notifier.setting_groups import organization_settings
 from ssm_event_notifier.settings import NotifierSettings
 from ssm_event_notifier.storage import IdempotencyTable
 from ssm_event_notifier.topics import Topics
@@ -63,7 +64,7 @@ class NotifierCore:
         self.functions: dict[str, NotifierFunction] = {}
         # Organization mode: the rules listen on the hub's bus, for the organization's accounts, and every
         # function learns the organization (README, Organization).
-        organization = settings.organization(region)
+        organization = organization_settings(settings, region)
         self.hub = (
             OrganizationHub(
                 scope,

@@ -130,6 +130,22 @@ class FleetOperations(Construct):
                 )
             ],
         )
+        self._read_buffer(recorder)
+        table.grant_record(recorder)
+        table.grant_sweep(sweeper)
+        events.Rule(
+            self,
+            "SweepSchedule",
+            description="SSM Event Notifier: publish the digests of operations that ended or expired",
+            schedule=events.Schedule.rate(Duration.minutes(sweep_rate_minutes)),
+            targets=[
+                targets.LambdaFunction(sweeper.function, dead_letter_queue=sweeper.dead_letter_queue, retry_attempts=2)
+            ],
+        )
+        monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
+
+    def _read_buffer(self, recorder: NotifierFunction) -> None:
+        """The recorder reads the buffer in batches; what it can never record goes to its dead-letter queue."""
         recorder.function.add_event_source(
             # No more batches at once than the reader may run (infra/functions.py: RESERVED_CONCURRENCY).
             sources.SqsEventSource(
@@ -143,18 +159,6 @@ class FleetOperations(Construct):
         for name, value in DeadLetterSending(queue_url=recorder.dead_letter_queue.queue_url).variables().items():
             recorder.function.add_environment(name, value)
         recorder.dead_letter_queue.grant_send_messages(recorder.role)
-        table.grant_record(recorder)
-        table.grant_sweep(sweeper)
-        events.Rule(
-            self,
-            "SweepSchedule",
-            description="SSM Event Notifier: publish the digests of operations that ended or expired",
-            schedule=events.Schedule.rate(Duration.minutes(sweep_rate_minutes)),
-            targets=[
-                targets.LambdaFunction(sweeper.function, dead_letter_queue=sweeper.dead_letter_queue, retry_attempts=2)
-            ],
-        )
-        monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
 
 
 def add_fleet_operations(core: NotifierCore, reading: FailureReading) -> tuple[str, ...]:

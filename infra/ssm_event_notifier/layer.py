@@ -30,6 +30,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ssm_event_notifier.runtime_python import RUNTIME_VERSION, BuildError, runtime_python, version_of
 from ssm_event_notifier.service_models import TRIMMED, trim_service_models, unused_models
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -38,8 +39,7 @@ LAMBDAS_DIR = next(path for path in (PACKAGE_DIR / "lambdas", PACKAGE_DIR.parent
 # What the functions import of this package besides their own code: its contract, under the same name.
 SHARED = (PACKAGE_DIR / "__init__.py", PACKAGE_DIR / "contract")
 REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
-RUNTIME = lambda_.Runtime.PYTHON_3_13
-RUNTIME_VERSION = RUNTIME.name.removeprefix("python")  # "3.13"
+RUNTIME = lambda_.Runtime.PYTHON_3_13  # runtime_python.RUNTIME_VERSION: tests/infra/test_layer.py checks they agree
 # Why not the newest runtime (cdk-nag AwsSolutions-L1, Serverless-LambdaLatestVersion, acknowledged per function).
 RUNTIME_REASON = (
     "Python 3.13, not 3.14: the functions ship bytecode compiled for the runtime's exact Python version "
@@ -53,8 +53,6 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 LAMBDA_PLATFORM_TAG = "manylinux2014_aarch64"
 # Written into the layer so that whoever runs it can tell which build it is.
 BUILD_INFO = "ssm_event_notifier_layer.json"
-# The interpreter that compiles the bytecode: a path, or "none" to ship none (slower cold starts).
-BUILD_PYTHON = "LAYER_PYTHON"
 # What no function imports or reads, left out of both builds: console scripts for the build machine
 # (bin/), type stubs, a package's own test suite, botocore's documentation examples.
 PRUNED = {
@@ -68,57 +66,6 @@ PRUNED = {
 RECIPE = json.dumps(
     {"runtime": RUNTIME.name, "pruned": PRUNED, "trimmed": TRIMMED, "bytecode": "unchecked-hash", "version": 5}
 )
-
-
-class BuildError(RuntimeError):
-    """The assets cannot be built as Lambda needs them (the message says what to install)."""
-
-
-@functools.cache  # an interpreter's version: asked once per process, not at every asset's hash
-def _version_of(python: str) -> str | None:
-    try:
-        done = subprocess.run(
-            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-@functools.cache
-def find_python(version: str = RUNTIME_VERSION) -> str | None:
-    """An interpreter of exactly `version` (a pyenv shim of a version not selected fails: checked by running it)."""
-    candidates = [sys.executable, shutil.which(f"python{version}") or ""]
-    homes = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"]
-    homes.append(Path.home() / ".local" / "share" / "uv" / "python")
-    for home in homes:
-        candidates += sorted(map(str, home.glob(f"*{version}.*/bin/python{version}")), reverse=True)
-    return next((c for c in candidates if c and _version_of(c) == version), None)
-
-
-def runtime_python(required: bool) -> str | None:
-    """The interpreter that compiles for the runtime; None when none is wanted or (not `required`) found."""
-    chosen = os.environ.get(BUILD_PYTHON, "")
-    if chosen.lower() == "none":
-        return None
-    if chosen:
-        if _version_of(chosen) != RUNTIME_VERSION:
-            raise BuildError(f"{BUILD_PYTHON}={chosen} is not a Python {RUNTIME_VERSION} interpreter")
-        return chosen
-    found = find_python()
-    if found is None and required:
-        raise BuildError(
-            f"the Lambda layer ships bytecode compiled for the {RUNTIME.name} runtime, which needs a Python "
-            f"{RUNTIME_VERSION} interpreter on this machine, and none was found (python{RUNTIME_VERSION} on PATH, "
-            f"pyenv, uv). Install one (`pyenv install {RUNTIME_VERSION}`, `uv python install {RUNTIME_VERSION}`, "
-            f"or your system's python{RUNTIME_VERSION} package), or name it: {BUILD_PYTHON}=/path/to/python"
-            f"{RUNTIME_VERSION}. {BUILD_PYTHON}=none builds without bytecode (each cold start compiles it)."
-        )
-    return found
 
 
 def host_platform_tag() -> str:
@@ -190,7 +137,7 @@ def build_layer(
     return {
         "trimmed_service_models": trimmed,
         "runtime": f"python{python_version}" if python_version else "python{}.{}".format(*sys.version_info[:2]),
-        "bytecode": f"python{_version_of(python)}" if python else None,
+        "bytecode": f"python{version_of(python)}" if python else None,
         "pruned_bytes": removed,
         "requirements": REQUIREMENTS.read_text(),
     }
@@ -230,7 +177,7 @@ def _bytecode_for(platform: str) -> str:
     if platform != "lambda":
         return sys.version.split()[0]
     python = runtime_python(required=False)
-    return f"python{_version_of(python)}" if python else "none"
+    return f"python{version_of(python)}" if python else "none"
 
 
 @jsii.implements(ILocalBundling)

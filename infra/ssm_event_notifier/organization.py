@@ -28,7 +28,7 @@ from ssm_event_notifier.members import (
 )
 from ssm_event_notifier.monitoring import Monitoring
 from ssm_event_notifier.rules import DetailFilters, Routing
-from ssm_event_notifier.settings import OrganizationSettings
+from ssm_event_notifier.setting_groups import OrganizationSettings
 
 HUB_BUS_NAME = "ssm-event-notifier-hub"
 # An event bus's resource policy may hold at most 10 KB (EventBridge quotas).

@@ -5,8 +5,12 @@ context (a JSON value from cdk.json, a string from `-c`). A check raises `Proble
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
+
+from ssm_event_notifier.contract.calendar_rules import validate
+from ssm_event_notifier.contract.catalog import FAMILIES
 
 Check = Callable[[Any], Any]
 
@@ -121,3 +125,21 @@ def optional_text(pattern: re.Pattern[str], what: str) -> Check:
         return text
 
     return check
+
+
+def families(value: Any) -> tuple[str, ...]:
+    """ "all" is every family but the opt-in ones, which are named besides it ("all,api-audit")."""
+    names = text_list(value)
+    if not names or "all" in names:
+        names = (*(f.name for f in FAMILIES if not f.opt_in), *(n for n in names if n != "all"))
+    return some_of(tuple(family.name for family in FAMILIES))(names)
+
+
+def calendars(value: Any) -> Mapping[str, str]:
+    """Change Calendars by document name, each checked with the rules the functions apply."""
+    if not isinstance(value, Mapping) or not all(isinstance(t, str) for t in (*value, *value.values())):
+        raise Problem("expected a mapping of document names to iCalendar text")
+    problems = [problem for name, text in value.items() for problem in validate(text, name)]
+    if problems:
+        raise Problem("invalid Change Calendar(s): " + "; ".join(problems))
+    return MappingProxyType(dict(value))

@@ -4,14 +4,12 @@ keyword arguments; `settings_from_context` reads them from CDK context (this rep
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from ssm_event_notifier.contract.calendar_rules import validate
-from ssm_event_notifier.contract.catalog import AUDITED_CALLS, FAMILIES, OPERATIONS
+from ssm_event_notifier.contract.catalog import AUDITED_CALLS, OPERATIONS
 from ssm_event_notifier.contract.environment import (
     AUDIT_BURST_SECONDS,
     DEDUPE_WINDOW_SECONDS,
@@ -37,13 +35,15 @@ from ssm_event_notifier.setting_checks import (
     Problem,
     SettingsError,
     boolean,
+    calendars,
+    families,
     matching,
     one_of,
     optional_text,
     some_of,
-    text_list,
     whole,
 )
+from ssm_event_notifier.setting_groups import check_together
 
 # The retention periods CloudWatch Logs accepts.
 # fmt: off
@@ -52,30 +52,7 @@ LOG_RETENTION_DAYS = (
 )
 # fmt: on
 SEVERITIES = ("error", "warning", "info")
-FAMILY_NAMES = tuple(family.name for family in FAMILIES)
 QUIET_KINDS = tuple(kind.name for kind in OPERATIONS if kind.ends == "quiet")
-# Context names that are CDK's, not ours: feature flags ("@aws-cdk/..."), the CLI's own ("aws:cdk:...",
-# lookups "availability-zones:..."), and the CLI's acknowledgements.
-CDK_CONTEXT = ("acknowledged-issue-numbers", "cli-telemetry")
-# A setting's name before it was renamed -> its name now; both are read.
-RENAMED = {"operationsEmails": "alarmEmails"}
-
-
-def _families(value: Any) -> tuple[str, ...]:
-    """ "all" is every family but the opt-in ones, which are named besides it ("all,api-audit")."""
-    names = text_list(value)
-    if not names or "all" in names:
-        names = (*(f.name for f in FAMILIES if not f.opt_in), *(n for n in names if n != "all"))
-    return some_of(FAMILY_NAMES)(names)
-
-
-def _calendars(value: Any) -> Mapping[str, str]:
-    if not isinstance(value, Mapping) or not all(isinstance(t, str) for t in (*value, *value.values())):
-        raise Problem("expected a mapping of document names to iCalendar text")
-    problems = [problem for name, text in value.items() for problem in validate(text, name)]
-    if problems:
-        raise Problem("invalid Change Calendar(s): " + "; ".join(problems))
-    return MappingProxyType(dict(value))
 
 
 def setting(default: Any, check: Check, meaning: str, *, shown: str | None = None, context: bool = True) -> Any:
@@ -110,7 +87,7 @@ class NotifierSettings:
     )
     enabled_families: Sequence[str] = setting(
         ("all",),
-        _families,
+        families,
         "families to route, e.g. `ami,calendar,run-command`; rules and functions of the others are not created. "
         "`all` is every family but the opt-in API audit: `all,api-audit` adds it",
         shown="`all`",
@@ -261,7 +238,7 @@ class NotifierSettings:
 
     calendars: Mapping[str, str] = setting(
         MappingProxyType({}),
-        _calendars,
+        calendars,
         "Change Calendars deployed with the notifier and monitored: document name -> iCalendar text "
         "(this repository's app reads calendars/*.ics)",
         context=False,
@@ -275,128 +252,9 @@ class NotifierSettings:
                 raise SettingsError(f"{spec.name}: {problem}") from None
         if not self.alarm_emails:
             object.__setattr__(self, "alarm_emails", self.notification_emails)
-        _check_together(self)
+        check_together(self)
 
     @property
     def quiet_minutes(self) -> tuple[tuple[str, int], ...]:
         """The quiet period of each operation kind that ends without a final event."""
         return tuple((kind, getattr(self, f"{kind.replace('-', '_')}_quiet_minutes")) for kind in QUIET_KINDS)
-
-    @property
-    def chat(self) -> ChatSettings | None:
-        """None when no channel is configured (and no chat resource is created)."""
-        if not self.slack_channels and not self.teams_channels:
-            return None
-        return ChatSettings(
-            slack=tuple(SlackChannel(*_groups(SLACK_CHANNEL, c)) for c in self.slack_channels),
-            teams=tuple(TeamsChannel(*_groups(TEAMS_CHANNEL, c)) for c in self.teams_channels),
-            severities=tuple(self.chat_severities),
-        )
-
-    def organization(self, hub_region: str | None) -> OrganizationSettings | None:
-        """Organization mode's settings, None without organizationId; `hub_region`: the stack's region
-        (None when it is environment-agnostic), the member regions' default."""
-        if not self.organization_id:
-            return None
-        regions = tuple(self.member_regions) or ((hub_region,) if hub_region else ())
-        if not regions:
-            raise SettingsError(
-                "memberRegions (member_regions): required with organizationId when the stack has no region of its own "
-                "(environment-agnostic), e.g. -c memberRegions=eu-west-1,us-east-1"
-            )
-        return OrganizationSettings(
-            organization_id=self.organization_id,
-            member_organizational_units=tuple(self.member_organizational_units),
-            member_regions=regions,
-            included_accounts=tuple(self.included_accounts),
-            excluded_accounts=tuple(self.excluded_accounts),
-            delegated_administrator=self.delegated_administrator,
-        )
-
-
-def _groups(pattern: Any, text: str) -> tuple[str, ...]:
-    return tuple(pattern.match(text).groups())
-
-
-def _check_together(settings: NotifierSettings) -> None:
-    """The checks that involve more than one setting."""
-    if not settings.organization_id:
-        for name in (*ORGANIZATION_ONLY, "delegated_administrator"):
-            if getattr(settings, name):
-                raise SettingsError(f"{name}: only used with organizationId, which is not set")
-        return
-    if not settings.member_organizational_units:
-        raise SettingsError("member_organizational_units: required with organizationId (ou-... or r-... ids)")
-    if settings.included_accounts and settings.excluded_accounts:
-        raise SettingsError("excluded_accounts: set includedAccounts or excludedAccounts, not both")
-
-
-ORGANIZATION_ONLY = ("member_organizational_units", "member_regions", "included_accounts", "excluded_accounts")
-KEYWORDS = tuple(spec.name for spec in fields(NotifierSettings))
-
-
-def unknown_setting(name: str, known: Sequence[str]) -> str:
-    """The error for a name that is no setting, with the closest known one."""
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"{name}: no such setting" + (f"; did you mean {close[0]}?" if close else "")
-
-
-def settings_of(**keywords: Any) -> NotifierSettings:
-    """NotifierSettings from keyword arguments; an unknown keyword is refused with the closest one."""
-    for name in keywords:
-        if name not in KEYWORDS:
-            raise SettingsError(unknown_setting(name, KEYWORDS))
-    return NotifierSettings(**keywords)
-
-
-def settings_from_context(context: Mapping[str, Any], **keywords: Any) -> NotifierSettings:
-    """The settings given as CDK context (cdk.json, `-c name=value`): every name ours is read, every other
-    name fails (CDK's own aside), and errors name the setting as context names it. `keywords`: settings
-    that context does not give (calendars)."""
-    by_context = {context_name(f.name): f.name for f in fields(NotifierSettings) if f.metadata["context"]}
-    # An old name counts where its new name is not given (or given empty, as cdk.json's alarmEmails is).
-    given = {RENAMED[n]: v for n, v in context.items() if n in RENAMED and not context.get(RENAMED[n])}
-    for name, value in {**context, **given}.items():
-        if name.startswith("@") or ":" in name or name in CDK_CONTEXT or name in RENAMED:
-            continue
-        if name not in by_context:
-            raise SettingsError("context " + unknown_setting(name, [*by_context, *RENAMED]))
-        if value is not None:
-            keywords[by_context[name]] = value
-    try:
-        return NotifierSettings(**keywords)
-    except SettingsError as error:
-        keyword, _, problem = str(error).partition(": ")
-        raise SettingsError(f"context {context_name(keyword)}: {problem}") from None
-
-
-@dataclass(frozen=True)
-class SlackChannel:
-    workspace_id: str
-    channel_id: str
-
-
-@dataclass(frozen=True)
-class TeamsChannel:
-    tenant_id: str
-    team_id: str
-    channel_id: str  # as Teams gives it in a channel link: URL-encoded ("19%3a...%40thread.tacv2")
-
-
-@dataclass(frozen=True)
-class ChatSettings:
-    slack: tuple[SlackChannel, ...]
-    teams: tuple[TeamsChannel, ...]
-    severities: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class OrganizationSettings:
-    organization_id: str
-    member_organizational_units: tuple[str, ...]
-    member_regions: tuple[str, ...]
-    # At most one of the two is set: the hub's rules take only these accounts' events, or all but these.
-    included_accounts: tuple[str, ...] = ()
-    excluded_accounts: tuple[str, ...] = ()
-    # The hub deploys the StackSet as the organization's delegated administrator (not its management account).
-    delegated_administrator: bool = False

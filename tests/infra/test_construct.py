@@ -14,7 +14,8 @@ from aws_cdk.assertions import Template
 
 from app import settings_of
 from ssm_event_notifier import NotifierSettings, NotifierStack, SettingsError, SsmEventNotifier
-from ssm_event_notifier.settings import context_name, settings_from_context
+from ssm_event_notifier.setting_names import settings_from_context
+from ssm_event_notifier.settings import context_name
 from tests.infra.conftest import synthesize
 from tools import REPO_ROOT
 

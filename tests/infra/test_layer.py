@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ssm_event_notifier import layer
+from ssm_event_notifier import layer, runtime_python
 from ssm_event_notifier.layer import LAMBDAS_DIR
 from tests.infra.conftest import resources
 
-NO_RUNTIME_PYTHON = layer.find_python() is None
+NO_RUNTIME_PYTHON = runtime_python.find_python() is None
 
 
 def test_the_runtime_is_the_newest_python_the_build_machines_can_compile_for(template):
@@ -94,23 +94,23 @@ def test_the_code_asset_changes_with_the_sources_and_leaves_out_requirements_and
 
 
 def test_an_interpreter_is_named_or_found_and_a_missing_one_fails_the_lambda_build_clearly(monkeypatch):
-    monkeypatch.setenv(layer.BUILD_PYTHON, "none")
-    assert layer.runtime_python(required=True) is None  # on purpose: no bytecode
-    monkeypatch.setenv(layer.BUILD_PYTHON, sys.executable)
+    monkeypatch.setenv(runtime_python.BUILD_PYTHON, "none")
+    assert runtime_python.runtime_python(required=True) is None  # on purpose: no bytecode
+    monkeypatch.setenv(runtime_python.BUILD_PYTHON, sys.executable)
     if sys.version_info[:2] != (3, 13):
-        with pytest.raises(layer.BuildError, match=r"is not a Python 3\.13 interpreter"):
-            layer.runtime_python(required=True)
-    monkeypatch.delenv(layer.BUILD_PYTHON)
-    monkeypatch.setattr(layer, "find_python", lambda version=layer.RUNTIME_VERSION: None)
-    assert layer.runtime_python(required=False) is None
-    with pytest.raises(layer.BuildError, match=r"pyenv install 3\.13.*LAYER_PYTHON=/path/to/python3\.13"):
-        layer.runtime_python(required=True)
+        with pytest.raises(runtime_python.BuildError, match=r"is not a Python 3\.13 interpreter"):
+            runtime_python.runtime_python(required=True)
+    monkeypatch.delenv(runtime_python.BUILD_PYTHON)
+    monkeypatch.setattr(runtime_python, "find_python", lambda version=layer.RUNTIME_VERSION: None)
+    assert runtime_python.runtime_python(required=False) is None
+    with pytest.raises(runtime_python.BuildError, match=r"pyenv install 3\.13.*LAYER_PYTHON=/path/to/python3\.13"):
+        runtime_python.runtime_python(required=True)
 
 
 @pytest.mark.skipif(NO_RUNTIME_PYTHON, reason="no Python 3.13 interpreter on this machine")
 def test_compiled_bytecode_is_the_runtimes_and_does_not_depend_on_timestamps(tmp_path: Path):
     _package(tmp_path, ["pkg/__init__.py", "pkg/module.py"])
-    python = layer.find_python()
+    python = runtime_python.find_python()
     assert python is not None
     layer.compile_tree(tmp_path, python)
     compiled = sorted(p.name for p in (tmp_path / "pkg" / "__pycache__").iterdir())

@@ -16,7 +16,9 @@ from moto.events.models import EventPattern
 from ssm_event_notifier.contract.catalog import EVENT_TYPES, FAMILIES
 from ssm_event_notifier.members import READER_ACTIONS, READER_ROLE_NAME
 from ssm_event_notifier.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
-from ssm_event_notifier.settings import SettingsError, settings_from_context
+from ssm_event_notifier.setting_checks import SettingsError
+from ssm_event_notifier.setting_groups import organization_settings
+from ssm_event_notifier.setting_names import settings_from_context
 from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, as_list, pattern_rules, resources, synthesize
 from tests.security.checkov_gate import CHECKOV, accepted, judge, run_checkov
 from tools.harness.samples import SAMPLE_FILES, read, sample_id
@@ -414,7 +416,7 @@ def test_a_hub_keeps_every_resource_of_the_single_account_stack(template, hub):
 
 def _read(region: str | None = None, **context: Any) -> Any:
     """The organization settings that context gives a stack in `region` (None: environment-agnostic)."""
-    return settings_from_context(context).organization(region)
+    return organization_settings(settings_from_context(context), region)
 
 
 @pytest.mark.parametrize(
