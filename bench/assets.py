@@ -2,7 +2,7 @@
 
 `lambda` is what `make synth` bundles for Lambda (cdk.out/, Linux ARM64 wheels, bytecode for the
 runtime's Python); `host` is the build the local runs use (cdk.out.local/). Both ship bytecode
-(infra/layer.py), so it is counted: `bytecode` says how much of each is .pyc. Zipped: deflate at
+(infra/ssm_event_notifier/layer.py), so it is counted: `bytecode` says how much of each is .pyc. Zipped: deflate at
 level 9, as the asset is uploaded. Lambda's limits: 250 MB unzipped for a function and its layers,
 50 MB zipped for a direct upload.
 """

@@ -94,7 +94,7 @@ class FleetOperations(Construct):
         monitoring: Monitoring,
         routing: Routing | None = None,
     ) -> None:
-        """`routing`: None, the default bus and this account's events (see infra.rules.Routing)."""
+        """`routing`: None, the default bus and this account's events (see ssm_event_notifier.rules.Routing)."""
         super().__init__(scope, construct_id)
         routing = routing or Routing()
         # Records the batch function could not record after MAX_RECEIVE_COUNT tries wait in the batch
@@ -147,7 +147,7 @@ class FleetOperations(Construct):
     def _read_buffer(self, recorder: NotifierFunction) -> None:
         """The recorder reads the buffer in batches; what it can never record goes to its dead-letter queue."""
         recorder.function.add_event_source(
-            # No more batches at once than the reader may run (infra/functions.py: RESERVED_CONCURRENCY).
+            # No more batches at once than the reader may run (infra/ssm_event_notifier/functions.py: RESERVED_CONCURRENCY).
             sources.SqsEventSource(
                 self.buffer,
                 batch_size=BATCH_SIZE,

@@ -60,7 +60,7 @@ PRUNED = {
     "type stubs": "*.pyi, *-stubs/",
     "test suites": "<package>/**/tests/, <package>/**/test/",
     "botocore examples": "botocore/data/**/examples-*.json",
-    "other services' models": "botocore/data/<service>/ but SERVICES' newest (infra/service_models.py)",
+    "other services' models": "botocore/data/<service>/ but SERVICES' newest (infra/ssm_event_notifier/service_models.py)",
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
 RECIPE = json.dumps(
@@ -219,7 +219,7 @@ def _code_asset_hash() -> str:
 
 
 def code_asset() -> lambda_.Code:
-    """The function code asset (infra.functions.function_code)."""
+    """The function code asset (ssm_event_notifier.functions.function_code)."""
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR),
         asset_hash_type=AssetHashType.CUSTOM,

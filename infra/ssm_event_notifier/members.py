@@ -1,8 +1,8 @@
 """Organization mode, the member side: what every member account and region runs, deployed by the
-hub's StackSet (infra/organization.py). No code, no assets: rules, a role, a queue.
+hub's StackSet (infra/ssm_event_notifier/organization.py). No code, no assets: rules, a role, a queue.
 
 - One rule per enabled family on the member's default bus, with the family rules' own patterns
-  (infra.rules.event_pattern), forwarding the account's events straight to the hub's bus (one hop:
+  (ssm_event_notifier.rules.event_pattern), forwarding the account's events straight to the hub's bus (one hop:
   EventBridge does not forward an event a second time), through a role that may only put events on
   that bus, with a dead-letter queue and a retry policy.
 - The calendar reader role (a fixed name, created in one region: IAM is global), trusted only by the
@@ -31,7 +31,7 @@ MEMBER_STACK_NAME = "SsmEventNotifierMember"
 # (ssm_event_notifier.contract.environment.Organization.calendar_reader_role).
 READER_ROLE_NAME = "SsmEventNotifierCalendarReader"
 READER_ACTIONS = ("ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetCalendarState")
-# The StackSet's parameters (infra/organization.py passes them).
+# The StackSet's parameters (infra/ssm_event_notifier/organization.py passes them).
 HUB_BUS_PARAMETER = "HubEventBusArn"
 HUB_ROLES_PARAMETER = "HubCalendarRoleArns"
 READER_REGION_PARAMETER = "CalendarReaderRegion"

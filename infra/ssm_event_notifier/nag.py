@@ -110,7 +110,7 @@ def acknowledge(scope: IConstruct, *rules: str) -> None:
 
 
 def acknowledge_function_findings(function: NotifierFunction) -> None:
-    """The AwsSolutions findings of every function (infra/stack.py, as each is added)."""
+    """The AwsSolutions findings of every function (infra/ssm_event_notifier/stack.py, as each is added)."""
     Validations.of(function).acknowledge(
         Acknowledgment(
             id="AwsSolutions-IAM5[Resource::*]",

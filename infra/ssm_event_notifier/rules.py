@@ -1,5 +1,5 @@
 """EventBridge rules: one per family, on the default bus and for this account's events only; in
-organization mode on the hub's bus, for the organization's accounts (infra/organization.py)."""
+organization mode on the hub's bus, for the organization's accounts (infra/ssm_event_notifier/organization.py)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def event_pattern(
     calendars' (DetailFilters).
 
     One definition for the family rules, the hub's forwarding of its own events and the member
-    accounts' rules (infra/organization.py, infra/members.py).
+    accounts' rules (infra/ssm_event_notifier/organization.py, infra/ssm_event_notifier/members.py).
     """
     return events.EventPattern(
         source=source_match(family),

@@ -25,10 +25,10 @@ from typing import Any
 # The services the functions make clients of (Powertools' idempotency too: DynamoDB).
 SERVICES = ("dynamodb", "ec2", "organizations", "sns", "sqs", "ssm", "sts")
 SSM_OPERATIONS = (
-    # The calendars (infra/calendars.py grants them).
+    # The calendars (infra/ssm_event_notifier/calendars.py grants them).
     "GetCalendarState",
     "GetDocument",
-    # Why it failed (infra/failure_reads.py).
+    # Why it failed (infra/ssm_event_notifier/failure_reads.py).
     "ListCommandInvocations",
     "GetAutomationExecution",
     "DescribeAutomationExecutions",

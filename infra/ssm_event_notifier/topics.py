@@ -63,7 +63,7 @@ class Topics(Construct):
             resources=[self.notifications.topic_arn],
         )
         # What SNS could not deliver by e-mail after its retries (50 over 6 hours: a mail server that refuses
-        # or is unreachable) waits here 14 days, alarmed (infra/stack.py), instead of being dropped.
+        # or is unreachable) waits here 14 days, alarmed (infra/ssm_event_notifier/stack.py), instead of being dropped.
         self.undelivered: sqs.Queue | None = None
         if notification_emails or alarm_emails:
             self.undelivered = dead_letter_queue(self, "UndeliveredEmails")

@@ -123,7 +123,7 @@ class Template:
         return self.outdir / self.resources[logical_id]["Metadata"]["aws:asset:path"]
 
     def layer_build(self) -> dict[str, Any]:
-        """What the layer was built for (written by infra/layer.py)."""
+        """What the layer was built for (written by infra/ssm_event_notifier/layer.py)."""
         for logical_id in self.of_type("AWS::Lambda::LayerVersion"):
             info = self.asset_dir(logical_id) / "python" / "ssm_event_notifier_layer.json"
             if info.exists():

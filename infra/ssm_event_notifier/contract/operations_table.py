@@ -1,4 +1,4 @@
-"""The operations table's schema (read by infra/fleet_operations.py and the functions alike): the
+"""The operations table's schema (read by infra/ssm_event_notifier/fleet_operations.py and the functions alike): the
 latest status of every item of every fleet-wide operation.
 
 One partition per operation (`operation` = "command#<id>", "association#<account>/<region>/<id>"...):
