@@ -4,7 +4,7 @@
 
 What runs is what Lambda runs, on this machine's architecture: the runtime's Python
 (infra/layer.RUNTIME_VERSION, found as the layer's build finds it), the function code and the layer
-built by the Lambda build's own recipe (infra/ssm_event_notifier/layer.py: wheels for that Python, pruned, compiled),
+built by the Lambda build's own recipe (ssm_event_notifier/layer.py: wheels for that Python, pruned, compiled),
 for this machine's platform (the Lambda build's ARM64 wheels do not load here). Each start is a
 fresh `python -I -S -B bench/cold_start_probe.py` with nothing on sys.path but the code, the layer
 and the runtime's folder (/var/runtime in Lambda: its interface client, awslambdaric, and its
@@ -242,7 +242,7 @@ def measure(template: Template, runs: int, bytecode_runs: int, source: Path = LA
         "worst_function": worst,
         "goal": f"<= {GOAL} every function, <= {HOT_GOAL} for {', '.join(m.split('.')[1] for m in HOT)}",
         "met": all(f["ratio"] <= f["goal"] for f in functions.values()),
-        "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by infra/ssm_event_notifier/layer.py for it",
+        "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by ssm_event_notifier/layer.py for it",
         "how": (
             "python -I -S -B: the code, the layer and the runtime's folder only, no bytecode written; "
             f"{RUNTIME_INTERFACE_CLIENT}'s bootstrap loaded first, as Lambda's runtime is; init, then one event"

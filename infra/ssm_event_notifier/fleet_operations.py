@@ -147,7 +147,7 @@ class FleetOperations(Construct):
     def _read_buffer(self, recorder: NotifierFunction) -> None:
         """The recorder reads the buffer in batches; what it can never record goes to its dead-letter queue."""
         recorder.function.add_event_source(
-            # No more batches at once than the reader may run (infra/ssm_event_notifier/functions.py: RESERVED_CONCURRENCY).
+            # No more batches at once than the reader may run (ssm_event_notifier/functions.py: RESERVED_CONCURRENCY).
             sources.SqsEventSource(
                 self.buffer,
                 batch_size=BATCH_SIZE,

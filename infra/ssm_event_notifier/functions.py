@@ -45,7 +45,7 @@ TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", 
 
 
 def function_code() -> lambda_.Code:
-    """The handlers and the shared library, with bytecode for the runtime (infra/ssm_event_notifier/layer.py); the
+    """The handlers and the shared library, with bytecode for the runtime (ssm_event_notifier/layer.py); the
     dependencies come from the layer."""
     return code_asset()
 
@@ -76,7 +76,7 @@ class NotifierFunction(Construct):
         self.reserved_concurrency = reserved_concurrency(name)
         self.concurrency_reserved = reserve_concurrency
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
-        # Encrypted with the stack's log key (infra/ssm_event_notifier/log_encryption.py); the logical ID stays "Logs".
+        # Encrypted with the stack's log key (ssm_event_notifier/log_encryption.py); the logical ID stays "Logs".
         self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[log_retention_days], encryption_key=log_key)
         # An own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
         self.role = role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -110,7 +110,7 @@ class NotifierFunction(Construct):
                 **{name: value for part in environment for name, value in part.variables().items()},
             },
         )
-        for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (infra/ssm_event_notifier/layer.py)
+        for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (ssm_event_notifier/layer.py)
             Validations.of(self.function).acknowledge(Acknowledgment(id=rule, reason=RUNTIME_REASON))
 
     def grant_dedupe(self, table: dynamodb.ITable) -> None:

@@ -60,7 +60,7 @@ PRUNED = {
     "type stubs": "*.pyi, *-stubs/",
     "test suites": "<package>/**/tests/, <package>/**/test/",
     "botocore examples": "botocore/data/**/examples-*.json",
-    "other services' models": "botocore/data/<service>/ but SERVICES' newest (infra/ssm_event_notifier/service_models.py)",
+    "other services' models": "botocore/data/<service>/ but SERVICES' newest (ssm_event_notifier/service_models.py)",
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
 RECIPE = json.dumps(
