@@ -23,7 +23,7 @@ from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.setting_groups import ChatSettings, chat_settings
 
 BATCH_SIZE = 10
-MAX_RECEIVE_COUNT = 5  # as the storm buffer's (ssm_event_notifier/fleet_operations.py)
+MAX_RECEIVE_COUNT = 5  # as the fleet buffer's
 VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)  # six times the function's timeout, as AWS advises
 # What people may do from a chat channel: read, nothing else (the channel role itself has no policy:
 # notifications need none).
@@ -81,7 +81,7 @@ class ChatChannels(Construct):
                 self.queue,
                 batch_size=BATCH_SIZE,
                 report_batch_item_failures=True,
-                max_concurrency=relay.reserved_concurrency,  # as the storm buffer's (ssm_event_notifier/fleet_operations.py)
+                max_concurrency=relay.reserved_concurrency,  # as the fleet buffer's
             )
         )
         variables = {

@@ -25,7 +25,7 @@ from tools.harness.faults import Faults, LambdaTimeout
 from tools.harness.lambda_worker import LambdaContext
 from tools.harness.subscribers import drain_queue
 
-# Lambda's retries of an asynchronous invocation, as the stack sets them (ssm_event_notifier/functions.py ASYNC_RETRIES).
+# Lambda's retries of an asynchronous invocation, as the stack sets them (functions.ASYNC_RETRIES).
 ASYNC_RETRIES = 2
 TIMEOUT_ERROR = "Sandbox.Timedout"
 

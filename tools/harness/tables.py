@@ -36,7 +36,7 @@ def create_idempotency_table(dynamodb: Any, name: str) -> str:
 
 
 def create_operations_table(dynamodb: Any, name: str) -> str:
-    """A table shaped like the stack's operations table (ssm_event_notifier/fleet_operations.py), with its sparse index."""
+    """A table shaped like the stack's operations table (ssm_event_notifier.fleet_operations), with its sparse index."""
     dynamodb.create_table(
         TableName=name,
         AttributeDefinitions=[
