@@ -242,7 +242,7 @@ def measure(template: Template, runs: int, bytecode_runs: int, source: Path = LA
         "worst_function": worst,
         "goal": f"<= {GOAL} every function, <= {HOT_GOAL} for {', '.join(m.split('.')[1] for m in HOT)}",
         "met": all(f["ratio"] <= f["goal"] for f in functions.values()),
-        "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by ssm_event_notifier.layer for it",
+        "runtime": f"python{build.version} ({os.uname().machine}), code and layer built by the Lambda build for it",
         "how": (
             "python -I -S -B: the code, the layer and the runtime's folder only, no bytecode written; "
             f"{RUNTIME_INTERFACE_CLIENT}'s bootstrap loaded first, as Lambda's runtime is; init, then one event"
