@@ -7,24 +7,19 @@ change, and a failure of chat never touches them. Nothing of this exists when no
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending
+from ssm_event_notifier.contract.environment import ChatRelaying
 from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.setting_groups import ChatSettings, chat_settings
 
-BATCH_SIZE = 10
-MAX_RECEIVE_COUNT = 5  # as the fleet buffer's
-VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)  # six times the function's timeout, as AWS advises
 # What people may do from a chat channel: read, nothing else (the channel role itself has no policy:
 # notifications need none).
 GUARDRAIL = "ReadOnlyAccess"
@@ -43,14 +38,7 @@ class ChatChannels(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Topic", display_name="SSM Event Notifier chat", master_key=key, enforce_ssl=True)
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            visibility_timeout=VISIBILITY_TIMEOUT,
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=relay.dead_letter_queue),
-        )
+        self.queue = relay.read_queue(self, "Queue")
         self._feed(relay, notifications, settings.severities, key)
         self._add_channels(settings)
         Validations.of(self).acknowledge(
@@ -76,21 +64,8 @@ class ChatChannels(Construct):
                 filter_policy={"severity": sns.SubscriptionFilter.string_filter(allowlist=list(severities))},
             )
         )
-        relay.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=BATCH_SIZE,
-                report_batch_item_failures=True,
-                max_concurrency=relay.reserved_concurrency,  # as the fleet buffer's
-            )
-        )
-        variables = {
-            **ChatRelaying(topic_arn=self.topic.topic_arn).variables(),
-            **DeadLetterSending(queue_url=relay.dead_letter_queue.queue_url).variables(),
-        }
-        for name, value in variables.items():
+        for name, value in ChatRelaying(topic_arn=self.topic.topic_arn).variables().items():
             relay.function.add_environment(name, value)
-        relay.dead_letter_queue.grant_send_messages(relay.role)
         relay.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn])
         )

@@ -13,13 +13,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, EventType, operation_event_types
 from ssm_event_notifier.contract.environment import (
-    DeadLetterSending,
     FailureReading,
     OperationRecording,
     OperationSweeping,
@@ -38,13 +35,6 @@ from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.monitoring import Monitoring
 from ssm_event_notifier.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
 from ssm_event_notifier.storage import record_table
-
-BATCH_SIZE = 10
-# SQS tries a record this many times before it moves it to the dead-letter queue (AWS advises 5 or
-# more, so that a throttled batch does not send good records there).
-MAX_RECEIVE_COUNT = 5
-# AWS advises a visibility timeout of six times the function's timeout for SQS event sources.
-VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
 
 
 class OperationsTable(Construct):
@@ -97,18 +87,8 @@ class FleetOperations(Construct):
         """`routing`: None, the default bus and this account's events (see ssm_event_notifier.rules.Routing)."""
         super().__init__(scope, construct_id)
         routing = routing or Routing()
-        # Records the batch function could not record after MAX_RECEIVE_COUNT tries wait in the batch
-        # function's own dead-letter queue (alarmed like every function's), ready to redrive.
-        self.buffer = sqs.Queue(
-            self,
-            "Buffer",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            visibility_timeout=VISIBILITY_TIMEOUT,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVE_COUNT, queue=recorder.dead_letter_queue
-            ),
-        )
+        # Read by the recorder; what it cannot record waits in its dead-letter queue, ready to redrive.
+        self.buffer = recorder.read_queue(self, "Buffer")
         sources_ = sorted({source for e in event_types for source in source_match(FAMILY_BY_NAME[e.family])})
         self.rule = events.Rule(
             self,
@@ -130,7 +110,6 @@ class FleetOperations(Construct):
                 )
             ],
         )
-        self._read_buffer(recorder)
         table.grant_record(recorder)
         table.grant_sweep(sweeper)
         events.Rule(
@@ -143,22 +122,6 @@ class FleetOperations(Construct):
             ],
         )
         monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
-
-    def _read_buffer(self, recorder: NotifierFunction) -> None:
-        """The recorder reads the buffer in batches; what it can never record goes to its dead-letter queue."""
-        recorder.function.add_event_source(
-            # No more batches at once than the reader may run (ssm_event_notifier/functions.py: RESERVED_CONCURRENCY).
-            sources.SqsEventSource(
-                self.buffer,
-                batch_size=BATCH_SIZE,
-                report_batch_item_failures=True,
-                max_concurrency=recorder.reserved_concurrency,
-            )
-        )
-        # What can never be recorded goes to the dead-letter queue at once, with the reason.
-        for name, value in DeadLetterSending(queue_url=recorder.dead_letter_queue.queue_url).variables().items():
-            recorder.function.add_environment(name, value)
-        recorder.dead_letter_queue.grant_send_messages(recorder.role)
 
 
 def add_fleet_operations(core: NotifierCore, reading: FailureReading) -> tuple[str, ...]:

@@ -10,15 +10,23 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ssm_event_notifier.contract.environment import FunctionEnvironment
+from ssm_event_notifier.contract.environment import DeadLetterSending, FunctionEnvironment
 from ssm_event_notifier.layer import ARCHITECTURE, NEWEST_RUNTIME_RULES, RUNTIME, RUNTIME_REASON, code_asset
 from ssm_event_notifier.settings import LOG_RETENTION_DAYS
 from ssm_event_notifier.storage import dead_letter_queue
 
 ASYNC_RETRIES = 2
+# A queue a function reads: records per batch; tries before SQS moves a record to the dead-letter queue
+# (AWS advises 5 or more, so that a throttled batch does not send good records there); a visibility
+# timeout of six times the function's, as AWS advises for SQS event sources.
+BATCH_SIZE = 10
+MAX_RECEIVE_COUNT = 5
+VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
 # Reserved concurrency: the most instances of a function a burst can run at once, set aside from the
 # account's pool (1,000 by default, of which Lambda keeps 100 unreserved), so that no event storm of
@@ -112,6 +120,28 @@ class NotifierFunction(Construct):
         )
         for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (ssm_event_notifier/layer.py)
             Validations.of(self.function).acknowledge(Acknowledgment(id=rule, reason=RUNTIME_REASON))
+
+    def read_queue(self, scope: Construct, construct_id: str) -> sqs.Queue:
+        """A queue this function reads in batches, reporting the records that failed, no more batches at
+        once than it may run; a record that fails MAX_RECEIVE_COUNT times, or that it can never handle
+        (sent at once, with the reason), waits in its dead-letter queue, alarmed, ready to redrive."""
+        queue = sqs.Queue(
+            scope,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=VISIBILITY_TIMEOUT,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue),
+        )
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                queue, batch_size=BATCH_SIZE, report_batch_item_failures=True, max_concurrency=self.reserved_concurrency
+            )
+        )
+        for name, value in DeadLetterSending(queue_url=self.dead_letter_queue.queue_url).variables().items():
+            self.function.add_environment(name, value)
+        self.dead_letter_queue.grant_send_messages(self.role)
+        return queue
 
     def grant_dedupe(self, table: dynamodb.ITable) -> None:
         """The idempotency table: the item calls Powertools makes, nothing else."""
