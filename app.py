@@ -22,11 +22,14 @@ from ssm_event_notifier.members import MEMBER_STACK_NAME
 
 STACK_NAME = "SsmEventNotifier"
 CALENDARS = Path(__file__).resolve().parent / "calendars"
+ROUTES = Path("routes.yaml")  # read when present, unless -c routes=<path> names another file
 
 
 def settings_of(app: cdk.App) -> NotifierSettings:
-    """The app's context and this repository's calendars as settings."""
-    return settings_from_context(app.node.get_all_context(), calendars=calendar_files(CALENDARS))
+    """The app's context, this repository's calendars and its routes file as settings."""
+    context = app.node.get_all_context()
+    routes = {"routes": str(ROUTES)} if "routes" not in context and ROUTES.exists() else {}
+    return settings_from_context({**routes, **context}, calendars=calendar_files(CALENDARS))
 
 
 def build(app: cdk.App) -> NotifierStack:

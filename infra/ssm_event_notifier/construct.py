@@ -23,6 +23,7 @@ from ssm_event_notifier.fleet_operations import add_fleet_operations
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.nag import acknowledge_accepted_findings
 from ssm_event_notifier.organization import OrganizationHub
+from ssm_event_notifier.routes import add_routes
 from ssm_event_notifier.setting_names import settings_of
 from ssm_event_notifier.settings import NotifierSettings
 
@@ -59,6 +60,7 @@ def assemble(scope: Construct, settings: NotifierSettings) -> Notifier:
     if core.hub:
         core.hub.serve(core.functions)
         CfnOutput(scope, "HubEventBusArn", value=core.hub.bus.event_bus_arn)
+    add_routes(core)
     chat = add_chat(core)
     if chat:
         CfnOutput(scope, "ChatTopicArn", value=chat.topic.topic_arn)

@@ -44,6 +44,7 @@ class NotifierCore:
             "Topics",
             notification_emails=tuple(settings.notification_emails),
             alarm_emails=tuple(settings.alarm_emails),
+            routed_emails=any(route.targets("email") for route in settings.routes),
         )
         self.table = IdempotencyTable(scope, "Idempotency").table
         self.layer = DependenciesLayer(scope, "Dependencies", platform=settings.layer_platform).layer

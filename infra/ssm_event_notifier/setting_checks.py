@@ -4,13 +4,16 @@ context (a JSON value from cdk.json, a string from `-c`). A check raises `Proble
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from ssm_event_notifier.contract.calendar_rules import validate
 from ssm_event_notifier.contract.catalog import FAMILIES
+from ssm_event_notifier.contract.routes import Route, RouteError, parse_routes
 
 Check = Callable[[Any], Any]
 
@@ -143,3 +146,32 @@ def calendars(value: Any) -> Mapping[str, str]:
     if problems:
         raise Problem("invalid Change Calendar(s): " + "; ".join(problems))
     return MappingProxyType(dict(value))
+
+
+def routes(value: Any) -> tuple[Route, ...]:
+    """The routes: parsed ones, a routes file's content ({"routes": [...]}), or the file's path (YAML, or
+    JSON for a .json file); none is the one route of old: everything to the notification topic."""
+    if not value:
+        return ()
+    if isinstance(value, (list, tuple)) and all(isinstance(route, Route) for route in value):
+        return tuple(value)
+    if isinstance(value, (str, Path)):
+        path = Path(value)
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise Problem(f"cannot read {path}: {error.strerror}") from None
+        value = json.loads(text) if path.suffix == ".json" else _yaml(text, path)
+    try:
+        return parse_routes(value)
+    except RouteError as error:
+        raise Problem(str(error)) from None
+
+
+def _yaml(text: str, path: Path) -> Any:
+    import yaml  # here: only a routes file needs it
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise Problem(f"{path} is not YAML: {error}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ssm_event_notifier.contract.routes import RouteError, check_routes_reach
 from ssm_event_notifier.setting_checks import SLACK_CHANNEL, TEAMS_CHANNEL, SettingsError
 
 if TYPE_CHECKING:
@@ -79,6 +80,10 @@ def organization_settings(settings: NotifierSettings, hub_region: str | None) ->
 
 def check_together(settings: NotifierSettings) -> None:
     """The checks that involve more than one setting."""
+    try:
+        check_routes_reach(settings.routes, settings.enabled_families, settings.notification_emails)
+    except RouteError as error:
+        raise SettingsError(f"routes: {error}") from None
     if not settings.organization_id:
         for name in (*ORGANIZATION_ONLY, "delegated_administrator"):
             if getattr(settings, name):

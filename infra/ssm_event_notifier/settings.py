@@ -21,6 +21,7 @@ from ssm_event_notifier.contract.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
+from ssm_event_notifier.contract.routes import Route
 from ssm_event_notifier.setting_checks import (
     ACCOUNT,
     API_CALL,
@@ -40,6 +41,7 @@ from ssm_event_notifier.setting_checks import (
     matching,
     one_of,
     optional_text,
+    routes,
     some_of,
     whole,
 )
@@ -236,6 +238,13 @@ class NotifierSettings:
         "with `organizationId`: `true` when the hub account is a delegated administrator for StackSets",
     )
 
+    routes: Sequence[Route] = setting(
+        (),
+        routes,
+        "the routes file (YAML, or JSON): each team's messages to its own destinations (see Routes); "
+        "this repository's app reads `routes.yaml` when it exists",
+        shown="`routes.yaml` if present",
+    )
     calendars: Mapping[str, str] = setting(
         MappingProxyType({}),
         calendars,

@@ -20,7 +20,9 @@ class Topics(Construct):
         *,
         notification_emails: tuple[str, ...],
         alarm_emails: tuple[str, ...],
+        routed_emails: bool = False,
     ) -> None:
+        """`routed_emails`: routes subscribe addresses too (ssm_event_notifier.routes)."""
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
@@ -65,7 +67,7 @@ class Topics(Construct):
         # What SNS could not deliver by e-mail after its retries (50 over 6 hours: a mail server that refuses
         # or is unreachable) waits here 14 days, alarmed (infra/ssm_event_notifier/stack.py), instead of being dropped.
         self.undelivered: sqs.Queue | None = None
-        if notification_emails or alarm_emails:
+        if notification_emails or alarm_emails or routed_emails:
             self.undelivered = dead_letter_queue(self, "UndeliveredEmails")
         for email in notification_emails:
             self.notifications.add_subscription(

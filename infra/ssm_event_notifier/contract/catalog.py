@@ -117,6 +117,8 @@ FAMILIES: tuple[Family, ...] = (
 
 API_AUDIT = "api-audit"
 CALENDAR_EDITS = "calendar-edits"
+# The detail-type of a fleet operation's one message (its digest), in its attributes and JSON document.
+DIGEST_DETAIL_TYPE = "Operation Digest"
 # The calls the API audit notifies by default (setting auditedCalls): what operations and security
 # teams want to see people do. Never the SSM Agent's and the service's own calls (ec2messages:*,
 # ssmmessages:*, UpdateInstanceInformation every 5 minutes, ListInstanceAssociations, ...), nor reads.

@@ -23,12 +23,17 @@ from notifier.core.render import (
 )
 from notifier.fleet.observations import iso
 from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
-from ssm_event_notifier.contract.catalog import FAMILY_BY_NAME, OperationKind, operation_event_types, parent_event_type
+from ssm_event_notifier.contract.catalog import (
+    DIGEST_DETAIL_TYPE,
+    FAMILY_BY_NAME,
+    OperationKind,
+    operation_event_types,
+    parent_event_type,
+)
 
 if TYPE_CHECKING:  # notifier.failures is loaded for the first digest with a failure report
     from notifier.failures.reasons import FailureReport
 
-DIGEST_DETAIL_TYPE = "Operation Digest"
 # Items (failed, and unfinished) named in one message; the rest are counted.
 LISTED = 100
 ID_MAX = 128

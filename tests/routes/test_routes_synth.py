@@ -1,0 +1,114 @@
+"""Routes at synth: a bad routes file is refused naming the route and the field; a good one subscribes
+each route's addresses with the route's match as their filter policy; none changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ssm_event_notifier.setting_checks import SettingsError
+from tests.infra.conftest import resources, synthesize
+
+# Three teams and a catch-all (also the routes of tests/integration/test_routes_local.py).
+THREE_TEAMS = Path(__file__).parents[1] / "fixtures" / "routes_three_teams.json"
+
+
+def _subscriptions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """E-mail address -> its subscription's properties."""
+    found = resources(template, "AWS::SNS::Subscription").values()
+    return {s["Properties"]["Endpoint"]: s["Properties"] for s in found if s["Properties"]["Protocol"] == "email"}
+
+
+def test_each_routes_addresses_get_the_routes_match_as_their_filter_policy(tmp_path: Path) -> None:
+    template = synthesize(routes=str(THREE_TEAMS), notificationEmails="ops@example.com")
+    subscriptions = _subscriptions(template)
+    assert subscriptions["payments-oncall@example.com"]["FilterPolicy"] == {
+        "account": ["111111111111"],
+        "severity": ["error", "warning"],
+    }
+    assert subscriptions["web@example.com"]["FilterPolicy"] == {
+        "account": ["222222222222"],
+        "family": ["run-command", "maintenance-window"],
+    }
+    assert subscriptions["img@example.com"]["FilterPolicy"] == {"family": ["ami"], "region": ["eu-west-1"]}
+    assert "FilterPolicy" not in subscriptions["audit@example.com"]  # the catch-all
+    assert "FilterPolicy" not in subscriptions["ops@example.com"]  # notificationEmails: everything, as before
+    # Each waits for SNS's retries in the undelivered e-mails' queue, alarmed, like the others.
+    assert all("RedrivePolicy" in s for s in subscriptions.values())
+
+
+def test_a_yaml_routes_file_is_read_like_its_json(tmp_path: Path) -> None:
+    yaml_file = tmp_path / "routes.yaml"
+    yaml_file.write_text(
+        "routes:\n"
+        "  - name: payments-team\n"
+        "    match: {accounts: ['111111111111'], severities: [error, warning]}\n"
+        "    to:\n"
+        "      - email: [payments-oncall@example.com]\n"
+    )
+    template = synthesize(routes=str(yaml_file))
+    assert _subscriptions(template)["payments-oncall@example.com"]["FilterPolicy"] == {
+        "account": ["111111111111"],
+        "severity": ["error", "warning"],
+    }
+
+
+def _route(**route: Any) -> dict[str, Any]:
+    return {"routes": [{"name": "team-a", "match": {}, "to": [{"email": "a@example.com"}], **route}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (_route(match={"teams": ["x"]}), "route 'team-a': match.teams: unknown key; known: accounts, regions"),
+        (_route(match={"families": ["patching"]}), "route 'team-a': match.families: 'patching' is not a family"),
+        (_route(match={"severities": ["fatal"]}), "route 'team-a': match.severities: 'fatal' is not a severity"),
+        (_route(match={"accounts": ["1111"]}), "route 'team-a': match.accounts: '1111' is not a 12-digit account id"),
+        (_route(match={"regions": ["mars-1"]}), "route 'team-a': match.regions: 'mars-1' is not a region name"),
+        (
+            _route(match={"families": ["ami"], "detailTypes": ["Parameter Store Change"]}),
+            "route 'team-a': match.detailTypes: none belongs to the families ami: it can never match",
+        ),
+        (
+            _route(match={"families": ["api-audit"]}),
+            "route 'team-a': match.families: none of api-audit is enabled (enabledFamilies): it can never match",
+        ),
+        (_route(to=[]), "route 'team-a': to: required, a list of destinations"),
+        (_route(to=[{"email": "not-an-address"}]), "route 'team-a': to[0]: email: 'not-an-address' is not an e-mail"),
+        (_route(to=[{"fax": "123"}]), "route 'team-a': to[0]: fax: unknown destination; known: email, topic"),
+        (_route(to=[{"pagerduty": {"secret": "a/b"}}]), "route 'team-a': to[0]: pagerduty: not delivered by routes"),
+        (
+            _route(match={"severities": ["error"]}, to=[{"topic": "default"}]),
+            "route 'team-a': to: topic default receives every message",
+        ),
+        (_route(owner="x"), "route 'team-a': owner: unknown key; known: name, match, to"),
+        ({"routes": [{"match": {}, "to": [{"email": "a@example.com"}]}]}, "route #1: name: required"),
+        ({"route": []}, "the routes file holds one key, routes"),
+        (
+            {"routes": [_route()["routes"][0], _route()["routes"][0]]},
+            "route 'team-a': name: used by more than one route",
+        ),
+        (
+            _route(to=[{"email": "ops@example.com"}]),
+            "route 'team-a': email: ops@example.com is also in notificationEmails (every message)",
+        ),
+    ],
+)
+def test_a_bad_route_fails_the_synth_naming_the_route_and_the_field(
+    tmp_path: Path, document: dict[str, Any], message: str
+) -> None:
+    (tmp_path / "routes.json").write_text(json.dumps(document))
+    with pytest.raises(SettingsError) as refused:
+        synthesize(routes=str(tmp_path / "routes.json"), notificationEmails="ops@example.com")
+    assert str(refused.value).startswith(f"context routes: {message}")
+
+
+def test_a_missing_or_unreadable_routes_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"context routes: cannot read .*nowhere\.yaml"):
+        synthesize(routes=str(tmp_path / "nowhere.yaml"))
+    (tmp_path / "broken.yaml").write_text("routes: [\n")
+    with pytest.raises(SettingsError, match=r"context routes: .*broken\.yaml is not YAML"):
+        synthesize(routes=str(tmp_path / "broken.yaml"))
