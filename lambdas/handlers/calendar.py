@@ -31,7 +31,7 @@ documents = CalendarDocuments(boto3.client("ssm"), member_ssm=partial(members.cl
 dynamodb, table, scope = boto3.client("dynamodb"), Dedupe.read().table_name, Scope(organization.enabled)
 transitions = TransitionStore(dynamodb, table)
 edits = edit_audit.CalendarEditAudit(
-    documents, TransitionStore(dynamodb, table, key_prefix=edit_audit.KEY_PREFIX), CalendarEditing.read(), scope
+    documents, edit_audit.version_store(dynamodb, table), CalendarEditing.read(), scope
 )
 
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from notifier.core.audit_models import ApiCallRecord
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
+from notifier.dynamo import claimed, conditional
+from notifier.state_table import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE, KeyPrefix
 
-KEY_PREFIX = "api-burst#"
 RETENTION_SECONDS = 24 * 3600  # a window's item (with its count of calls) is kept a day after it
 
 
@@ -35,7 +35,7 @@ class BurstGate:
     @staticmethod
     def key(event: ApiCallRecord) -> str:
         fields = event.template_fields()
-        return f"{KEY_PREFIX}{event.account}/{event.region}/{fields['principal']}/{event.detail.event_name}"
+        return f"{KeyPrefix.API_BURST}{event.account}/{event.region}/{fields['principal']}/{event.detail.event_name}"
 
     def explain(self, event: SsmEvent) -> Extra | None:
         """What the message says of bursts (nothing for other events)."""
@@ -52,40 +52,35 @@ class BurstGate:
 
     @contextmanager
     def _claim(self, event: ApiCallRecord) -> Iterator[bool]:
-        key, now = self.key(event), int(self.clock())
-        try:
-            self.client.put_item(
-                TableName=self.table,
-                Item={
-                    "id": {"S": key},
-                    "windowEnd": {"N": str(now + self.window)},
-                    "calls": {"N": "1"},
-                    "eventId": {"S": event.id},
-                    "expiration": {"N": str(now + self.window + RETENTION_SECONDS)},
-                },
-                ConditionExpression="attribute_not_exists(id) OR windowEnd <= :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            # Within the burst's window: counted on it, not notified.
-            self.client.update_item(
-                TableName=self.table,
-                Key={"id": {"S": key}},
-                UpdateExpression="ADD calls :one",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-            )
-            yield False
-            return
-        try:
-            yield True
-        except BaseException:
-            # The publish failed: the window is given back, so that the retry notifies.
-            self.client.delete_item(
-                TableName=self.table,
-                Key={"id": {"S": key}},
-                ConditionExpression="eventId = :event",
-                ExpressionAttributeValues={":event": {"S": event.id}},
-            )
-            raise
+        key, now = {KEY_ATTRIBUTE: {"S": self.key(event)}}, int(self.clock())
+        put = partial(
+            conditional,
+            self.client.put_item,
+            TableName=self.table,
+            Item={
+                **key,
+                "windowEnd": {"N": str(now + self.window)},
+                "calls": {"N": "1"},
+                "eventId": {"S": event.id},
+                EXPIRY_ATTRIBUTE: {"N": str(now + self.window + RETENTION_SECONDS)},
+            },
+            ConditionExpression="attribute_not_exists(id) OR windowEnd <= :now",
+            ExpressionAttributeValues={":now": {"N": str(now)}},
+        )
+        # A failed publish gives the window back, so that the retry notifies.
+        give_back = partial(
+            self.client.delete_item,
+            TableName=self.table,
+            Key=key,
+            ConditionExpression="eventId = :event",
+            ExpressionAttributeValues={":event": {"S": event.id}},
+        )
+        with claimed(put, lambda _: give_back()) as response:
+            if response is None:  # within the burst's window: counted on it, not notified
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=key,
+                    UpdateExpression="ADD calls :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+            yield response is not None

@@ -22,10 +22,10 @@ from notifier.calendars.transitions import TransitionStore
 from notifier.core.audit_models import CalendarEditRecord
 from notifier.core.render import Extra
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+from notifier.state_table import KeyPrefix
 from ssm_event_notifier.contract.calendar_rules import content_hash
 from ssm_event_notifier.contract.environment import CalendarEditing
 
-KEY_PREFIX = "calendar-version#"
 # Who deploys the calendars of the repository (calendars/*.ics): CloudFormation, on the deployer's behalf.
 DEPLOYMENT = "cloudformation.amazonaws.com"
 
@@ -37,6 +37,11 @@ def edit_time(event: CalendarEditRecord) -> datetime:
 def by_deployment(event: CalendarEditRecord) -> bool:
     identity = event.detail.user_identity if isinstance(event.detail.user_identity, dict) else {}
     return DEPLOYMENT in (identity.get("invokedBy"), event.detail.source_ip)
+
+
+def version_store(client: Any, table_name: str) -> TransitionStore:
+    """The version last announced per calendar, kept as a calendar's transitions are (under its own prefix)."""
+    return TransitionStore(client, table_name, KeyPrefix.CALENDAR_VERSION)
 
 
 def _version_before(version: str) -> str | None:

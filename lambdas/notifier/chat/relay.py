@@ -11,21 +11,13 @@ chat is a subscriber like them.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.chat import chat_payload
-
-RECORD_KEY_NAME = "notifier.chat.relay"
+from notifier.once import Once
+from notifier.state_table import KeyPrefix
 
 
 class NotANotification(ValueError):
@@ -49,42 +41,25 @@ def notification_of(body: str) -> dict[str, Any]:
     return {"MessageId": envelope["MessageId"], "document": document}
 
 
-def _mark_duplicate(response: Any, record: DataRecord) -> Any:
-    """Powertools calls this when it answers from an earlier relay instead of publishing again."""
-    return {**response, "duplicate": True} if isinstance(response, dict) else response
-
-
 class ChatRelay:
     def __init__(self, sns: Any, dynamodb: Any, topic_arn: str, table_name: str, window_seconds: int) -> None:
         self.sns, self.topic_arn = sns, topic_arn
-        self.config = IdempotencyConfig(
-            event_key_jmespath="MessageId",
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=window_seconds,
-            response_hook=_mark_duplicate,  # type: ignore[arg-type]  # Powertools types it as a Protocol
+        self._relay_once = Once(
+            self._relay,
+            data="notification",
+            key="MessageId",
+            record=KeyPrefix.CHAT_CARD,
+            table_name=table_name,
+            window_seconds=window_seconds,
+            dynamodb=dynamodb,
         )
-        lambda_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")
-        self._relay_once = idempotent_function(
-            data_keyword_argument="notification",
-            config=self.config,
-            # `dynamodb`, not a session of Powertools' own (which loads botocore's data again at cold start).
-            persistence_store=DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb),
-            key_prefix=f"{lambda_name}.{RECORD_KEY_NAME}",
-        )(self._relay)
 
     def relay(self, body: str, context: LambdaContext) -> dict[str, Any]:
         """Publish the card of the notification in `body` once; NotANotification for a bad record."""
-        self.config.register_lambda_context(context)
         notification = notification_of(body)
-        published: dict[str, Any] = {}
-        try:
-            result: dict[str, Any] = self._relay_once(notification=notification, published=published)
-        except IdempotencyPersistenceLayerError:
-            if not published:
-                raise
-            # The card is out, but its record could not be completed: retrying would post it twice.
-            result = {**published, "completionNotRecorded": True}
-        return result
+        published = self._relay_once(context, notification=notification)
+        # The card is out, but its record could not be completed: the function counts it, and succeeds.
+        return {**published.result, "completionNotRecorded": True} if published.not_recorded else published.result
 
     def _relay(self, notification: dict[str, Any], published: dict[str, Any]) -> dict[str, Any]:
         payload = chat_payload(notification["document"])

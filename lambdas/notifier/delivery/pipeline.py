@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.models import InvalidEventError, SsmEvent, parse_event
 from notifier.core.render import Extra, render
 from notifier.delivery.observability import count, logger, metrics
 from notifier.delivery.publisher import Publisher
+from notifier.once import Once
 from notifier.organization.accounts import AccountNames
+from notifier.state_table import KeyPrefix
 from ssm_event_notifier.contract.catalog import event_type_of, families_of
 from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing
 
@@ -31,18 +25,9 @@ IDEMPOTENCY_KEY = '[id, "detail-type", detail]'
 # A hub (organization mode) keys them by account and region too; a single-account stack keeps the
 # key it always had, so that its dedupe records survive an update.
 ORGANIZATION_IDEMPOTENCY_KEY = '[id, "detail-type", detail, account, region]'
-# Powertools prefixes each record's key with "<Lambda function>.<module>.<qualname>" of the function
-# it wraps. Records were first written under this name: keeping it keeps the dedupe state of a
-# deployed stack across an update (README: Upgrades).
-RECORD_KEY_NAME = "notifier.handler.make_handler.<locals>.notify"
 
 Explain = Callable[[SsmEvent], Extra | None]
 Gate = Callable[[SsmEvent], AbstractContextManager[Any]]
-
-
-def _mark_duplicate(response: Any, record: DataRecord) -> Any:
-    """Powertools calls this when it answers from an earlier execution instead of running again."""
-    return {**response, "duplicate": True} if isinstance(response, dict) else response
 
 
 def family_of(event: Any, families: tuple[str, ...] | None = None) -> str:
@@ -73,28 +58,20 @@ class Delivery:
         organization = Organization.read().enabled
         self.accounts = AccountNames(boto3.client("organizations")) if organization else None
         dedupe = Dedupe.read()
-        self.config = IdempotencyConfig(
-            event_key_jmespath=ORGANIZATION_IDEMPOTENCY_KEY if organization else IDEMPOTENCY_KEY,
-            raise_on_no_idempotency_key=True,
-            expires_after_seconds=dedupe.window_seconds,
-            response_hook=_mark_duplicate,  # type: ignore[arg-type]  # Powertools types it as a Protocol
+        # Powertools names a record after the function it wraps: records were first written under
+        # this name, and keeping it keeps a deployed stack's dedupe state across an update (README: Upgrades).
+        self._notify_once = Once(
+            self._notify,
+            data="event",
+            key=ORGANIZATION_IDEMPOTENCY_KEY if organization else IDEMPOTENCY_KEY,
+            record=KeyPrefix.NOTIFIED_EVENT,
+            table_name=dedupe.table_name,
+            window_seconds=dedupe.window_seconds,
+            dynamodb=dynamodb or boto3.client("dynamodb"),
         )
-        # A client of the default session: Powertools would otherwise make a session of its own,
-        # which loads botocore's endpoint and service data again (75-100 ms of each cold start).
-        persistence = DynamoDBPersistenceLayer(
-            table_name=dedupe.table_name, boto3_client=dynamodb or boto3.client("dynamodb")
-        )
-        lambda_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")  # Powertools' own default
-        self._notify_once = idempotent_function(
-            data_keyword_argument="event",
-            config=self.config,
-            persistence_store=persistence,
-            key_prefix=f"{lambda_name}.{RECORD_KEY_NAME}",
-        )(self._notify)
 
     def handle(self, event: Any, context: LambdaContext) -> dict[str, Any]:
         """Notify one EventBridge event once; raise InvalidEventError (naming the field) for a bad one."""
-        self.config.register_lambda_context(context)
         metrics.add_dimension("family", family_of(event, self.families))
         try:
             parsed = parse_event(event, self.families)
@@ -102,18 +79,14 @@ class Delivery:
             count("InvalidEvents")
             logger.error("event refused", extra={"reason": str(error), "field": error.field})
             raise
-        published: dict[str, Any] = {}
-        try:
-            result: dict[str, Any] = self._notify_once(event=event, parsed=parsed, published=published)
-        except IdempotencyPersistenceLayerError as error:
-            if not published:
-                raise
+        published = self._notify_once(context, event=event, parsed=parsed)
+        result = published.result
+        if published.not_recorded:
             # SNS has the message, but DynamoDB refused to mark the record COMPLETED through all the
-            # SDK's retries. Raising would make Lambda retry and publish it again: succeed instead.
-            # The record stays IN_PROGRESS until this attempt's timeout (README: exactly once).
+            # SDK's retries: succeed, or Lambda's retry would publish it again.
             count("CompletionNotRecorded")
-            logger.warning("published, but the idempotency record was not completed", extra={"reason": str(error)})
-            result = published
+            reason = str(published.not_recorded)
+            logger.warning("published, but the idempotency record was not completed", extra={"reason": reason})
         if result.get("duplicate"):
             count("DuplicatesSuppressed")
             logger.info("duplicate suppressed", extra={"message_id": result.get("messageId")})

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from notifier.core.render import cut
+from notifier.dynamo import conditional, epoch
 from notifier.fleet.observations import OPERATION_ITEM, Observation, iso
 from notifier.fleet.stored_items import FIELD_PREFIX, generation_of, operation_record, split_items
 from notifier.fleet.summaries import ItemState, OperationRecord
@@ -25,10 +24,6 @@ from ssm_event_notifier.contract.operations_table import (
 
 _WAITING = "1"
 REASON_MAX = 256
-
-
-def _epoch(moment: datetime) -> str:
-    return str(int(moment.timestamp()))
 
 
 def _field_sets(observation: Observation, names: dict[str, str], values: dict[str, Any], keep: bool) -> list[str]:
@@ -67,12 +62,7 @@ class OperationStore:
 
     def _conditional(self, call: Any, **kwargs: Any) -> dict[str, Any] | None:
         """A conditional write whose failed condition means "nothing to do": None then."""
-        try:
-            return dict(call(TableName=self.table, **kwargs))
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None
-            raise
+        return conditional(call, TableName=self.table, **kwargs)
 
     def _update(self, key: dict[str, Any], **kwargs: Any) -> bool:
         return self._conditional(self.client.update_item, Key=key, **kwargs) is not None
@@ -96,10 +86,10 @@ class OperationStore:
             ":family": {"S": observation.family},
             ":region": {"S": observation.region},
             ":account": {"S": observation.account},
-            ":expires": {"N": _epoch(expires_at)},
-            ":at": {"N": _epoch(ready_at)},
+            ":expires": {"N": epoch(expires_at)},
+            ":at": {"N": epoch(ready_at)},
             ":waiting": {"S": _WAITING},
-            ":purge": {"N": _epoch(purge_at)},
+            ":purge": {"N": epoch(purge_at)},
             ":zero": {"N": "0"},
         }
         # Attribute names go through placeholders: several (region, status, order, time) are
@@ -115,7 +105,7 @@ class OperationStore:
         sets += _field_sets(observation, names, values, keep=True)
         if quiet:
             # Never while the sweeper sums the wave up: the event would fall between two waves.
-            values[":now"] = {"N": _epoch(now)}
+            values[":now"] = {"N": epoch(now)}
             condition = "attribute_not_exists(leaseUntil) OR leaseUntil < :now"
         else:
             condition = "attribute_not_exists(digestedAt)"
@@ -142,12 +132,12 @@ class OperationStore:
         values: dict[str, Any] = {
             ":status": {"S": observation.status},
             ":order": {"N": str(observation.order)},
-            ":expires": {"N": _epoch(expires_at)},
+            ":expires": {"N": epoch(expires_at)},
         }
         sets = ["expiresAt = :expires"]
         sets += _field_sets(observation, names, values, keep=False)  # the parent's own word wins
         if observation.final:
-            values[":ready"] = {"N": _epoch(ready_at)}
+            values[":ready"] = {"N": epoch(ready_at)}
             values[":time"] = {"S": iso(observation.time) or ""}
             values[":waiting"] = {"S": _WAITING}
             sets += ["finalStatus = :status", "finalOrder = :order", "finalTime = :time"]
@@ -172,7 +162,7 @@ class OperationStore:
             **self._key(observation.operation, observation.item),
             "status": {"S": observation.status},
             "order": {"N": str(observation.order)},
-            EXPIRY_ATTRIBUTE: {"N": _epoch(purge_at)},
+            EXPIRY_ATTRIBUTE: {"N": epoch(purge_at)},
         }
         if observation.time:
             item["time"] = {"S": str(iso(observation.time))}
@@ -203,7 +193,7 @@ class OperationStore:
             IndexName=READY_INDEX,
             KeyConditionExpression="#ready = :waiting AND #at <= :now",
             ExpressionAttributeNames={"#ready": READY_KEY, "#at": READY_SORT_KEY},
-            ExpressionAttributeValues={":waiting": {"S": _WAITING}, ":now": {"N": _epoch(now)}},
+            ExpressionAttributeValues={":waiting": {"S": _WAITING}, ":now": {"N": epoch(now)}},
             Limit=limit,
         )
         return [item[PARTITION_KEY]["S"] for item in response.get("Items", [])]
@@ -222,7 +212,7 @@ class OperationStore:
             "AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
             ExpressionAttributeNames={"#ready": READY_KEY, "#at": READY_SORT_KEY},
             ExpressionAttributeValues={
-                ":now": {"N": _epoch(now)},
+                ":now": {"N": epoch(now)},
                 ":until": {"N": str(int(now.timestamp()) + lease_seconds)},
                 ":claim": {"S": claim_id},
             },
@@ -255,7 +245,7 @@ class OperationStore:
         A quiet-ended operation moves to its next generation instead, ready for its next wave.
         False when the claim was lost meanwhile (the lease ran out and another sweep took it).
         """
-        values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":now": {"N": _epoch(now)}}
+        values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":now": {"N": epoch(now)}}
         sets = ["lastMessageAt = :now" if quiet else "digestedAt = :now"]
         removed = ["#ready", "leaseUntil", "claimId"]
         if message_id:
@@ -276,7 +266,7 @@ class OperationStore:
 
     def postpone(self, claim: Claim, next_check: datetime, interim_message_id: str | None) -> None:
         """A running operation was looked at (and its interim message sent): look again at `next_check`."""
-        values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":at": {"N": _epoch(next_check)}}
+        values: dict[str, Any] = {":claim": {"S": claim.claim_id}, ":at": {"N": epoch(next_check)}}
         sets = [f"{READY_SORT_KEY} = :at"]
         if interim_message_id:
             values[":message"] = {"S": interim_message_id}

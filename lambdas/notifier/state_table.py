@@ -1,0 +1,30 @@
+"""The idempotency table (the functions' `Dedupe` table): what lives in it, told apart by how its key begins.
+
+One table holds every function's short-lived state. Deployed tables hold these keys: each value
+stays as it is, byte for byte, or a stack update forgets what it had notified. Powertools names
+its records after the function it wraps, or a name it is given: NOTIFIED_EVENT is the name of the
+function that first wrapped the publish (README: Upgrades).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# As the stack makes the table: Powertools' DynamoDBPersistenceLayer defaults.
+KEY_ATTRIBUTE = "id"
+EXPIRY_ATTRIBUTE = "expiration"
+
+
+class KeyPrefix(StrEnum):
+    """How the key of each kind of item begins (Powertools' records: after "<function name>.")."""
+
+    # Powertools' record of one event notified (delivery): "<function>.<this>#<hash of the event's key>".
+    NOTIFIED_EVENT = "notifier.handler.make_handler.<locals>.notify"
+    # Powertools' record of one notification's chat card (chat): "<function>.<this>#<hash of its MessageId>".
+    CHAT_CARD = "notifier.chat.relay"
+    # The state last notified of a Change Calendar and when it began, then the calendar's scoped name.
+    CALENDAR_TRANSITION = "calendar-transition#"
+    # The document version of a Change Calendar last announced as an edit, then the calendar's scoped name.
+    CALENDAR_VERSION = "calendar-version#"
+    # A burst window of one principal's same call and its count: then "<account>/<region>/<principal>/<call>".
+    API_BURST = "api-burst#"
