@@ -46,7 +46,14 @@ _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=
 #   batch would count towards the redrive to the dead-letter queue).
 # - the chat relay: 2, SQS's smallest maximum concurrency; chat takes a few cards a minute.
 # - the scheduled functions (reconciler, digest sweeper): 2, one run per schedule and its retry.
-RESERVED_CONCURRENCY = {"instance-events": 5, "chat-relay": 2, "calendar-reconciler": 2, "digest-sweeper": 2}
+# - the route relay: 20, and 2 batches at once from each destination's queue (ssm_event_notifier.routes).
+RESERVED_CONCURRENCY = {
+    "instance-events": 5,
+    "chat-relay": 2,
+    "calendar-reconciler": 2,
+    "digest-sweeper": 2,
+    "route-relay": 20,
+}
 EVENT_FUNCTION_CONCURRENCY = 10
 # The idempotency calls Powertools makes; nothing else of the table.
 TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
@@ -121,21 +128,36 @@ class NotifierFunction(Construct):
         for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (ssm_event_notifier/layer.py)
             Validations.of(self.function).acknowledge(Acknowledgment(id=rule, reason=RUNTIME_REASON))
 
-    def read_queue(self, scope: Construct, construct_id: str) -> sqs.Queue:
+    def read_queue(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        dead_letter_queue: sqs.IQueue | None = None,
+        max_receive_count: int = MAX_RECEIVE_COUNT,
+        max_concurrency: int | None = None,
+    ) -> sqs.Queue:
         """A queue this function reads in batches, reporting the records that failed, no more batches at
-        once than it may run; a record that fails MAX_RECEIVE_COUNT times, or that it can never handle
-        (sent at once, with the reason), waits in its dead-letter queue, alarmed, ready to redrive."""
+        once than it may run; a record that fails `max_receive_count` times waits in `dead_letter_queue`
+        (the function's own by default), alarmed, ready to redrive; one it can never handle goes to the
+        function's at once, with the reason. `max_concurrency`: batches at once from this queue (all the
+        function may run, by default)."""
         queue = sqs.Queue(
             scope,
             construct_id,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             visibility_timeout=VISIBILITY_TIMEOUT,
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=max_receive_count, queue=dead_letter_queue or self.dead_letter_queue
+            ),
         )
         self.function.add_event_source(
             sources.SqsEventSource(
-                queue, batch_size=BATCH_SIZE, report_batch_item_failures=True, max_concurrency=self.reserved_concurrency
+                queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=max_concurrency or self.reserved_concurrency,
             )
         )
         for name, value in DeadLetterSending(queue_url=self.dead_letter_queue.queue_url).variables().items():

@@ -1,25 +1,134 @@
-"""Routes (ssm_event_notifier.contract.routes): each route's destinations subscribed to the notification
-topic with the route's match as their filter policy, so that SNS does the matching and each destination
-gets each message once. Without routes nothing here is made: the notification topic is everyone's."""
+"""Routes (ssm_event_notifier.contract.routes). E-mail addresses are subscribed to the notification topic
+with the route's match as their filter policy: SNS does the matching. Every other destination (a route's
+own topic, a webhook, PagerDuty, Jira Service Management) gets a queue of its own, subscribed the same
+way, that the route relay reads: a slow or failing destination never delays another, and each gets each
+message once. Without routes nothing here is made: the notification topic is everyone's."""
 
 from __future__ import annotations
 
+from aws_cdk import ArnFormat, CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
 
-from ssm_event_notifier.core import NotifierCore
+from ssm_event_notifier.contract.environment import RouteRelaying
+from ssm_event_notifier.contract.routes import Destination, RelayedDestination, Route
+from ssm_event_notifier.core import NotifierCore, construct_id
+from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.nag import DEAD_LETTER_RULES, acknowledge
+from ssm_event_notifier.storage import dead_letter_queue
+
+# A destination that is down or throttling keeps its messages in its queue this many tries (each after
+# the queue's visibility timeout) before they wait in its dead-letter queue.
+DESTINATION_RECEIVE_COUNT = 20
+# Batches at once per destination (SQS's least): a destination's rate limit is met by its own pace.
+DESTINATION_CONCURRENCY = 2
 
 
 def add_routes(core: NotifierCore) -> None:
+    relayed: list[tuple[Route, int, Destination]] = []
     for route in core.settings.routes:
-        policy = {
-            attribute: sns.SubscriptionFilter.string_filter(allowlist=values)
-            for attribute, values in route.filter_policy().items()
-        }
+        policy = _filter_policy(route)
         for address in route.targets("email"):
             # What SNS could not deliver after its retries waits with the other e-mails' (alarmed).
             core.topics.notifications.add_subscription(
                 subscriptions.EmailSubscription(
-                    address, dead_letter_queue=core.topics.undelivered, filter_policy=policy or None
+                    address, dead_letter_queue=core.topics.undelivered, filter_policy=policy
                 )
             )
+        relayed += [(route, index, d) for index, d in enumerate(route.destinations) if d.relayed]
+    if not relayed:
+        return
+    relay = core.add_function(
+        "route-relay",
+        "handlers.route_relay.handler",
+        core.dedupe,
+        description="SSM Event Notifier: each route's messages to its topics, webhooks and on-call tools, once",
+    )
+    destinations = {}
+    for route, index, destination in relayed:
+        feed = RouteDestination(core, f"Route{construct_id(route.name)}To{index}", route, index, destination, relay)
+        destinations[feed.queue_arn] = feed.spec.as_json()
+    variables = RouteRelaying(destinations=Stack.of(core.scope).to_json_string(destinations)).variables()
+    for name, value in variables.items():
+        relay.function.add_environment(name, value)
+
+
+def _filter_policy(route: Route) -> dict[str, sns.SubscriptionFilter] | None:
+    policy = route.filter_policy()
+    return {name: sns.SubscriptionFilter.string_filter(allowlist=values) for name, values in policy.items()} or None
+
+
+class RouteDestination(Construct):
+    """One relayed destination: its queue (subscribed with the route's match), its dead-letter queue, its
+    topic when it is a topic of the route's own, and what the relay may do for it."""
+
+    def __init__(
+        self,
+        core: NotifierCore,
+        construct_id_: str,
+        route: Route,
+        index: int,
+        destination: Destination,
+        relay: NotifierFunction,
+    ) -> None:
+        super().__init__(core.scope, construct_id_)
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
+        acknowledge(self.dead_letter_queue, *DEAD_LETTER_RULES)  # it is one (ssm_event_notifier.nag)
+        core.monitoring.watch_dead_letter_queue(
+            construct_id_,
+            self.dead_letter_queue,
+            f"Messages route {route.name} could not deliver to its {destination.kind}",
+        )
+        queue = relay.read_queue(
+            self,
+            "Queue",
+            dead_letter_queue=self.dead_letter_queue,
+            max_receive_count=DESTINATION_RECEIVE_COUNT,
+            max_concurrency=DESTINATION_CONCURRENCY,
+        )
+        self.queue_arn = queue.queue_arn
+        # The SNS envelope (not raw delivery): its MessageId is what each delivery is deduplicated on.
+        core.topics.notifications.add_subscription(
+            subscriptions.SqsSubscription(
+                queue,
+                raw_message_delivery=False,
+                dead_letter_queue=self.dead_letter_queue,
+                filter_policy=_filter_policy(route),
+            )
+        )
+        self.dead_letter_queue.grant_send_messages(relay.role)
+        topic_arn = ""
+        if destination.kind == "topic":
+            topic = sns.Topic(
+                self, "Topic", display_name=f"SSM Event Notifier: {route.name}", master_key=core.topics.key
+            )
+            # Not topic.grant_publish: its key grant has a wildcard action.
+            relay.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn])
+            )
+            core.topics.key.grant(relay.role, "kms:GenerateDataKey", "kms:Decrypt")
+            CfnOutput(core.scope, f"{construct_id_}TopicArn", value=topic.topic_arn)
+            topic_arn = topic.topic_arn
+        if destination.secret:
+            stack = Stack.of(self)
+            # Secrets Manager adds six characters to a secret's name in its ARN.
+            arn = stack.format_arn(
+                service="secretsmanager",
+                resource="secret",
+                resource_name=f"{destination.secret}-??????",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            relay.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn])
+            )
+        self.spec = RelayedDestination(
+            id=f"{route.name}/{index}",
+            route=route.name,
+            kind=destination.kind,
+            secret=destination.secret,
+            format=destination.format,
+            topic_arn=topic_arn,
+            dead_letter_queue_url=self.dead_letter_queue.queue_url,
+        )

@@ -78,8 +78,22 @@ def _route(**route: Any) -> dict[str, Any]:
         ),
         (_route(to=[]), "route 'team-a': to: required, a list of destinations"),
         (_route(to=[{"email": "not-an-address"}]), "route 'team-a': to[0]: email: 'not-an-address' is not an e-mail"),
-        (_route(to=[{"fax": "123"}]), "route 'team-a': to[0]: fax: unknown destination; known: email, topic"),
-        (_route(to=[{"pagerduty": {"secret": "a/b"}}]), "route 'team-a': to[0]: pagerduty: not delivered by routes"),
+        (_route(to=[{"fax": "123"}]), "route 'team-a': to[0]: fax: unknown destination; known: email, topic, webhook"),
+        (_route(to=[{"pagerduty": {}}]), "route 'team-a': to[0]: pagerduty.secret: required, the name of a secret"),
+        (_route(to=[{"pagerduty": "routing-key"}]), "route 'team-a': to[0]: pagerduty: expected {secret: <name"),
+        (
+            _route(to=[{"jsm": {"secret": "a", "key": "b"}}]),
+            "route 'team-a': to[0]: jsm.key: unknown key; known: secret",
+        ),
+        (
+            _route(to=[{"webhook": {"secret": "a"}}]),
+            "route 'team-a': to[0]: webhook.format: expected one of slack, teams",
+        ),
+        (
+            _route(to=[{"slack": "T0123ABCD:C0PAYMENTS"}]),
+            "route 'team-a': to[0]: slack: a chat channel per route is not",
+        ),
+        (_route(to=[{"topic": "team a"}]), "route 'team-a': to[0]: topic: 'team a' is not a topic name"),
         (
             _route(match={"severities": ["error"]}, to=[{"topic": "default"}]),
             "route 'team-a': to: topic default receives every message",
@@ -112,3 +126,60 @@ def test_a_missing_or_unreadable_routes_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("routes: [\n")
     with pytest.raises(SettingsError, match=r"context routes: .*broken\.yaml is not YAML"):
         synthesize(routes=str(tmp_path / "broken.yaml"))
+
+
+RELAYED = {
+    "routes": [
+        {
+            "name": "payments-team",
+            "match": {"accounts": ["111111111111"], "severities": ["error", "warning"]},
+            "to": [
+                {"email": "payments-oncall@example.com"},
+                {"pagerduty": {"secret": "payments/pagerduty-routing-key"}},
+                {"topic": "payments"},
+            ],
+        },
+        {"name": "web-owners", "match": {"families": ["run-command"]}, "to": [{"teams": {"secret": "web/teams-url"}}]},
+    ]
+}
+
+
+def test_each_relayed_destination_has_its_queue_subscribed_with_the_routes_match(tmp_path: Path) -> None:
+    (tmp_path / "routes.json").write_text(json.dumps(RELAYED))
+    template = synthesize(routes=str(tmp_path / "routes.json"))
+    found = resources(template, "AWS::SNS::Subscription").values()
+    queues = [s["Properties"] for s in found if s["Properties"]["Protocol"] == "sqs"]
+    policies = sorted(json.dumps(q.get("FilterPolicy"), sort_keys=True) for q in queues)
+    payments = json.dumps({"account": ["111111111111"], "severity": ["error", "warning"]}, sort_keys=True)
+    assert policies == sorted([payments, payments, json.dumps({"family": ["run-command"]})])
+    assert all(q.get("RawMessageDelivery") in (None, False) and "RedrivePolicy" in q for q in queues)
+    (relay,) = [
+        f["Properties"]
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "handlers.route_relay.handler"
+    ]
+    assert relay["ReservedConcurrentExecutions"] == 20
+    destinations = relay["Environment"]["Variables"]["ROUTE_DESTINATIONS"]
+    text = json.dumps(destinations).replace("\\", "")
+    for expected in ('kind":"pagerduty', 'secret":"payments/pagerduty-routing-key', 'format":"teams', "web/teams-url"):
+        assert expected in text, expected
+    # A topic of the route's own, its ARN an output.
+    assert "RoutePaymentsTeamTo2TopicArn" in template["Outputs"]
+    # The relay may read exactly the routes' secrets, by name.
+    statements = [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in json.dumps(statement["Action"])
+    ]
+    named = sorted(json.dumps(s["Resource"]).split(":secret:")[1].split("-??????")[0] for s in statements)
+    assert named == ["payments/pagerduty-routing-key", "web/teams-url"]
+    # Each destination's dead-letter queue is alarmed.
+    alarms = [a["Properties"]["AlarmDescription"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+    assert sum("could not deliver to its" in a for a in alarms) == 3
+
+
+def test_no_relay_without_a_relayed_destination() -> None:
+    template = synthesize()
+    handlers = {f["Properties"]["Handler"] for f in resources(template, "AWS::Lambda::Function").values()}
+    assert "handlers.route_relay.handler" not in handlers

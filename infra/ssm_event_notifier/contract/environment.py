@@ -190,3 +190,17 @@ class CalendarEditing(FunctionEnvironment):
     # calendars/<name>.ics -> change_calendar.content_hash of its content, as deployed.
     repository_hashes: dict[str, str] = _variable("REPOSITORY_CALENDARS", _text_by_name, factory=dict)  # noqa: RUF009 (a dataclasses.field)
     reconcile_minutes: int = _variable("RECONCILE_RATE_MINUTES", int, 0)
+
+
+PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
+JSM_ALERTS_URL = "https://api.atlassian.com/jsm/ops/integration/v2/alerts"
+
+
+@dataclass(frozen=True)
+class RouteRelaying(FunctionEnvironment):
+    """The route relay (notifier.routes): each destination it delivers to, by the ARN of the queue that
+    feeds it (a JSON object: see contract.routes.RelayedDestination), and where the on-call APIs are."""
+
+    destinations: str = _variable("ROUTE_DESTINATIONS")
+    pagerduty_url: str = _variable("PAGERDUTY_EVENTS_URL", default=PAGERDUTY_EVENTS_URL)
+    jsm_url: str = _variable("JSM_ALERTS_URL", default=JSM_ALERTS_URL)

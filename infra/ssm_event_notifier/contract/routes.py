@@ -8,6 +8,7 @@ filter policy: SNS does the matching.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,15 +25,20 @@ ATTRIBUTE_KEYS = {
     "detailTypes": "detail_type",
     "severities": "severity",
 }
-# What a route may deliver to in this version; each kind's value (see Destination).
-DESTINATION_KINDS = ("email", "topic")
-# Kinds that routes will deliver to through a queue and relay of their own, not yet built: said at synth.
-PLANNED_KINDS = ("slack", "teams", "webhook", "pagerduty", "jsm")
+# What a route may deliver to; each kind's value (see Destination).
+DESTINATION_KINDS = ("email", "topic", "webhook", "pagerduty", "jsm")
+# Reached over HTTPS with a secret (Secrets Manager), by the route relay.
+SECRET_KINDS = ("webhook", "pagerduty", "jsm")
+WEBHOOK_FORMATS = ("slack", "teams", "json")
+# A chat channel (Amazon Q Developer) per route: not yet built, said at synth.
+PLANNED_KINDS = ("slack", "teams")
 DEFAULT_TOPIC = "default"
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SECRET = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 
 
 class RouteError(ValueError):
@@ -42,8 +48,16 @@ class RouteError(ValueError):
 @dataclass(frozen=True)
 class Destination:
     kind: str  # one of DESTINATION_KINDS
-    # email: the addresses; topic: the topic's name ("default": the notification topic).
-    targets: tuple[str, ...]
+    # email: the addresses; topic: the topics' names ("default": the notification topic).
+    targets: tuple[str, ...] = ()
+    # webhook, pagerduty, jsm: the name of the secret in Secrets Manager holding the URL or key.
+    secret: str = ""
+    format: str = ""  # webhook: one of WEBHOOK_FORMATS
+
+    @property
+    def relayed(self) -> bool:
+        """Delivered by the route relay from a queue of its own (email and the default topic: by SNS)."""
+        return self.kind in SECRET_KINDS or (self.kind == "topic" and self.targets != (DEFAULT_TOPIC,))
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,11 @@ def parse_routes(document: Any, enabled_families: Sequence[str] | None = None) -
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise RouteError(f"route {twice[0]!r}: name: used by more than one route")
+    topics: dict[str, str] = {}
+    for route in routes:
+        for topic in route.targets("topic"):
+            if topic != DEFAULT_TOPIC and topics.setdefault(topic, route.name) != route.name:
+                raise RouteError(f"route {route.name!r}: topic: {topic} is route {topics[topic]!r}'s topic")
     return routes
 
 
@@ -165,25 +184,61 @@ def _destination(where: str, item: Any) -> Destination:
     if not isinstance(item, Mapping) or len(item) != 1:
         raise RouteError(f"{where}: expected one destination, e.g. {{email: [ops@example.com]}}")
     ((kind, value),) = item.items()
+    if kind in ("slack", "teams") and isinstance(value, Mapping):  # a webhook of that format
+        kind, value = "webhook", {**value, "format": kind}
     if kind in PLANNED_KINDS:
         raise RouteError(
-            f"{where}: {kind}: not delivered by routes in this version (they deliver to "
-            f"{', '.join(DESTINATION_KINDS)}); chat for every message: the slackChannels and teamsChannels settings"
+            f"{where}: {kind}: a chat channel per route is not in this version (a webhook is: "
+            f"{{{kind}: {{secret: <name>}}}}); chat for every message: the slackChannels and teamsChannels settings"
         )
     if kind not in DESTINATION_KINDS:
         raise RouteError(f"{where}: {kind}: unknown destination; known: {', '.join(DESTINATION_KINDS)}")
+    if kind in SECRET_KINDS:
+        return _secret_destination(f"{where}: {kind}", kind, value)
     targets = (value,) if isinstance(value, str) else value
     if not isinstance(targets, (list, tuple)) or not targets or not all(isinstance(t, str) for t in targets):
         raise RouteError(f"{where}: {kind}: expected a value or a list of values")
-    if kind == "email":
-        for address in targets:
-            if not _EMAIL.match(address):
-                raise RouteError(f"{where}: email: {address!r} is not an e-mail address")
-    if kind == "topic":
-        for topic in targets:
-            if topic != DEFAULT_TOPIC:
-                raise RouteError(
-                    f"{where}: topic: {topic!r}: a topic of its own per route is not in this version; "
-                    f"'{DEFAULT_TOPIC}' is the notification topic"
-                )
+    pattern, what = (_EMAIL, "an e-mail address") if kind == "email" else (_TOPIC, "a topic name")
+    for target in targets:
+        if not pattern.match(target):
+            raise RouteError(f"{where}: {kind}: {target!r} is not {what}")
     return Destination(kind=kind, targets=tuple(dict.fromkeys(targets)))
+
+
+def _secret_destination(where: str, kind: str, value: Any) -> Destination:
+    """A destination reached over HTTPS with a secret of Secrets Manager (its name, never its value)."""
+    if not isinstance(value, Mapping):
+        raise RouteError(f"{where}: expected {{secret: <name in Secrets Manager>}}")
+    known = ("secret", "format") if kind == "webhook" else ("secret",)
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise RouteError(f"{where}.{unknown[0]}: unknown key; known: {', '.join(known)}")
+    secret = value.get("secret")
+    if not isinstance(secret, str) or not _SECRET.match(secret):
+        raise RouteError(f"{where}.secret: required, the name of a secret in Secrets Manager")
+    format_ = value.get("format", "") if kind == "webhook" else ""
+    if kind == "webhook" and format_ not in WEBHOOK_FORMATS:
+        raise RouteError(f"{where}.format: expected one of {', '.join(WEBHOOK_FORMATS)}, got {format_!r}")
+    return Destination(kind=kind, secret=secret, format=format_)
+
+
+@dataclass(frozen=True)
+class RelayedDestination:
+    """One destination as the route relay reads it (RouteRelaying.destinations, by its queue's ARN)."""
+
+    id: str  # "<route>/<index in to>": part of the key that delivers each message to it once
+    route: str
+    kind: str
+    secret: str = ""
+    format: str = ""
+    topic_arn: str = ""  # a route's own topic
+    # Where a message the destination refused (HTTP 4xx but 429) goes, with the response.
+    dead_letter_queue_url: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {name: value for name, value in self.__dict__.items() if value}
+
+
+def relayed_destinations(text: str) -> dict[str, RelayedDestination]:
+    """RouteRelaying.destinations read back: queue ARN -> destination."""
+    return {arn: RelayedDestination(**spec) for arn, spec in json.loads(text).items()}
