@@ -27,7 +27,7 @@ from typing import Any
 from tools import REPO_ROOT
 from tools.harness.endpoints import function_environment
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES, Delivery
+from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES, ReplayedEvent
 from tools.harness.replayer import Replayer
 from tools.harness.samples import event_files
 from tools.harness.stand_ins import stand_ins
@@ -46,7 +46,9 @@ def print_chat(card: dict[str, Any], out: Any) -> None:
     print(file=out)
 
 
-def print_human(delivery: Delivery, verbose: bool, out: Any, show: AbstractSet[str] = frozenset({"email"})) -> None:
+def print_human(
+    delivery: ReplayedEvent, verbose: bool, out: Any, show: AbstractSet[str] = frozenset({"email"})
+) -> None:
     target = delivery.function or delivery.queue
     route = f"{delivery.rule} -> {target}" if delivery.rule else "no rule matched"
     print(f"[{delivery.outcome:>9}] {delivery.file}  ({route})", file=out)

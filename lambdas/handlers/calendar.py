@@ -1,5 +1,5 @@
 """Change Calendar state changes, explained from the calendar itself, one notification per transition;
-and the calendars' edits, one message per version put into effect (notifier.calendars.edit_audit)."""
+and the calendars' edits, one message per version put into effect (notifier.calendars.edit_messages)."""
 
 from functools import partial
 from typing import Any
@@ -8,14 +8,14 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.calendars import edit_audit, explanations
+from notifier.calendars import edit_messages, explanations
 from notifier.calendars.documents import CalendarDocuments
 from notifier.calendars.transitions import TransitionStore
-from notifier.core.audit_models import CalendarEditRecord
+from notifier.core.cloudtrail_models import CalendarEditRecord
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
-from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
+from notifier.observability import logger, metrics, tracer
 from notifier.organization.member_clients import MemberClients
 from notifier.organization.scope import Scope
 from ssm_event_notifier.contract.environment import CalendarEditing, Dedupe, Organization
@@ -30,8 +30,8 @@ members = (
 documents = CalendarDocuments(boto3.client("ssm"), member_ssm=partial(members.client, "ssm") if members else None)
 dynamodb, table, scope = boto3.client("dynamodb"), Dedupe.read().table_name, Scope(organization.enabled)
 transitions = TransitionStore(dynamodb, table)
-edits = edit_audit.CalendarEditAudit(
-    documents, edit_audit.version_store(dynamodb, table), CalendarEditing.read(), scope
+edits = edit_messages.CalendarEditMessages(
+    documents, edit_messages.version_store(dynamodb, table), CalendarEditing.read(), scope
 )
 
 

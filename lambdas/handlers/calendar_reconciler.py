@@ -18,8 +18,8 @@ from handlers import loaded
 from notifier.calendars import reconciler
 from notifier.calendars.transitions import TransitionStore
 from notifier.core.links import partition_of
-from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
+from notifier.observability import count, logger, metrics, tracer
 from notifier.organization.accounts import AccountNames
 from notifier.organization.scope import Scope
 from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing, Reconciler

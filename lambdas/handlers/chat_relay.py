@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
 from notifier.chat.relay import ChatRelay, NotANotification
-from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
+from notifier.observability import count, logger, metrics, tracer
 from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending, Dedupe
 
 dedupe = Dedupe.read()

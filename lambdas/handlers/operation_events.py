@@ -11,11 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
 from notifier.core.models import InvalidEventError
-from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.refused_events import RefusedEvents
 from notifier.fleet.observations import NotAnOperationEvent
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.recorder import Recorder
+from notifier.observability import count, logger, metrics, tracer
 from notifier.organization.scope import Scope
 from ssm_event_notifier.contract.environment import DeadLetterSending, OperationRecording, Organization
 

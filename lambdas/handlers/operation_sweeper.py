@@ -8,13 +8,13 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.delivery.failure_reading import FailureExplainer
-from notifier.delivery.observability import count, logger, metrics, tracer
 from notifier.delivery.publisher import Publisher
+from notifier.failures.explainer import FailureExplainer
 from notifier.fleet import sweeper
 from notifier.fleet.observations import utc_now
 from notifier.fleet.operation_store import OperationStore
 from notifier.fleet.summaries import Digest
+from notifier.observability import count, logger, metrics, tracer
 from notifier.organization.accounts import AccountNames
 from ssm_event_notifier.contract.environment import OperationSweeping, Organization, Publishing
 

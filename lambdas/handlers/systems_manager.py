@@ -7,12 +7,12 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.audit.bursts import BurstGate
+from notifier.api_audit.bursts import BurstGate
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
-from notifier.delivery.failure_reading import FailureExplainer
-from notifier.delivery.observability import logger, metrics, tracer
 from notifier.delivery.pipeline import Delivery
+from notifier.failures.explainer import FailureExplainer
+from notifier.observability import logger, metrics, tracer
 from ssm_event_notifier.contract.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tools.harness.faults import ALWAYS, Faults
-from tools.harness.lambda_async import TIMEOUT_ERROR, AsyncLambda, Delivery, dead_letters
+from tools.harness.lambda_async import TIMEOUT_ERROR, AsyncInvocation, AsyncLambda, dead_letters
 from tools.harness.samples import load
 from tools.harness.sdk_hooks import clients_hooked, sdk_backoff_skipped
 from tools.harness.subscribers import Subscribers, envelope_of
@@ -374,7 +374,7 @@ def test_a_lost_publish_answer_gives_at_most_one_duplicate(
     # SNS accepts the message, its answer is lost: the SDK's retry publishes it again.
     faults.add("sns.Publish", "lost-answer", 1)
 
-    delivery: Delivery = as_lambda.deliver(event)
+    delivery: AsyncInvocation = as_lambda.deliver(event)
 
     assert (delivery.outcome, delivery.attempts) == ("notified", 1)
     assert faults.sent["sns.Publish"] == 2

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notifier.calendars.change_calendar import ChangeCalendar
-from notifier.calendars.edit_audit import CalendarEditAudit
+from notifier.calendars.edit_messages import CalendarEditMessages
 from notifier.calendars.explanations import explain
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
@@ -53,10 +53,10 @@ class _NoVersionsYet:
         return None
 
 
-def _edit_audit() -> CalendarEditAudit:
+def _edit_messages() -> CalendarEditMessages:
     repository = {path.stem: content_hash(path.read_text()) for path in (REPO_ROOT / "calendars").glob("*.ics")}
     settings = CalendarEditing(repository_hashes=repository, reconcile_minutes=5)
-    return CalendarEditAudit(_Documents(), _NoVersionsYet(), settings)  # type: ignore[arg-type]
+    return CalendarEditMessages(_Documents(), _NoVersionsYet(), settings)  # type: ignore[arg-type]
 
 
 def samples() -> dict[str, Any]:
@@ -71,7 +71,7 @@ def samples() -> dict[str, Any]:
             seen[name + "+explained"] = as_seen(render(parsed, raw, extra))
         if family_of(path) == "calendar-edits":
             parsed = parse_event(read(path))
-            seen[name + "+explained"] = as_seen(render(parsed, raw, _edit_audit().explain(parsed)))  # type: ignore[arg-type]
+            seen[name + "+explained"] = as_seen(render(parsed, raw, _edit_messages().explain(parsed)))  # type: ignore[arg-type]
     return seen
 
 

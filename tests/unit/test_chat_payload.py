@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from jsonschema import Draft202012Validator
 
-from notifier.core import chat
-from notifier.core.chat import chat_payload, thread_id
+from notifier.chat import card as chat
+from notifier.chat.card import chat_payload, thread_id
 from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import Extra, render
 from notifier.failures.budget import Unavailable

@@ -31,7 +31,7 @@ TIMEOUT_ERROR = "Sandbox.Timedout"
 
 
 @dataclass
-class Delivery:
+class AsyncInvocation:
     """One event delivered to the function: every attempt, and where it ended."""
 
     event: dict[str, Any]
@@ -89,8 +89,8 @@ class AsyncLambda:
         self.faults = faults
         self.function_arn = function_arn
 
-    def deliver(self, event: dict[str, Any]) -> Delivery:
-        delivery = Delivery(event)
+    def deliver(self, event: dict[str, Any]) -> AsyncInvocation:
+        delivery = AsyncInvocation(event)
         error_type = error_message = ""
         deadline = 0.0
         for attempt in range(1 + ASYNC_RETRIES):

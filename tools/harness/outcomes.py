@@ -1,4 +1,4 @@
-"""What became of one event (or one batch) in a replay: ``Delivery``, its outcome, and why it failed.
+"""What became of one event (or one batch) in a replay: ``ReplayedEvent``, its outcome, and why it failed.
 
 The outcomes: "notified" (the function returned), "duplicate" (it answered from its idempotency
 record), "unmatched" (no rule matched), "checked" (a scheduled run that had nothing to announce),
@@ -19,7 +19,7 @@ FAILED_OUTCOMES = ("rejected", "failed")
 
 
 @dataclass
-class Delivery:
+class ReplayedEvent:
     file: str
     event_id: str | None
     detail_type: str | None

@@ -25,7 +25,7 @@ from tools.harness.endpoints import REGION
 from tools.harness.lambda_async import on_failure_record
 from tools.harness.lambda_runner import FunctionProcess, Invocation
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import Delivery
+from tools.harness.outcomes import ReplayedEvent
 from tools.harness.samples import read
 from tools.harness.sqs_poller import QueuePoller
 from tools.harness.subscribers import drain_queue, envelope_attributes, envelope_of
@@ -75,7 +75,7 @@ class Replayer:
         for process in self.processes.values():
             process.close()
 
-    def run_schedules(self, calendars: str) -> list[Delivery]:
+    def run_schedules(self, calendars: str) -> list[ReplayedEvent]:
         """Invoke each scheduled function once (calendar reconciler, digest sweeper).
 
         The reconciler watches the calendars the replay serves (`calendars`, comma-separated).
@@ -96,7 +96,7 @@ class Replayer:
                     "resources": [],
                     "detail": {},
                 }
-                delivery = Delivery(
+                delivery = ReplayedEvent(
                     f"(schedule {rule.logical_id})", event["id"], "Scheduled Event", rule.logical_id, function
                 )
                 delivery = self.deliver(delivery, event)
@@ -116,28 +116,28 @@ class Replayer:
                 matched += [(rule.logical_id, queue, True) for queue in rule.target_queues]
         return matched
 
-    def replay_file(self, path: Path) -> list[Delivery]:
+    def replay_file(self, path: Path) -> list[ReplayedEvent]:
         name = repo_relative(path)
         try:
             event: Any = read(path)  # any JSON: a file given to replay need not hold an object
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            return [Delivery(name, None, None, outcome="failed", error=f"cannot read the event: {error}")]
+            return [ReplayedEvent(name, None, None, outcome="failed", error=f"cannot read the event: {error}")]
         if not isinstance(event, dict):
-            return [Delivery(name, None, None, outcome="failed", error="the event is not a JSON object")]
+            return [ReplayedEvent(name, None, None, outcome="failed", error="the event is not a JSON object")]
         event_id, detail_type = event.get("id"), event.get("detail-type")
         matched = self.matching_rules(event)
         if not matched:
-            return [Delivery(name, event_id, detail_type)]
+            return [ReplayedEvent(name, event_id, detail_type)]
         deliveries = []
         for rule, target, is_queue in matched:
             if is_queue:
-                deliveries.append(self.queues.send(Delivery(name, event_id, detail_type, rule), target, event))
+                deliveries.append(self.queues.send(ReplayedEvent(name, event_id, detail_type, rule), target, event))
                 deliveries += self.queues.drain(full_batches_only=True)
             else:
-                deliveries.append(self.deliver(Delivery(name, event_id, detail_type, rule, target), event))
+                deliveries.append(self.deliver(ReplayedEvent(name, event_id, detail_type, rule, target), event))
         return deliveries
 
-    def deliver(self, delivery: Delivery, event: dict[str, Any]) -> Delivery:
+    def deliver(self, delivery: ReplayedEvent, event: dict[str, Any]) -> ReplayedEvent:
         """Invoke as Lambda does for EventBridge: asynchronously, retried, then to the on-failure queue."""
         assert delivery.function is not None
         spec = self.functions[delivery.function]
@@ -160,7 +160,7 @@ class Replayer:
         return delivery
 
     def send_to_on_failure_queue(
-        self, function: str, event: dict[str, Any], invocation: Invocation, delivery: Delivery
+        self, function: str, event: dict[str, Any], invocation: Invocation, delivery: ReplayedEvent
     ) -> str | None:
         """The record Lambda's on-failure destination receives, sent to the function's queue."""
         destination = self.functions[function].on_failure
@@ -194,7 +194,7 @@ class Replayer:
             )
         return notifications
 
-    def attach_chat(self, deliveries: list[Delivery]) -> None:
+    def attach_chat(self, deliveries: list[ReplayedEvent]) -> None:
         """What the chat channels received, beside each notification it came from (its `chat`)."""
         if not self.stack.chat_queue_url:
             return

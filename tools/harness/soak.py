@@ -22,7 +22,7 @@ from typing import Any
 
 from tools.harness.faults import ALWAYS, Faults
 from tools.harness.handler_loader import load_handler
-from tools.harness.lambda_async import AsyncLambda, Delivery, dead_letters
+from tools.harness.lambda_async import AsyncInvocation, AsyncLambda, dead_letters
 from tools.harness.samples import family_of, function_of, samples
 from tools.harness.sdk_hooks import clients_hooked
 from tools.harness.subscribers import HttpSubscriber
@@ -155,7 +155,7 @@ def run_soak(
         faults.add(spec.operation, spec.error, spec.times, event_id=event_id)
     pending = iter(work.deliveries)
     lock = threading.Lock()
-    deliveries: list[Delivery] = []
+    deliveries: list[AsyncInvocation] = []
     crashes: list[str] = []
 
     def worker() -> None:
@@ -227,7 +227,7 @@ def delete_resources(dynamodb: Any, sns: Any, sqs: Any, resources: Resources) ->
 
 def summarize(
     work: Plan,
-    deliveries: list[Delivery],
+    deliveries: list[AsyncInvocation],
     copies: Counter[str],
     dead: Counter[str],
     crashes: list[str],

@@ -16,7 +16,7 @@ from typing import Any
 
 from tools.harness.lambda_runner import Invocation
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import Delivery, last_line, logged_errors, refused_records
+from tools.harness.outcomes import ReplayedEvent, last_line, logged_errors, refused_records
 from tools.harness.sqs_records import received_record
 from tools.harness.template import EventSourceMappingSpec, Template
 
@@ -48,7 +48,7 @@ class QueuePoller:
         # one is full, as Lambda's pollers do, so that queues stay short (moto's receive is O(n)).
         self.unread: dict[str, int] = {mapping.queue: 0 for mapping in self.mappings}
 
-    def send(self, delivery: Delivery, queue: str, event: dict[str, Any]) -> Delivery:
+    def send(self, delivery: ReplayedEvent, queue: str, event: dict[str, Any]) -> ReplayedEvent:
         """An SQS rule target: EventBridge sends the event as the message body."""
         self.sqs.send_message(QueueUrl=self.stack.refs[queue], MessageBody=json.dumps(event))
         if queue in self.unread:
@@ -58,7 +58,7 @@ class QueuePoller:
         delivery.attempts = 1
         return delivery
 
-    def drain(self, full_batches_only: bool = False) -> list[Delivery]:
+    def drain(self, full_batches_only: bool = False) -> list[ReplayedEvent]:
         """Every queue a function reads, in batches, until empty (or, with `full_batches_only`, while a
         full batch waits)."""
         deliveries = []
@@ -70,7 +70,7 @@ class QueuePoller:
                 messages = self._receive(url, mapping.batch_size)
                 if not messages:
                     break
-                delivery = Delivery(
+                delivery = ReplayedEvent(
                     f"(batch of {len(messages)} from {self.template.construct_path(mapping.queue)})",
                     None,
                     None,
@@ -97,8 +97,13 @@ class QueuePoller:
         return messages
 
     def invoke_batch(
-        self, delivery: Delivery, mapping: EventSourceMappingSpec, url: str, arn: str, messages: list[dict[str, Any]]
-    ) -> Delivery:
+        self,
+        delivery: ReplayedEvent,
+        mapping: EventSourceMappingSpec,
+        url: str,
+        arn: str,
+        messages: list[dict[str, Any]],
+    ) -> ReplayedEvent:
         records = [received_record(message, arn) for message in messages]
         delivery.attempts = 1
         invocation = self.invoke(mapping.function, {"Records": records})

@@ -8,5 +8,5 @@ per transition, and the transitions AWS did not announce.
 - ``explanations``: the pipeline's hooks (``explain``, ``gate``) for the calendar function;
 - ``reconciler``: GetCalendarState against the last transition notified, after a grace period;
 - ``edits``: what an edit changed between two versions, and whether it came near a transition (pure);
-- ``edit_audit``: the calendar function's hooks for calendar edits: one message per version.
+- ``edit_messages``: the calendar function's hooks for calendar edits: one message per version.
 """

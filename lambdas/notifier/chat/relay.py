@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifier.core.chat import chat_payload
+from notifier.chat.card import chat_payload
 from notifier.once import Once
 from notifier.state_table import KeyPrefix
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifier.core.audit_models import ApiCallRecord, CalendarEditRecord  # noqa: F401  (models the catalog names)
+from notifier.core.cloudtrail_models import ApiCallRecord, CalendarEditRecord  # noqa: F401  (models the catalog names)
 from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Refused, Required, SsmEvent
 from notifier.core.parameter_policies import policy_fields
 from ssm_event_notifier.contract.catalog import DETAIL_TYPES, EVENT_TYPES, event_type_of

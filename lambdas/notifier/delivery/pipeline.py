@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.models import InvalidEventError, SsmEvent, parse_event
 from notifier.core.render import Extra, render
-from notifier.delivery.observability import count, logger, metrics
 from notifier.delivery.publisher import Publisher
+from notifier.observability import count, logger, metrics
 from notifier.once import Once
 from notifier.organization.accounts import AccountNames
 from notifier.state_table import KeyPrefix

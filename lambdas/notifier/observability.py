@@ -5,7 +5,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 # The functions call AWS through botocore only: patching it alone traces every call they make,
-# without X-Ray's patch_all importing and patching every library it knows (cold start, issue 13).
+# without X-Ray's patch_all importing and patching every library it knows at cold start.
 TRACED_MODULES = ("botocore",)
 
 logger = Logger()

@@ -16,7 +16,7 @@ from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import Any
 
-from notifier.core.audit_models import ApiCallRecord
+from notifier.core.cloudtrail_models import ApiCallRecord
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.dynamo import claimed, conditional

@@ -19,7 +19,7 @@ from notifier.calendars.change_calendar import first_time
 from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
 from notifier.calendars.edits import edit_text, explain_edit
 from notifier.calendars.transitions import TransitionStore
-from notifier.core.audit_models import CalendarEditRecord
+from notifier.core.cloudtrail_models import CalendarEditRecord
 from notifier.core.render import Extra
 from notifier.organization.scope import SINGLE_ACCOUNT, Scope
 from notifier.state_table import KeyPrefix
@@ -49,7 +49,7 @@ def _version_before(version: str) -> str | None:
     return str(int(version) - 1) if version.isdigit() and int(version) > 1 else None
 
 
-class CalendarEditAudit:
+class CalendarEditMessages:
     def __init__(
         self,
         documents: CalendarDocuments,

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from notifier.core.severity import failed
-from notifier.delivery.observability import count, logger
+from notifier.observability import count, logger
 from ssm_event_notifier.contract.environment import FailureReading
 
-# Most events report no failure: notifier.failures is loaded for the first that does, not at
-# every cold start (issue 13: 20-25 ms of each).
+# Most events report no failure: the reads and plans are loaded for the first that does, not at
+# every cold start.
 if TYPE_CHECKING:
     from notifier.core.models import SsmEvent
     from notifier.core.render import Extra

@@ -2,29 +2,17 @@
 
 Pure (the core and the standard library): `chat_payload(document)` for any notification's document,
 an event's (`fields`, `links`, `resources`, maybe `calendar`, `failure`) or a digest's (`operation`...).
-
-Untrusted text stays text. Every value of the document is taken as written by users or instances
-(parameter names, OpsItem titles, command output, calendar descriptions, ids). In chat:
-- control and format characters (bidi overrides, zero-width marks) are dropped;
-- < > & @ ` [ ] become look-alikes (U+2039 U+203A U+FF06 U+FF20 U+02CB U+FF3B U+FF3D): no mention
-  (@here, @channel, <!channel>, <@U1>, <#C1>, Teams <at>), no Slack link or entity, no Markdown link,
-  and nothing can open or close a code span or block;
-- "://" becomes ":" and two U+2044 fraction slashes, "www." takes a U+2024 dot: no auto-linked URL;
-- outside code, * ~ | become U+2217 U+223C U+FFE8, an _ at a word's edge U+02CD ("db_name" stays),
-  and a leading # - + or "1." a look-alike: no emphasis, strike, table, heading or list item;
-- in the description values are inline code spans, output quoted from instances a fenced block;
-- the only links are the console URLs the notifier composes, kept only when they look like one.
-Each field is cut to its limit (render's marker); the description keeps whole lines and blocks only.
+Untrusted text stays text (markdown_safety). Each field is cut to its limit (render's marker); the
+description keeps whole lines and blocks only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from typing import Any
 
-from notifier.core.render import CUT_MARKER, cut
+from notifier.chat.markdown_safety import OUTPUT_MAX, block, clean, code, console_link, identifier
+from notifier.core.render import cut
 from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME, OperationKind, event_type_of
 
 # Limits. https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html (Event schema,
@@ -45,77 +33,8 @@ RELATED_ITEMS, RELATED_MAX = 10, 1024  # chosen
 # additionalContext: keys as that API's variable names ([A-Za-z0-9-_], 1-100); entries and value
 # lengths chosen (its variables take values up to 1024 characters).
 CONTEXT_ITEMS, CONTEXT_VALUE_MAX = 8, 256
-VALUE_MAX, OUTPUT_MAX = 200, 400  # one value in the description; output quoted per reason
 REASONS_SHOWN, ITEMS_NAMED = 5, 10
 MARKS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
-_LOOKALIKES = str.maketrans(
-    {"<": "\u2039", ">": "\u203a", "&": "\uff06", "@": "\uff20", "`": "\u02cb", "[": "\uff3b", "]": "\uff3d"}
-)
-_MARKUP = str.maketrans({"*": "\u2217", "~": "\u223c", "|": "\uffe8"})
-_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # "_" emphasises at a word's edge only
-_LEADING = re.compile(r"^(\s*)([#+-]|\d+[.)](?=\s|$))")
-_LEAD_MARKS = str.maketrans({"#": "\uff03", "-": "\u2010", "+": "\uff0b", ".": "\u2024", ")": "\ufe5a"})
-_WWW = re.compile(r"(?i)(www)\.")
-_URLISH = re.compile(r"(?i)://|www\.")
-_SPACE = re.compile(r"\s+")
-_CONSOLE = re.compile(
-    r"https://(?:[a-z0-9-]+\.console\.aws\.amazon\.com|console\.amazonaws\.cn|console\.amazonaws-us-gov\.com)"
-    r"/[A-Za-z0-9._~/?#=:%&+-]{0,900}"
-)
-_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
-_IDENT = re.compile(r"(?!.*(?i:://|www\.))[A-Za-z0-9][A-Za-z0-9._:/#-]*")  # no URL in an id either
-
-
-def _visible(text: str) -> str:
-    """Without control, format and surrogate characters (a tab is a space; newlines stay)."""
-    return "".join(ch for ch in text.replace("\t", " ") if ch == "\n" or unicodedata.category(ch) not in _HIDDEN)
-
-
-def neutral(text: str, code: bool = False) -> str:
-    """Untrusted text with nothing a chat client acts on (the module's rules); Markdown kept inside code."""
-    text = _WWW.sub("\\1\u2024", _visible(text).translate(_LOOKALIKES).replace("://", ":\u2044\u2044"))
-    if code:
-        return text
-    text = _EDGE_UNDERSCORE.sub("\u02cd", text.translate(_MARKUP))
-    return _LEADING.sub(lambda m: m.group(1) + m.group(2).translate(_LEAD_MARKS), text)
-
-
-def clean(value: Any, limit: int, code: bool = False) -> str:
-    """One line of untrusted text, neutral, within `limit` characters (cut with render's marker)."""
-    text = value if isinstance(value, str) else "" if value is None else str(value)
-    head = neutral(_SPACE.sub(" ", text[: limit * 2 + 64]), code).strip()
-    if len(text) <= limit * 2 + 64 and len(head) <= limit:
-        return head
-    keep = max(limit - len(CUT_MARKER.format(len(text))), 0)
-    return head[:keep].rstrip() + CUT_MARKER.format(max(len(text) - keep, 1))
-
-
-def code(value: Any, limit: int = VALUE_MAX) -> str:
-    """An inline code span that nothing in `value` can close; "-" for nothing."""
-    text = clean(value, limit - 2, code=True)
-    return f"`{text}`" if text else "-"
-
-
-def block(output: str, limit: int = OUTPUT_MAX) -> str:
-    """Output from an instance as a fenced code block: its last lines, neutral, no backtick inside."""
-    lines = [neutral(line, code=True).rstrip() for line in output[-limit * 4 :].split("\n")]
-    text = "\n".join(line for line in lines if line.strip())
-    text = text if len(text) <= limit else "..." + text[-(limit - 3) :]
-    return f"```\n{text}\n```" if text else ""
-
-
-def _url(value: Any) -> str | None:
-    """A console URL the notifier composed, else None (never a link from text)."""
-    return value if isinstance(value, str) and _CONSOLE.fullmatch(value) else None
-
-
-def _ident(text: str, limit: int) -> str:
-    """An identifier of safe characters: `text` itself when it is one, else a readable head and a hash."""
-    if _IDENT.fullmatch(text) and len(text) <= limit and not _EDGE_UNDERSCORE.search(text):
-        return text
-    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
-    head = _EDGE_UNDERSCORE.sub("-", _URLISH.sub("-", re.sub(r"[^A-Za-z0-9._:/#-]", "-", text[: limit - 37])))
-    return f"{head.lstrip('#-.:/') or 'id'}--{digest}"
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -151,7 +70,7 @@ def thread_id(document: dict[str, Any]) -> str:
         thread = "image", str(fields["image_id"])
     else:
         thread = "event", str(document.get("eventId") or "-")
-    return _ident(f"ssm-notifier:{thread[0]}:{account}:{region}:{thread[1]}", THREAD_ID_MAX)
+    return identifier(f"ssm-notifier:{thread[0]}:{account}:{region}:{thread[1]}", THREAD_ID_MAX)
 
 
 def _title(document: dict[str, Any]) -> str:
@@ -254,7 +173,7 @@ def _next_steps(document: dict[str, Any], console: str | None) -> list[str]:
     failure = _dict(document.get("failure"))
     given = _list(failure.get("nextSteps"))[:NEXT_STEPS_ITEMS]
     steps = [f"Full output: {code(step, NEXT_STEP_MAX - 14)}" for step in given]
-    steps += [f"Console: {url}" for url in map(_url, _list(failure.get("links"))[:NEXT_STEPS_ITEMS]) if url]
+    steps += [f"Console: {url}" for url in map(console_link, _list(failure.get("links"))[:NEXT_STEPS_ITEMS]) if url]
     if not steps and console:
         steps = [f"Console: {console}"]
     return [step for step in steps if len(step) <= NEXT_STEP_MAX][:NEXT_STEPS_ITEMS]
@@ -269,7 +188,7 @@ def _context(document: dict[str, Any]) -> dict[str, str]:
 
 def chat_payload(document: dict[str, Any]) -> dict[str, Any]:
     """The custom notification for a notification's JSON document, within the limits above."""
-    console = _url(_dict(document.get("links")).get("console"))
+    console = console_link(_dict(document.get("links")).get("console"))
     operation = _dict(document.get("operation"))
     if operation:
         related = [i.get("instanceId") for i in map(_dict, _list(document.get("failed")))]
@@ -282,7 +201,7 @@ def chat_payload(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "version": VERSION,
         "source": SOURCE,
-        "id": _ident(own_id, ID_MAX),
+        "id": identifier(own_id, ID_MAX),
         "content": {
             "textType": TEXT_TYPE,
             "title": _title(document),
