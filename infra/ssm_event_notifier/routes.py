@@ -1,4 +1,4 @@
-"""Routes (ssm_event_notifier.contract.routes). E-mail addresses are subscribed to the notification topic
+"""Routes (ssm_event_notifier.contract.routes_file). E-mail addresses are subscribed to the notification topic
 with the route's match as their filter policy: SNS does the matching. Every other destination (a route's
 own topic, a webhook, PagerDuty, Jira Service Management) gets a queue of its own, subscribed the same
 way, that the route relay reads: a slow or failing destination never delays another, and each gets each
@@ -13,7 +13,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from ssm_event_notifier.contract.environment import RouteRelaying
-from ssm_event_notifier.contract.routes import Destination, RelayedDestination, Route
+from ssm_event_notifier.contract.routes_file import Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.nag import DEAD_LETTER_RULES, acknowledge

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 # The services the functions make clients of (Powertools' idempotency too: DynamoDB).
-SERVICES = ("dynamodb", "ec2", "organizations", "sns", "sqs", "ssm", "sts")
+SERVICES = ("dynamodb", "ec2", "organizations", "secretsmanager", "sns", "sqs", "ssm", "sts")
 SSM_OPERATIONS = (
     # The calendars (infra/ssm_event_notifier/calendars.py grants them).
     "GetCalendarState",

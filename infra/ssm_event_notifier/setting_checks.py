@@ -13,7 +13,7 @@ from typing import Any
 
 from ssm_event_notifier.contract.calendar_rules import validate
 from ssm_event_notifier.contract.catalog import FAMILIES
-from ssm_event_notifier.contract.routes import Route, RouteError, parse_routes
+from ssm_event_notifier.contract.routes_file import Route, RouteError, parse_routes
 
 Check = Callable[[Any], Any]
 

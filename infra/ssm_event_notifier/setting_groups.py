@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssm_event_notifier.contract.routes import RouteError, check_routes_reach
+from ssm_event_notifier.contract.routes_file import RouteError, check_routes_reach
 from ssm_event_notifier.setting_checks import SLACK_CHANNEL, TEAMS_CHANNEL, SettingsError
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from ssm_event_notifier.contract.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-from ssm_event_notifier.contract.routes import Route
+from ssm_event_notifier.contract.routes_file import Route
 from ssm_event_notifier.setting_checks import (
     ACCOUNT,
     API_CALL,

@@ -22,6 +22,9 @@ class KeyPrefix(StrEnum):
     NOTIFIED_EVENT = "notifier.handler.make_handler.<locals>.notify"
     # Powertools' record of one notification's chat card (chat): "<function>.<this>#<hash of its MessageId>".
     CHAT_CARD = "notifier.chat.relay"
+    # Powertools' record of one notification delivered to one route destination (routes):
+    # "<function>.<this>#<hash of its MessageId and the destination>".
+    ROUTE_DELIVERY = "notifier.routes.deliveries"
     # The state last notified of a Change Calendar and when it began, then the calendar's scoped name.
     CALENDAR_TRANSITION = "calendar-transition#"
     # The document version of a Change Calendar last announced as an edit, then the calendar's scoped name.

@@ -50,6 +50,8 @@ def local_aws_environment(
         # A hub names accounts (Organizations) and reads member calendars through a role (STS).
         "AWS_ENDPOINT_URL_ORGANIZATIONS": moto_endpoint,
         "AWS_ENDPOINT_URL_STS": moto_endpoint,
+        # Routes read their destinations' URLs and keys from Secrets Manager.
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_endpoint,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": service_name,
         "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifierTest",

@@ -199,7 +199,7 @@ JSM_ALERTS_URL = "https://api.atlassian.com/jsm/ops/integration/v2/alerts"
 @dataclass(frozen=True)
 class RouteRelaying(FunctionEnvironment):
     """The route relay (notifier.routes): each destination it delivers to, by the ARN of the queue that
-    feeds it (a JSON object: see contract.routes.RelayedDestination), and where the on-call APIs are."""
+    feeds it (a JSON object: see contract.routes_file.RelayedDestination), and where the on-call APIs are."""
 
     destinations: str = _variable("ROUTE_DESTINATIONS")
     pagerduty_url: str = _variable("PAGERDUTY_EVENTS_URL", default=PAGERDUTY_EVENTS_URL)

@@ -16,29 +16,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.chat.card import chat_payload
+from notifier.core.envelopes import NotANotification as NotANotification  # re-exported: what a bad record raises
+from notifier.core.envelopes import notification_of
 from notifier.once import Once
 from notifier.state_table import KeyPrefix
-
-
-class NotANotification(ValueError):
-    """A record that is not a notification of the topic (its body names what is missing)."""
-
-
-def notification_of(body: str) -> dict[str, Any]:
-    """The SNS envelope in a record's body, with its document parsed; NotANotification otherwise."""
-    try:
-        envelope = json.loads(body)
-    except ValueError as error:
-        raise NotANotification(f"the record is not JSON: {error}") from error
-    if not isinstance(envelope, dict) or envelope.get("Type") != "Notification" or not envelope.get("MessageId"):
-        raise NotANotification("the record is not an SNS notification (Type, MessageId)")
-    try:
-        document = json.loads(envelope.get("Message") or "")
-    except ValueError as error:
-        raise NotANotification(f"its Message is not the notification's JSON document: {error}") from error
-    if not isinstance(document, dict) or document.get("version") != "1":
-        raise NotANotification("its Message is not a notification document (version 1)")
-    return {"MessageId": envelope["MessageId"], "document": document}
 
 
 class ChatRelay:
@@ -57,7 +38,9 @@ class ChatRelay:
     def relay(self, body: str, context: LambdaContext) -> dict[str, Any]:
         """Publish the card of the notification in `body` once; NotANotification for a bad record."""
         notification = notification_of(body)
-        published = self._relay_once(context, notification=notification)
+        published = self._relay_once(
+            context, notification={"MessageId": notification.message_id, "document": notification.document}
+        )
         # The card is out, but its record could not be completed: the function counts it, and succeeds.
         return {**published.result, "completionNotRecorded": True} if published.not_recorded else published.result
 

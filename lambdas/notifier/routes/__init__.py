@@ -1,0 +1,12 @@
+"""Routes: each route's messages to its own destinations (a topic of its own, webhooks, PagerDuty, Jira
+Service Management), once per message and destination.
+
+``deliveries``: ``RouteRelay`` takes a notification as a destination's queue received it and delivers it;
+``incidents``: whether it opens or resolves an incident, and the incident's key; ``request_bodies`` and
+``webhooks``: what each kind of destination receives; ``http``: the POST and the secrets.
+"""
+
+from notifier.routes.deliveries import NotARouteQueue, RouteRelay
+from notifier.routes.http import Secrets
+
+__all__ = ["NotARouteQueue", "RouteRelay", "Secrets"]

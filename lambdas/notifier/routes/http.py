@@ -1,0 +1,83 @@
+"""HTTPS to the destinations: a POST and what its answer means, and the secrets that name and unlock them.
+
+Written with the standard library: one JSON POST per message needs no HTTP client package in the layer.
+A 2xx is delivered; 429, 5xx, a timeout or no connection is retried later (the record stays in the
+destination's queue); any other 4xx is the destination refusing this message, and retrying it cannot help.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+TIMEOUT_SECONDS = 5.0
+RESPONSE_KEPT = 1000  # characters of a refusal's body kept with the message in the dead-letter queue
+USER_AGENT = "ssm-event-notifier"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class RetryLater(Exception):
+    """The destination could not take the message now (rate limit, outage): SQS delivers it again."""
+
+
+class Refused(Exception):
+    """The destination refused the message (HTTP 4xx but 429): it goes to the dead-letter queue, once."""
+
+    def __init__(self, status: int, response: str) -> None:
+        super().__init__(f"HTTP {status}: {response}")
+        self.status, self.response = status, response
+
+
+def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> int:
+    """POST `body` to `url`; the status of a delivery, RetryLater or Refused otherwise. Only https (plain
+    http to this machine, for the local runs): a secret's URL is never sent in the clear."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        raise Refused(0, f"the destination's URL is not https (scheme {parts.scheme or 'none'!r})")
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        text = error.read(RESPONSE_KEPT * 4).decode("utf-8", "replace")[:RESPONSE_KEPT]
+        if error.code == 429 or error.code >= 500:
+            raise RetryLater(f"HTTP {error.code}: {text}") from None
+        raise Refused(error.code, text) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise RetryLater(f"{type(error).__name__}: {getattr(error, 'reason', error)}") from None
+
+
+class Secrets:
+    """Secrets Manager values by name, read once per function instance."""
+
+    def __init__(self, client_factory: Any) -> None:
+        self._client_factory = client_factory
+        self._values: dict[str, str] = {}
+
+    @cached_property
+    def _client(self) -> Any:
+        return self._client_factory()
+
+    def text(self, name: str) -> str:
+        if name not in self._values:
+            self._values[name] = str(self._client.get_secret_value(SecretId=name)["SecretString"])
+        return self._values[name]
+
+    def field(self, name: str, key: str) -> str:
+        """A secret that is either the value itself or a JSON object holding it under `key`."""
+        text = self.text(name).strip()
+        if text.startswith("{"):
+            value = json.loads(text).get(key)
+            if not isinstance(value, str) or not value:
+                raise Refused(0, f"secret {name} has no {key}")
+            return value
+        return text

@@ -1,0 +1,56 @@
+"""On-call semantics of a notification (pure): whether it opens an incident, resolves one, or neither,
+and the key that makes a repeat update one incident rather than open another."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ssm_event_notifier.contract.catalog import DIGEST_DETAIL_TYPE
+
+Action = Literal["trigger", "resolve"]
+# Statuses that mean the thing that failed before now works (the catalog's vocabularies differ).
+RECOVERED = frozenset({"success", "succeeded", "available", "compliant"})
+# What one incident is about, by family: fields of the document (and "resources": its first ARN
+# without a version), first found first. A success of the same thing carries the same values.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "ami": ("resources",),
+    "run-command": ("document_name", "resources"),
+    "maintenance-window": ("resources",),
+    "automation": ("definition",),
+    "state-manager": ("association_id", "instance_id", "document_name"),
+    "compliance": ("compliance_type", "resource_id"),
+    "parameter-store": ("resources",),
+    "calendar": ("calendar_name",),
+    "change-manager": ("change_request_id",),
+    "ops-center": ("ops_item_id",),
+    "inventory": ("type_name", "resource_id"),
+}
+KEY_MAX = 255  # PagerDuty's dedup_key; JSM's alias takes 512
+
+
+def action_of(document: dict[str, Any]) -> Action | None:
+    """An error or a warning opens (or updates) an incident; a recovery resolves it; the rest: neither."""
+    if document.get("severity") in ("error", "warning"):
+        return "trigger"
+    if str(document.get("status", "")).lower() in RECOVERED:
+        return "resolve"
+    return None
+
+
+def incident_key(document: dict[str, Any]) -> str:
+    """Stable per operation, association, window, calendar, image or parameter: "<account>/<region>/<what>"."""
+    where = f"{document.get('account', '-')}/{document.get('region', '-')}"
+    if document.get("detailType") == DIGEST_DETAIL_TYPE:
+        operation = document.get("operation") or {}
+        return f"{where}/{operation.get('key', document.get('subject', '-'))}"[:KEY_MAX]
+    family = str(document.get("family", "-"))
+    fields = document.get("fields") or {}
+    parts = []
+    for name in IDENTITY.get(family, ("resources",)):
+        if name == "resources":
+            resources = document.get("resources") or []
+            # What an ARN names, after its partition, service, region and account: "image/ami-0123".
+            parts += [str(resources[0]).split(":", 5)[-1]] if resources else []
+        elif fields.get(name):
+            parts.append(str(fields[name]))
+    return f"{where}/{family}/{'/'.join(parts) or document.get('subject', '-')}"[:KEY_MAX]
