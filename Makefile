@@ -78,7 +78,7 @@ checkov: $(TEMPLATE) $(STAMPS)/checkov
 	$(BIN)/python -m tests.security.checkov_gate $(TEMPLATE)
 
 test: lint synth cfn-lint checkov
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Every figure beside its baseline, in one run: bench/results.json and the README table
 # (between its bench markers). About 8 minutes on 2 cores after `make setup`. The cold starts run
