@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
+from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
 from tools.harness.faults import Faults
 from tools.harness.handler_loader import LambdaHandler, load_module
 from tools.harness.http_destinations import Receiver
@@ -155,9 +156,9 @@ def _association(status: str) -> Any:
     return render(parse_event(raw), raw)
 
 
-def _publish(routes: Routes, *notifications: Any) -> None:
-    for notification in notifications:
-        Publisher(routes.sns, routes.topic_arn).publish(notification)
+def _publish(routes: Routes, *notifications: Any) -> list[str]:
+    """The notifications on the topic; their SNS MessageIds."""
+    return [Publisher(routes.sns, routes.topic_arn).publish(notification) for notification in notifications]
 
 
 def test_pagerduty_triggers_then_resolves_one_incident_and_a_repeat_failure_updates_it(
@@ -197,7 +198,7 @@ def test_a_throttled_destination_gets_the_message_once_and_a_refusing_one_puts_i
     routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
 ) -> None:
     receiver.answer((429, '{"status": "throttle"}'))  # PagerDuty, first
-    _publish(routes, _association("Failed"))
+    (message_id,) = _publish(routes, _association("Failed"))
     assert len(routes.run(relay, lambda_context, "pagerduty", rounds=1)) == 1  # stays in its queue
     receiver.answer((400, '{"message": "Invalid routing key"}'))  # the JSON webhook refuses, meanwhile
     assert routes.run(relay, lambda_context, "json") == []  # not retried: retrying cannot help
@@ -206,6 +207,11 @@ def test_a_throttled_destination_gets_the_message_once_and_a_refusing_one_puts_i
 
     answered = [request.json()["event_action"] for request in receiver.received("/pagerduty")]
     assert answered == ["trigger", "trigger"]  # the 429, then the delivery; nothing after it
+    # Each request names its delivery, the same on the retry: a receiver can drop a repeat.
+    assert {request.headers[DELIVERY_HEADER] for request in receiver.received("/pagerduty")} == {
+        f"{message_id}:oncall/0"
+    }
+    assert [request.headers[DELIVERY_HEADER] for request in receiver.received("/slack")] == [f"{message_id}:systems/1"]
     (dead,) = routes.dead_letters("json")
     assert (dead["status"], dead["route"], dead["kind"]) == (400, "systems", "webhook")
     assert dead["response"] == '{"message": "Invalid routing key"}'

@@ -222,6 +222,11 @@ def _secret_destination(where: str, kind: str, value: Any) -> Destination:
     return Destination(kind=kind, secret=secret, format=format_)
 
 
+# Each request the route relay sends names its delivery: "<SNS MessageId>:<destination id>", the same on
+# every retry of it, so that a receiver can drop a repeat (and a local run can tell what each was for).
+DELIVERY_HEADER = "X-Ssm-Notifier-Delivery"
+
+
 @dataclass(frozen=True)
 class RelayedDestination:
     """One destination as the route relay reads it (RouteRelaying.destinations, by its queue's ARN)."""

@@ -21,7 +21,7 @@ from notifier.routes.incidents import action_of, incident_key
 from notifier.routes.request_bodies import jsm_alert, jsm_close, pagerduty_event, signed_json
 from notifier.routes.webhooks import slack_message, teams_message
 from notifier.state_table import KeyPrefix
-from ssm_event_notifier.contract.routes_file import RelayedDestination
+from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER, RelayedDestination
 
 
 class NotARouteQueue(ValueError):
@@ -69,7 +69,7 @@ class RouteRelay:
         destination = next(d for d in self.destinations.values() if d.id == delivery["destination"])
         notification = notification_of(delivery["body"])
         try:
-            outcome = self._send(destination, notification)
+            outcome = self._send(destination, notification, {DELIVERY_HEADER: delivery["key"]})
         except Refused as refusal:
             # Once, with the response, and never again for this message: retrying cannot help.
             self.sqs.send_message(
@@ -89,21 +89,24 @@ class RouteRelay:
         published.update(destination=destination.id, **outcome)
         return dict(published)
 
-    def _send(self, destination: RelayedDestination, notification: Notification) -> dict[str, Any]:
+    def _send(
+        self, destination: RelayedDestination, notification: Notification, delivery: dict[str, str]
+    ) -> dict[str, Any]:
+        """`delivery`: the header that names this delivery, sent with every request."""
         document = notification.document
         if destination.kind == "topic":
             response = self.sns.publish(**notification.republished(destination.topic_arn))
             return {"delivered": "topic", "messageId": response["MessageId"]}
         if destination.kind == "webhook":
-            return self._webhook(destination, document)
+            return self._webhook(destination, document, delivery)
         action = action_of(document)
         if action is None:
             return {"skipped": "neither a failure nor a recovery"}
         if destination.kind == "pagerduty":
             key = self.secrets.field(destination.secret, "routingKey")
-            post_json(self.pagerduty_url, json.dumps(pagerduty_event(document, key, action)).encode())
+            post_json(self.pagerduty_url, json.dumps(pagerduty_event(document, key, action)).encode(), delivery)
         else:  # jsm
-            headers = {"Authorization": f"GenieKey {self.secrets.field(destination.secret, 'apiKey')}"}
+            headers = {"Authorization": f"GenieKey {self.secrets.field(destination.secret, 'apiKey')}", **delivery}
             if action == "trigger":
                 post_json(self.jsm_url, json.dumps(jsm_alert(document)).encode(), headers)
             else:
@@ -111,12 +114,14 @@ class RouteRelay:
                 post_json(url, json.dumps(jsm_close(document)).encode(), headers)
         return {"delivered": destination.kind, "action": action, "incident": incident_key(document)}
 
-    def _webhook(self, destination: RelayedDestination, document: dict[str, Any]) -> dict[str, Any]:
+    def _webhook(
+        self, destination: RelayedDestination, document: dict[str, Any], delivery: dict[str, str]
+    ) -> dict[str, Any]:
         url = self.secrets.field(destination.secret, "url")
         if destination.format == "json":
             body, headers = signed_json(document, self.secrets.field(destination.secret, "signingKey"))
-            post_json(url, body, headers)
+            post_json(url, body, {**headers, **delivery})
         else:
             message = slack_message(document) if destination.format == "slack" else teams_message(document)
-            post_json(url, json.dumps(message, ensure_ascii=False).encode())
+            post_json(url, json.dumps(message, ensure_ascii=False).encode(), delivery)
         return {"delivered": f"webhook/{destination.format}"}
