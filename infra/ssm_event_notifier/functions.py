@@ -38,7 +38,7 @@ _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=
 #   that Lambda throttles, keeps the throttled events in its asynchronous queue and retries them for
 #   up to 6 hours without spending their 2 retries: a burst is notified later, never lost.
 # - fleet-wide bursts (a Run Command to 10,000 instances: 22,000 events in minutes) never reach those
-#   functions in "digest" mode: they wait in the storm buffer (SQS), whose reader runs 5 batches of 10
+#   functions in "digest" mode: they wait in the fleet operations buffer (SQS), whose reader runs 5 batches of 10
 #   at a time. `make bench` measured 61 events/s per concurrent reader on DynamoDB Local (489/s with 8):
 #   5 drain 22,000 events in about 75 s (the goal: 300 s) and keep one operation's partition under
 #   DynamoDB's 1,000 writes/s (8 readers peaked at 788). The event source mapping's maximum

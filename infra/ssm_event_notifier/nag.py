@@ -58,7 +58,7 @@ ACCEPTED: dict[str, str] = {
     "NIST.800.53.R5-LambdaConcurrency": (
         "Only with -c reservedConcurrency=false, for an account whose Lambda concurrency quota is below what "
         "the stack sets aside (59, 61 with chat, plus the 100 Lambda keeps unreserved): the functions then "
-        "share the account's pool. Fleet-wide bursts still wait in the storm buffer, whose reader's event "
+        "share the account's pool. Fleet-wide bursts still wait in the fleet operations buffer, whose reader's event "
         "source mapping keeps its maximum concurrency of 5."
     ),
     "NIST.800.53.R5-LambdaInsideVPC": (

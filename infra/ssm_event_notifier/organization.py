@@ -1,7 +1,7 @@
 """Organization mode, the hub side (README, Organization): an event bus that accepts the catalog's
 events from the organization only, the hub account's own events forwarded to it, the StackSet that
-deploys the member stack (infra/ssm_event_notifier/members.py) to the chosen OUs and regions, and what the functions
-may read across accounts. The family rules and storm control listen on the bus (ssm_event_notifier.rules.Routing).
+deploys the member stack (members.py) to the chosen OUs and regions, and what the functions
+may read across accounts. The family rules and the fleet operations rule listen on the bus (rules.Routing).
 """
 
 from __future__ import annotations

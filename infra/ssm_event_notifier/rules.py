@@ -121,7 +121,7 @@ class FamilyRule(Construct):
         routing: Routing | None = None,
         filters: DetailFilters | None = None,
     ) -> None:
-        """`excluded`: detail-types of the family routed elsewhere (storm control's buffer).
+        """`excluded`: detail-types of the family routed elsewhere (the fleet operations buffer).
         `routing`: None, the default bus and this account (see Routing). `filters`: see DetailFilters."""
         super().__init__(scope, construct_id)
         routing = routing or Routing()

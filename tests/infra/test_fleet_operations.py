@@ -1,4 +1,4 @@
-"""Storm control in the template: buffer queue, batch function, operations table, sweeper, least privilege."""
+"""Fleet operations in the template: buffer queue, batch function, operations table, sweeper, least privilege."""
 
 from __future__ import annotations
 

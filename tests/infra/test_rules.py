@@ -12,7 +12,7 @@ from ssm_event_notifier.contract.catalog import EVENT_TYPES, FAMILIES, event_typ
 from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, pattern_rules, resources, synthesize
 from tools.harness.samples import SAMPLE_FILES, family_of, load, read, sample_id
 
-# Storm control (perInstanceNotifications=digest, the default) adds one rule: to its buffer queue.
+# Fleet operations (perInstanceNotifications=digest, the default) add one rule: to its buffer queue.
 STORM_RULE = "StormControlRule"
 
 

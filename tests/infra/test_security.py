@@ -24,7 +24,7 @@ def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_tables_are_encrypted_on_demand_with_ttl_and_point_in_time_recovery(template):
     tables = resources(template, "AWS::DynamoDB::Table")
-    # The idempotency records, and storm control's operations (see tests/infra/test_storm.py).
+    # The idempotency records, and the fleet operations table (see tests/infra/test_storm.py).
     keys = {k: (t["Properties"]["KeySchema"], t["Properties"]["TimeToLiveSpecification"]) for k, t in tables.items()}
     assert sorted(keys.values(), key=str) == sorted(
         [
@@ -100,7 +100,7 @@ def test_every_function_has_its_reserved_concurrency_and_queue_readers_take_no_m
 
 def test_queues_are_encrypted_and_refuse_plain_http(template):
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == len(STACK_HANDLERS) + 1  # a dead-letter queue per function, and storm control's buffer
+    assert len(queues) == len(STACK_HANDLERS) + 1  # a dead-letter queue per function, and the fleet operations buffer
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     insecure_denied: set[str] = set()
