@@ -9,6 +9,7 @@ import copy
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,8 @@ from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
 from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
-from tools.harness.faults import Faults
+from tools.harness.context import fake_context
+from tools.harness.faults import Faults, LambdaTimeout
 from tools.harness.handler_loader import LambdaHandler, load_module
 from tools.harness.http_destinations import Receiver
 from tools.harness.samples import EVENTS_DIR, read
@@ -102,7 +104,13 @@ class Routes:
             if not messages:
                 break
             records = [received_record(m, destination.queue_arn) for m in messages]
-            failed = {f["itemIdentifier"] for f in relay({"Records": records}, context)["batchItemFailures"]}
+            try:
+                failed = {f["itemIdentifier"] for f in relay({"Records": records}, context)["batchItemFailures"]}
+            except LambdaTimeout:
+                # SQS gives the batch back after its visibility timeout, when the record the timeout left
+                # in progress has expired (a function's in-progress records last its remaining time).
+                time.sleep(context.get_remaining_time_in_millis() / 1000 + 0.1)
+                continue
             failed_ids += sorted(failed)
             for message in messages:
                 if message["MessageId"] not in failed:
@@ -308,3 +316,34 @@ def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_and_a_redelivery
         relay({"Records": [first]}, lambda_context)
         assert calls.take() == {"dynamodb.PutItem": 1}  # the failed conditional put answers: a duplicate
     assert len(receiver.received("/pagerduty")) == 2
+
+
+@pytest.mark.parametrize(
+    ("operation", "error", "times", "posts"),
+    [
+        pytest.param("dynamodb.PutItem", "ProvisionedThroughputExceededException", 5, 1, id="claim-throttled-retried"),
+        pytest.param("dynamodb.PutItem", "timeout", 1, 1, id="timeout-before-the-post"),
+        # The bound, as for every notification: a timeout between the delivery and its record, at most one
+        # duplicate; PagerDuty's dedup_key makes it the same incident.
+        pytest.param("dynamodb.UpdateItem", "timeout", 1, 2, id="timeout-after-the-post"),
+    ],
+)
+def test_pagerduty_gets_the_trigger_once_under_faults_or_at_most_twice_past_the_post(
+    routes: Routes,
+    relay: LambdaHandler,
+    faults: Faults,
+    receiver: Receiver,
+    operation: str,
+    error: str,
+    times: int,
+    posts: int,
+) -> None:
+    faults.add(operation, error, times)
+    _publish(routes, _association("Failed"))
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")  # a 0.3 s function
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")  # nothing is left to deliver
+
+    events = [request.json() for request in receiver.received("/pagerduty")]
+    assert [event["event_action"] for event in events] == ["trigger"] * posts
+    assert len({event["dedup_key"] for event in events}) == 1
+    assert faults.sent[operation] >= 1  # the fault was met
