@@ -1,85 +1,51 @@
 """Replay events through the synthesized stack on local stand-ins for AWS, without Docker.
 
     python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S]
-                           [-c KEY=VALUE ...] PATH...
+                           [-c KEY=VALUE ...] [--secrets FILE] [--later PATH] [--answer PREFIX=STATUS,...] PATH...
 
 Each event is matched against every rule of the template (moto's EventBridge pattern
 matcher), delivered to the rule's target function as Lambda delivers asynchronous events
 (retries from the template, then the on-failure queue), run from the bundled asset, and
 what the subscriber queue received is shown. A rule that targets an SQS queue sends the
 event there; after the files of a pass, every queue a function reads (an event source
-mapping) is drained in batches as Lambda does, and then every scheduled function runs once.
-Exit code 0 when every delivery ended notified, duplicate, unmatched, checked, buffered or
+mapping) is drained in batches as Lambda does, and then every scheduled function runs once. With
+routes (-c routes=FILE), the route relay delivers to a local HTTP stand-in for the webhooks,
+PagerDuty and JSM, its secrets made from --secrets; each row says what its notifications became
+there (`deliveries`). Exit code 0 when every delivery ended notified, duplicate, unmatched, checked, buffered or
 recorded; 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
 from tools import REPO_ROOT
 from tools.harness.endpoints import function_environment
+from tools.harness.http_destinations import Receiver
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES, ReplayedEvent
+from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES
 from tools.harness.replayer import Replayer
+from tools.harness.route_stand_ins import RouteDeliveries, create_secrets, read_secrets, secret_strings
 from tools.harness.samples import event_files
 from tools.harness.stand_ins import stand_ins
 from tools.harness.template import Template, ensure_synthesized
+from tools.replay_output import message_topic, print_counts, print_human
 
 
-def print_chat(card: dict[str, Any], out: Any) -> None:
-    """A chat card as the channel shows it, roughly: title, description, next steps."""
-    content = card.get("content", {})
-    print(f"    Chat card (thread {card.get('metadata', {}).get('threadId')}):", file=out)
-    print(f"    # {content.get('title')}", file=out)
-    for line in str(content.get("description", "")).splitlines():
-        print(f"    # {line}", file=out)
-    for step in content.get("nextSteps", []):
-        print(f"    # -> {step}", file=out)
-    print(file=out)
-
-
-def print_human(
-    delivery: ReplayedEvent, verbose: bool, out: Any, show: AbstractSet[str] = frozenset({"email"})
-) -> None:
-    target = delivery.function or delivery.queue
-    route = f"{delivery.rule} -> {target}" if delivery.rule else "no rule matched"
-    print(f"[{delivery.outcome:>9}] {delivery.file}  ({route})", file=out)
-    if delivery.error:
-        print(f"            {delivery.error}", file=out)
-        if delivery.dead_letter_queue:
-            print(
-                f"            after {delivery.attempts} attempts, in dead-letter queue {delivery.dead_letter_queue}",
-                file=out,
-            )
-    if verbose:
-        for notification in delivery.notifications:
-            if "email" in show:
-                print(f"    Subject: {notification['subject']}", file=out)
-                for line in (notification["email"] or "").splitlines():
-                    print(f"    | {line}", file=out)
-                print(file=out)
-            if "chat" in show and notification.get("chat"):
-                print_chat(notification["chat"], out)
-    if delivery.outcome == "failed":
-        for line in delivery.logs[-20:]:
-            print(f"    log: {line}", file=out)
-
-
-def message_topic(notification: dict[str, Any]) -> str:
-    """What a message is about: its operation (a digest), or its detail-type and subject."""
-    document = notification.get("json") or {}
-    operation = document.get("operation")
-    if isinstance(operation, dict) and operation.get("key"):
-        return f"operation {operation['key']}: {notification.get('subject')}"
-    return f"{document.get('detailType')}: {notification.get('subject')}"
+def answers(value: str) -> tuple[str, list[int]]:
+    """ "/pagerduty=429,500" -> ("/pagerduty", [429, 500])."""
+    prefix, _, statuses = value.partition("=")
+    codes = [int(status) for status in statuses.split(",") if status.strip()]
+    if not prefix.startswith("/") or not codes or not all(100 <= code <= 599 for code in codes):
+        raise ValueError(value)
+    return prefix, codes
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -121,6 +87,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="human output: what to show of each notification, email and/or chat (default: email)",
     )
     parser.add_argument(
+        "--later",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="event files or folders replayed after the others of each pass, once their messages went out "
+        "(queues drained, scheduled functions run): e.g. a recovery after its failure's message",
+    )
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="the routes' secrets, made in the local Secrets Manager: JSON, name -> value (a string or an "
+        "object); {receiver} in a value is the local HTTP stand-in for the destinations",
+    )
+    parser.add_argument(
+        "--answer",
+        type=answers,
+        action="append",
+        default=[],
+        metavar="PREFIX=STATUS,...",
+        help="the HTTP stand-in answers the next requests to paths under PREFIX so, e.g. /pagerduty=429,500",
+    )
+    parser.add_argument(
         "-c",
         "--context",
         action="append",
@@ -133,14 +122,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("-c takes KEY=VALUE")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.secrets:
+        try:
+            args.secrets = read_secrets(args.secrets)
+        except (OSError, ValueError) as error:
+            parser.error(f"--secrets: {error}")
     return args
+
+
+def prepare_routes(args: argparse.Namespace, stack: LocalStack, routes: RouteDeliveries, log: Any) -> None:
+    """The routes' secrets in the local Secrets Manager, and the answers scripted for the HTTP stand-in."""
+    strings = secret_strings(args.secrets or {}, routes.receiver.base_url)
+    create_secrets(stack.client("secretsmanager"), strings)
+    for prefix, statuses in args.answer:
+        routes.receiver.answer(*((status, '{"status": "scripted"}') for status in statuses), path=prefix)
+    missing = sorted({d.secret for d in routes.destinations.values() if d.secret} - set(strings))
+    print(
+        f"route destinations: {len(routes.destinations)} relayed, on the HTTP stand-in at {routes.receiver.base_url}"
+        + (f"; secrets not in --secrets (their deliveries fail): {', '.join(missing)}" if missing else ""),
+        file=log,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     out, log = sys.stdout, sys.stderr
-    files = event_files(args.paths)
+    # A file given to --later is replayed in the later wave only.
+    later = event_files(args.later)
+    waves = [[path for path in event_files(args.paths) if path.resolve() not in {p.resolve() for p in later}], later]
     context = dict(pair.split("=", 1) for pair in args.context)
     if args.calendars and "monitoredCalendars" not in context:
         served = sorted({path.stem for path in args.calendars.glob("*.ics") if "@" not in path.stem})
@@ -154,39 +164,48 @@ def main(argv: list[str] | None = None) -> int:
     )
     outcomes: Counter[str] = Counter()
     messages: Counter[str] = Counter()
-    with stand_ins(log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars) as endpoints:
+    emailed: Counter[str] = Counter()
+    with (
+        stand_ins(log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars) as endpoints,
+        contextlib.closing(Receiver()) as receiver,
+    ):
+        endpoints = {**endpoints, "destinations": receiver.base_url}
         stack = LocalStack(template, endpoints).deploy()
+        routes = RouteDeliveries.of(receiver, [stack.function_environment(name) for name in template.functions()])
+        if routes.destinations:
+            prepare_routes(args, stack, routes, log)
         environment = function_environment(endpoints)
-        replayer = Replayer(template, stack, environment, args.account, args.settle)
+        replayer = Replayer(
+            template, stack, environment, args.account, args.settle, routes if routes.destinations else None
+        )
         try:
             for round_number in range(args.repeat):
                 if args.repeat > 1 and not args.json:
                     print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)
-                deliveries = [delivery for path in files for delivery in replayer.replay_file(path)]
-                deliveries += replayer.queues.drain()
-                deliveries += replayer.run_schedules(endpoints["calendars"])
-                deliveries += replayer.queues.drain()  # the chat queue, filled by the notifications above
-                replayer.attach_chat(deliveries)
-                for delivery in deliveries:
-                    outcomes[delivery.outcome] += 1
-                    messages.update(message_topic(n) for n in delivery.notifications)
-                    if args.json:
-                        print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
-                    elif delivery.outcome not in args.hide:
-                        print_human(delivery, verbose=not args.quiet and round_number == 0, out=out, show=args.show)
+                for wave_number, wave in enumerate(waves):
+                    if not wave:
+                        continue
+                    if wave_number and not args.json:
+                        print(f"--- later: {len(wave)} files, after the messages above went out ---", file=out)
+                    for delivery in replayer.replay_wave(wave, endpoints["calendars"]):
+                        outcomes[delivery.outcome] += 1
+                        messages.update(message_topic(n) for n in delivery.notifications)
+                        emailed.update(address for n in delivery.notifications for address in n.get("emailedTo", []))
+                        if args.json:
+                            print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
+                        elif delivery.outcome not in args.hide:
+                            verbose = not args.quiet and round_number == 0
+                            print_human(delivery, verbose=verbose, out=out, show=args.show)
         finally:
             replayer.close()
     elapsed = time.monotonic() - started
     counts = ", ".join(f"{outcomes[name]} {name}" for name in (*OK_OUTCOMES, *FAILED_OUTCOMES))
     print(
-        f"replayed {sum(outcomes.values())} deliveries of {len(files)} files x {args.repeat} in {elapsed:.1f} s: "
-        f"{counts}",
+        f"replayed {sum(outcomes.values())} deliveries of {sum(map(len, waves))} files x {args.repeat} "
+        f"in {elapsed:.1f} s: {counts}",
         file=log,
     )
-    if messages:
-        print(f"subscribers received {sum(messages.values())} messages:", file=log)
-        for topic, count in sorted(messages.items()):
-            print(f"  {count:>5}  {topic}", file=log)
+    print_counts(messages, emailed, replayer, log)
     return 0 if set(outcomes) <= set(OK_OUTCOMES) else 1
 
 

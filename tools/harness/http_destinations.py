@@ -1,15 +1,21 @@
 """Stand-ins for the HTTPS destinations of routes (webhooks, PagerDuty's Events API, Jira Service
-Management's alerts API) on this machine: every request is recorded, and each answers as the real API
-does (202 for PagerDuty, 200 otherwise) unless a test scripts other answers (429, 500, 400...) first."""
+Management's alerts API) on this machine: every request is recorded with the status it was answered,
+and each answers as the real API does (202 for PagerDuty and JSM, 200 otherwise) unless other answers
+(429, 500, 400...) were scripted first, for every path or for the paths under a prefix."""
 
 from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+# The APIs' own paths on the stand-in; a local run points the functions' variables for them here
+# (tools.harness.local_stack), never at the real APIs.
+LOCAL_APIS = {"PAGERDUTY_EVENTS_URL": "/pagerduty/v2/enqueue", "JSM_ALERTS_URL": "/jsm/v2/alerts"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int = 0  # what the stand-in answered
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -24,10 +31,11 @@ class Request:
 
 @dataclass
 class Receiver:
-    """One HTTP server; `url(path)` is a destination's URL; `answers` the statuses it answers next."""
+    """One HTTP server; `url(path)` is a destination's URL; `answer` scripts the statuses it answers next."""
 
     requests: list[Request] = field(default_factory=list)
-    answers: deque[tuple[int, str]] = field(default_factory=deque)
+    # path prefix ("" for every path) -> the answers still scripted for it, first first
+    scripted: dict[str, deque[tuple[int, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         lock = threading.Lock()
@@ -37,8 +45,8 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with lock:
-                    receiver.requests.append(Request(self.path, dict(self.headers.items()), body))
-                    status, text = receiver.answers.popleft() if receiver.answers else (receiver._ok(self.path), "{}")
+                    status, text = receiver._next_answer(self.path, body)
+                    receiver.requests.append(Request(self.path, dict(self.headers.items()), body, status))
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -50,15 +58,36 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
         threading.Thread(target=self.server.serve_forever, name="http-destinations", daemon=True).start()
 
+    def _next_answer(self, path: str, body: bytes) -> tuple[int, str]:
+        # The longest prefix with an answer left: a destination's own script before the one for every path.
+        for prefix in sorted(self.scripted, key=len, reverse=True):
+            if path.startswith(prefix) and self.scripted[prefix]:
+                return self.scripted[prefix].popleft()
+        return self._ok(path, body)
+
     @staticmethod
-    def _ok(path: str) -> int:
-        return 202 if path.startswith("/pagerduty") else 200
+    def _ok(path: str, body: bytes) -> tuple[int, str]:
+        """What the real API answers a request it accepts."""
+        if path.startswith("/pagerduty"):
+            try:
+                dedup_key = json.loads(body).get("dedup_key")
+            except (ValueError, AttributeError):
+                dedup_key = None
+            return 202, json.dumps({"status": "success", "message": "Event processed", "dedup_key": dedup_key})
+        if path.startswith("/jsm"):
+            return 202, json.dumps({"result": "Request will be processed", "requestId": str(uuid.uuid4())})
+        return 200, '"ok"'
+
+    @property
+    def base_url(self) -> str:
+        return self.url("")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
-    def answer(self, *answers: tuple[int, str]) -> None:
-        self.answers.extend(answers)
+    def answer(self, *answers: tuple[int, str], path: str = "") -> None:
+        """Answer the next requests to paths under `path` (every path: "") so, in order."""
+        self.scripted.setdefault(path, deque()).extend(answers)
 
     def received(self, prefix: str) -> list[Request]:
         return [request for request in self.requests if request.path.startswith(prefix)]

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from tools.harness.endpoints import ACCOUNT, REGION
+from tools.harness.endpoints import ACCOUNT, NOWHERE, REGION
+from tools.harness.http_destinations import LOCAL_APIS
 from tools.harness.template import STACK_NAME, Template, resolve
 
 SUBSCRIBER_QUEUE = f"{STACK_NAME}-subscriber"
@@ -28,6 +29,8 @@ class LocalStack:
     subscriber_queue_url: str = ""
     notification_topic_arn: str = ""
     chat_queue_url: str = ""  # stands for the chat channels, when the stack has a chat topic
+    # address -> a queue subscribed as the address is (its filter policy): what it would be e-mailed
+    email_queue_urls: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -100,20 +103,23 @@ class LocalStack:
         }
         (self.notification_topic_arn,) = topics
         self.subscriber_queue_url = self._subscriber_queue(SUBSCRIBER_QUEUE, self.notification_topic_arn)
-        # The template's own queue subscriptions (the chat queue's, with its filter policy), as SNS has them.
+        # The template's own subscriptions, with their filter policies, as SNS has them: its queues' (the
+        # chat queue's, the route destinations'); an e-mail address gets a queue that stands for it.
         sns = self.client("sns")
         for subscription in self.template.of_type("AWS::SNS::Subscription").values():
             props = subscription["Properties"]
-            if props.get("Protocol") != "sqs":
-                continue  # e-mail: nobody to read it here
-            attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
+            if props.get("Protocol") == "sqs":
+                endpoint = self.resolve(props["Endpoint"])
+                attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
+            elif props.get("Protocol") == "email":
+                endpoint = self._email_queue_arn(str(props["Endpoint"]))
+                attributes = {"RawMessageDelivery": "false"}  # the envelope: its MessageId ties it to a row
+            else:
+                continue
             if props.get("FilterPolicy"):
                 attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
             sns.subscribe(
-                TopicArn=self.resolve(props["TopicArn"]),
-                Protocol="sqs",
-                Endpoint=self.resolve(props["Endpoint"]),
-                Attributes=attributes,
+                TopicArn=self.resolve(props["TopicArn"]), Protocol="sqs", Endpoint=endpoint, Attributes=attributes
             )
         chat = {
             self.resolve(spec.environment["CHAT_TOPIC_ARN"])
@@ -122,6 +128,14 @@ class LocalStack:
         }
         for topic in chat:
             self.chat_queue_url = self._subscriber_queue(f"{STACK_NAME}-chat-subscriber", topic)
+
+    def _email_queue_arn(self, address: str) -> str:
+        sqs = self.client("sqs")
+        if address not in self.email_queue_urls:
+            name = f"{STACK_NAME}-email-{len(self.email_queue_urls) + 1}"
+            self.email_queue_urls[address] = sqs.create_queue(QueueName=name)["QueueUrl"]
+        url = self.email_queue_urls[address]
+        return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
 
     def _subscriber_queue(self, name: str, topic_arn: str) -> str:
         """A queue subscribed to the topic (SNS envelope, no filter), standing for its subscribers."""
@@ -135,5 +149,10 @@ class LocalStack:
         return resolve(value, self.refs, self.attributes, account or self.account)
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
+        """The function's variables, references resolved; the external APIs it would call (PagerDuty, JSM)
+        on the HTTP stand-in (`endpoints["destinations"]`), or on a closed port without one: never the real ones."""
         spec = self.template.functions()[logical_id]
-        return {name: str(self.resolve(value)) for name, value in spec.environment.items()}
+        environment = {name: str(self.resolve(value)) for name, value in spec.environment.items()}
+        base = self.endpoints.get("destinations", NOWHERE)
+        environment.update({name: f"{base}{path}" for name, path in LOCAL_APIS.items() if name in environment})
+        return environment

@@ -32,6 +32,8 @@ class ReplayedEvent:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     queue: str | None = None  # where a rule sent the event, or the queue a batch was read from
+    # What the route destinations received for its notifications (tools.harness.route_stand_ins).
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,7 @@ class ReplayedEvent:
             "deadLetterQueue": self.dead_letter_queue,
             "queue": self.queue,
             "notifications": self.notifications,
+            "deliveries": self.deliveries,
         }
 
 

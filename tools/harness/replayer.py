@@ -5,7 +5,9 @@ delivered to the rule's target function as Lambda delivers asynchronous events (
 template, then the on-failure record, ``tools.harness.lambda_async.on_failure_record``, in the
 function's queue), the function run from its bundled asset (``tools.harness.lambda_runner``). A
 rule that targets a queue sends the event there, read in batches by ``tools.harness.sqs_poller``.
-After each delivery, what the subscriber queue received is collected. Driven by ``python -m
+After each delivery, what the subscriber queue received is collected (and which e-mail subscriptions'
+filter policies admitted each); after a wave, what came of each notification further on: its chat card,
+the requests the route relay sent for it (``tools.harness.route_stand_ins``). Driven by ``python -m
 tools.replay``.
 """
 
@@ -26,6 +28,7 @@ from tools.harness.lambda_async import on_failure_record
 from tools.harness.lambda_runner import FunctionProcess, Invocation
 from tools.harness.local_stack import LocalStack
 from tools.harness.outcomes import ReplayedEvent
+from tools.harness.route_stand_ins import RouteDeliveries
 from tools.harness.samples import read
 from tools.harness.sqs_poller import QueuePoller
 from tools.harness.subscribers import drain_queue, envelope_attributes, envelope_of
@@ -43,12 +46,15 @@ class Replayer:
         base_environment: dict[str, str],
         account: str | None,
         settle_seconds: int | None = None,
+        routes: RouteDeliveries | None = None,
     ) -> None:
+        """`routes`: the route destinations' stand-in, when the stack relays routes."""
         self.template = template
         self.stack = stack
         self.account = account
         self.base_environment = base_environment
         self.settle_seconds = settle_seconds
+        self.routes = routes
         self.functions = template.functions()
         self.processes: dict[str, FunctionProcess] = {}
         self.sqs = stack.client("sqs")
@@ -74,6 +80,16 @@ class Replayer:
     def close(self) -> None:
         for process in self.processes.values():
             process.close()
+
+    def replay_wave(self, files: list[Path], calendars: str) -> list[ReplayedEvent]:
+        """The files, then every queue a function reads drained, every scheduled function run once, and
+        the queues drained again: the topics' own (chat, route destinations) filled by the messages above."""
+        deliveries = [delivery for path in files for delivery in self.replay_file(path)]
+        deliveries += self.queues.drain()
+        deliveries += self.run_schedules(calendars)
+        deliveries += self.queues.drain()
+        self.attach_downstream(deliveries)
+        return deliveries
 
     def run_schedules(self, calendars: str) -> list[ReplayedEvent]:
         """Invoke each scheduled function once (calendar reconciler, digest sweeper).
@@ -178,31 +194,41 @@ class Replayer:
         return str(arn).rsplit(":", 1)[-1]
 
     def received(self) -> list[dict[str, Any]]:
-        """What the subscriber queue got (SNS envelopes), as a subscriber reads it."""
+        """What the subscriber queue got (SNS envelopes), as a subscriber reads it; with e-mail subscriptions,
+        the addresses whose filter policy admitted each (`emailedTo`)."""
+        emailed: dict[str, list[str]] = {}
+        for address, url in self.stack.email_queue_urls.items():
+            for message in drain_queue(self.sqs, url, empty_polls=1, pause=0):
+                emailed.setdefault(envelope_of(message)["MessageId"], []).append(address)
         notifications = []
         for message in drain_queue(self.sqs, self.stack.subscriber_queue_url, empty_polls=1, pause=0):
             envelope = envelope_of(message)
             document = json.loads(envelope["Message"])
-            notifications.append(
-                {
-                    "messageId": envelope.get("MessageId"),
-                    "subject": envelope.get("Subject"),
-                    "attributes": envelope_attributes(envelope),
-                    "email": document.get("text"),
-                    "json": document,
-                }
-            )
+            notification = {
+                "messageId": envelope.get("MessageId"),
+                "subject": envelope.get("Subject"),
+                "attributes": envelope_attributes(envelope),
+                "email": document.get("text"),
+                "json": document,
+            }
+            if self.stack.email_queue_urls:
+                notification["emailedTo"] = sorted(emailed.get(envelope["MessageId"], []))
+            notifications.append(notification)
         return notifications
 
-    def attach_chat(self, deliveries: list[ReplayedEvent]) -> None:
-        """What the chat channels received, beside each notification it came from (its `chat`)."""
-        if not self.stack.chat_queue_url:
-            return
+    def attach_downstream(self, deliveries: list[ReplayedEvent]) -> None:
+        """What came of each notification after the topic: the card the chat channels received, beside it
+        (its `chat`); the requests the route destinations received for it, on its row (`deliveries`)."""
         cards = {}
-        for message in drain_queue(self.sqs, self.stack.chat_queue_url, empty_polls=1, pause=0):
-            envelope = envelope_of(message)
-            source = envelope_attributes(envelope).get("source_message_id")
-            cards[source] = json.loads(envelope["Message"])
+        if self.stack.chat_queue_url:
+            for message in drain_queue(self.sqs, self.stack.chat_queue_url, empty_polls=1, pause=0):
+                envelope = envelope_of(message)
+                cards[envelope_attributes(envelope).get("source_message_id")] = json.loads(envelope["Message"])
+        requests = self.routes.take() if self.routes else {}
         for delivery in deliveries:
             for notification in delivery.notifications:
-                notification["chat"] = cards.get(notification.get("messageId"))
+                if self.stack.chat_queue_url:
+                    notification["chat"] = cards.get(notification.get("messageId"))
+                delivery.deliveries += requests.pop(str(notification.get("messageId")), [])
+        if self.routes:  # for a notification of an earlier wave (its row already shown): counted, not lost
+            self.routes.untied += sum(map(len, requests.values()))

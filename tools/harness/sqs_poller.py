@@ -141,9 +141,12 @@ class QueuePoller:
         refused = refused_records(invocation.logs)
         if failed:
             delivery.outcome = "failed"
-            reasons = logged_errors(invocation.logs) or [
-                last_line(f"{invocation.error_type}: {invocation.error_message}")
-            ]
+            if invocation.ok:  # it returned them in batchItemFailures: only its logs may say why
+                reasons = logged_errors(invocation.logs) or ["reported failed by the function, which logged no reason"]
+            else:
+                reasons = logged_errors(invocation.logs) or [
+                    last_line(f"{invocation.error_type}: {invocation.error_message}")
+                ]
             delivery.error = f"{len(failed)} of {len(messages)} records failed: {'; '.join(reasons)}"
         elif refused:  # sent to the dead-letter queue by the function, with the reason, once
             delivery.outcome = "rejected"

@@ -51,7 +51,8 @@ def stand_ins(
         folders = [CALENDARS_DIR, *([calendars] if calendars else [])]
         ssm, served = stack.enter_context(calendar_service(folders, fixtures=[EVENTS_DIR]))
         print(
-            f"stand-ins: moto server at {moto} for SNS, SQS and EventBridge; DynamoDB: {which} at {dynamodb}; "
+            f"stand-ins: moto server at {moto} for SNS, SQS, EventBridge and Secrets Manager; "
+            f"DynamoDB: {which} at {dynamodb}; "
             f"SSM calendars ({', '.join(served.names())}) served from {', '.join(map(repo_relative, folders))}; "
             f"SSM and EC2 reads served from {repo_relative(EVENTS_DIR)}/{FIXTURE_GLOB} "
             f"({len(served.reads)} fixtures in {len(served.reads.files)} files)",
@@ -65,6 +66,7 @@ def stand_ins(
             "ssm": ssm,
             "ec2": ssm,  # the same server: it tells EC2's query protocol from SSM's JSON
             "events": moto,
+            "secretsmanager": moto,  # the secrets routes name (tools.harness.route_stand_ins)
             "dynamodb": dynamodb,
             "calendars": ",".join(served.names()),
         }

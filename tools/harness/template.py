@@ -32,8 +32,8 @@ CDK_ENV = {
 }
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
+def _newest_source_mtime(context_files: Iterable[Path] = ()) -> float:
+    newest = max((file.stat().st_mtime for file in context_files), default=0.0)
     for name in SOURCES:
         path = REPO_ROOT / name
         files: Iterable[Path] = [path] if path.is_file() else path.rglob("*")
@@ -48,7 +48,8 @@ def ensure_synthesized(
 ) -> Path:
     """The template path, synthesizing first when it is missing or older than the sources.
 
-    `context`: CDK context (`-c key=value`) beside the project's; each set of it gets its own folder.
+    `context`: CDK context (`-c key=value`) beside the project's; each set of it gets its own folder. A
+    value that names a file (a routes file) is a source too: editing it synthesizes again.
     """
     if context:
         digest = hashlib.sha256(json.dumps(sorted(context.items())).encode()).hexdigest()[:12]
@@ -59,7 +60,9 @@ def ensure_synthesized(
     # that rewrites the assets while another worker reads them fails that worker's test.
     with open(outdir / ".synth.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if template.exists() and template.stat().st_mtime >= _newest_source_mtime():
+        # Relative to the repository, where the app runs.
+        files = [REPO_ROOT / value for value in (context or {}).values() if value and (REPO_ROOT / value).is_file()]
+        if template.exists() and template.stat().st_mtime >= _newest_source_mtime(files):
             return template
         print(f"synthesizing {STACK_NAME} for this machine into {outdir.name}/ ...", file=log, flush=True)
         command = ["npx", "--no-install", "cdk", "synth", "--no-notices", "--quiet"]
@@ -231,7 +234,7 @@ class Template:
 
 
 def resolve(value: Any, refs: dict[str, str], attributes: dict[tuple[str, str], str], account: str) -> Any:
-    """Replace Ref / Fn::GetAtt / AWS::AccountId with the local resources' names and ARNs."""
+    """Replace Ref / Fn::GetAtt / Fn::Join / AWS::AccountId with the local resources' names and ARNs."""
     if isinstance(value, dict):
         if set(value) == {"Ref"}:
             if value["Ref"] == "AWS::AccountId":
@@ -240,6 +243,9 @@ def resolve(value: Any, refs: dict[str, str], attributes: dict[tuple[str, str], 
         if set(value) == {"Fn::GetAtt"}:
             logical_id, attribute = value["Fn::GetAtt"]
             return attributes[(logical_id, attribute)]
+        if set(value) == {"Fn::Join"}:  # e.g. a JSON variable that names resources (Stack.to_json_string)
+            separator, parts = value["Fn::Join"]
+            return str(separator).join(str(resolve(part, refs, attributes, account)) for part in parts)
         return {k: resolve(v, refs, attributes, account) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve(v, refs, attributes, account) for v in value]
