@@ -53,10 +53,17 @@ def malformed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The association's recovery, replayed once its failure's message went out (as `make demo` does): in the
+# same wave it would be the failure's newer status, and the operation's one message would say Success.
+RECOVERY = "events/state-manager/instance-association-recovered.json"
+
+
 @pytest.fixture(scope="module")
 def replayed(malformed: Path) -> tuple[int, list[dict[str, Any]], str]:
     # --calendars: the calendars behind the calendar samples, monitored (the calendar edits' rule names them).
-    return replay("--repeat", "2", "--calendars", "events/calendar/documents", "events", str(malformed))
+    return replay(
+        "--repeat", "2", "--calendars", "events/calendar/documents", "--later", RECOVERY, "events", str(malformed)
+    )
 
 
 def test_every_sample_is_notified_once_then_suppressed_as_a_duplicate(replayed):
@@ -94,7 +101,11 @@ def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_d
         ("StormControl/Buffer", None, "[]")
     }
     sweeps = [row for row in rows if row["function"] == "DigestSweeper"]
-    assert [row["outcome"] for row in sweeps] == ["notified", "checked"]  # the second pass: nothing new
+    # Each pass: the samples, then the later recovery; the second pass has nothing new.
+    assert [row["outcome"] for row in sweeps] == ["notified", "notified", "checked", "checked"]
+    assert [n["subject"] for n in sweeps[1]["notifications"]] == [
+        "[INFO] Association AWS-RunShellScript Success on i-0d5e6f7a8bEXAMPLE (us-east-2)"
+    ]
     subjects = sorted(n["subject"] for n in sweeps[0]["notifications"])
     # One message per operation the samples belong to; a one-item operation reads like the item's own
     # notification, and an operation whose items never reported says its own status.
