@@ -93,10 +93,14 @@ bench-cold-start: setup $(TEMPLATE)
 	$(BIN)/python -m bench.report --readme README.md > /dev/null
 
 # Every sample event through the synthesized rules and the bundled functions on local
-# stand-ins, then every one again: the second pass must be suppressed as duplicates.
+# stand-ins, then every one again: the second pass must be suppressed as duplicates. With the
+# routes of examples/routes.yaml (their webhook and PagerDuty on a local HTTP stand-in); the
+# association's recovery comes after its failure's message went out, so that it resolves the incident.
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents \
-		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat events
+		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat \
+		-c routes=examples/routes.yaml --secrets examples/routes.secrets.json \
+		--later events/state-manager/instance-association-recovered.json events
 
 # The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
 # Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40
