@@ -8,16 +8,18 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.calendars import edit_messages, explanations
-from notifier.calendars.documents import CalendarDocuments
-from notifier.calendars.transitions import TransitionStore
-from notifier.core.cloudtrail_models import CalendarEditRecord
-from notifier.core.models import SsmEvent
-from notifier.core.render import Extra
-from notifier.delivery.pipeline import Delivery
-from notifier.observability import logger, metrics, tracer
-from notifier.organization.member_clients import MemberClients
-from notifier.organization.scope import Scope
+from notifier import logger, metrics, tracer
+from notifier.calendars import (
+    CalendarDocuments,
+    CalendarEditMessages,
+    TransitionStore,
+    explain_transition,
+    transition_gate,
+    version_store,
+)
+from notifier.core import CalendarEditRecord, Extra, SsmEvent
+from notifier.delivery import Delivery
+from notifier.organization import MemberClients, Scope
 from ssm_event_notifier.contract.environment import CalendarEditing, Dedupe, Organization
 
 organization = Organization.read()
@@ -30,17 +32,15 @@ members = (
 documents = CalendarDocuments(boto3.client("ssm"), member_ssm=partial(members.client, "ssm") if members else None)
 dynamodb, table, scope = boto3.client("dynamodb"), Dedupe.read().table_name, Scope(organization.enabled)
 transitions = TransitionStore(dynamodb, table)
-edits = edit_messages.CalendarEditMessages(
-    documents, edit_messages.version_store(dynamodb, table), CalendarEditing.read(), scope
-)
+edits = CalendarEditMessages(documents, version_store(dynamodb, table), CalendarEditing.read(), scope)
 
 
 def explain(event: SsmEvent) -> Extra:
-    return edits.explain(event) if isinstance(event, CalendarEditRecord) else explanations.explain(documents, event)
+    return edits.explain(event) if isinstance(event, CalendarEditRecord) else explain_transition(documents, event)
 
 
 def gate(event: SsmEvent) -> Any:
-    return edits.gate(event) if isinstance(event, CalendarEditRecord) else explanations.gate(transitions, event, scope)
+    return edits.gate(event) if isinstance(event, CalendarEditRecord) else transition_gate(transitions, event, scope)
 
 
 delivery = Delivery("calendar", explain=explain, gate=gate, dynamodb=dynamodb)

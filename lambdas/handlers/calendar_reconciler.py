@@ -1,7 +1,7 @@
 """Scheduled: announce the Change Calendar transitions AWS did not (its events are best effort).
 
 Most runs find none: parsing, rendering and the calendars' own documents are loaded for the first
-missed transition, not at cold start (issue 13).
+missed transition, not at cold start.
 """
 
 from __future__ import annotations
@@ -15,19 +15,16 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.calendars import reconciler
-from notifier.calendars.transitions import TransitionStore
-from notifier.core.links import partition_of
-from notifier.delivery.publisher import Publisher
-from notifier.observability import count, logger, metrics, tracer
-from notifier.organization.accounts import AccountNames
-from notifier.organization.scope import Scope
+from notifier import count, logger, metrics, tracer
+from notifier.calendars import MissedTransition, TransitionStore, reconcile
+from notifier.core import partition_of
+from notifier.delivery import Publisher
+from notifier.organization import AccountNames, Scope
 from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing, Reconciler
 
 if TYPE_CHECKING:
-    from notifier.calendars.documents import CalendarDocuments
-    from notifier.core.models import SsmEvent
-    from notifier.core.render import Notification
+    from notifier.calendars import CalendarDocuments
+    from notifier.core import Notification, SsmEvent
 
 settings = Reconciler.read()
 ssm = boto3.client("ssm")
@@ -40,9 +37,9 @@ scope = Scope(organization)
 accounts = AccountNames(boto3.client("organizations")) if organization else None
 
 
-def parsed_event(transition: reconciler.MissedTransition, account: str, region: str) -> tuple[dict[str, Any], SsmEvent]:
+def parsed_event(transition: MissedTransition, account: str, region: str) -> tuple[dict[str, Any], SsmEvent]:
     """The event AWS did not send, and its model (parsing loaded now: most runs miss nothing)."""
-    from notifier.core.models import parse_event
+    from notifier.core import parse_event
 
     raw = transition.as_event(account, region, partition_of(region))
     return raw, parse_event(raw, ("calendar",))
@@ -51,24 +48,17 @@ def parsed_event(transition: reconciler.MissedTransition, account: str, region: 
 @cache
 def calendar_documents() -> CalendarDocuments:
     """Made on the first missed transition, then kept (its reads are cached)."""
-    from notifier.calendars.documents import CalendarDocuments
+    from notifier.calendars import CalendarDocuments
 
     return CalendarDocuments(ssm)
 
 
 def announcement(raw: dict[str, Any], parsed: SsmEvent, account: str) -> Notification:
     """The notification of a missed transition, explained from its calendar."""
-    from notifier.calendars import explanations
-    from notifier.core.render import render
+    from notifier.calendars import missed_transition_notification
 
-    return render(
-        parsed,
-        raw,
-        explanations.explain(calendar_documents(), parsed),
-        severity="warning",
-        headline_prefix="Missed transition: ",
-        origin=accounts.origin(account) if accounts else None,
-    )
+    origin = accounts.origin(account) if accounts else None
+    return missed_transition_notification(calendar_documents(), raw, parsed, origin)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -79,7 +69,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     region = os.environ.get("AWS_REGION", "us-east-1")
     grace = timedelta(minutes=settings.grace_minutes)
     record_of = partial(scope.key, account=account, region=region)
-    missed = reconciler.reconcile(list(settings.calendars), ssm, transitions, datetime.now(UTC), grace, record_of)
+    missed = reconcile(list(settings.calendars), ssm, transitions, datetime.now(UTC), grace, record_of)
     published = []
     for transition, claim in missed:
         raw, parsed = parsed_event(transition, account, region)

@@ -9,9 +9,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.chat.relay import ChatRelay, NotANotification
-from notifier.delivery.refused_events import RefusedEvents
-from notifier.observability import count, logger, metrics, tracer
+from notifier import count, logger, metrics, tracer
+from notifier.chat import ChatRelay, NotANotification
+from notifier.delivery import RefusedEvents
 from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending, Dedupe
 
 dedupe = Dedupe.read()

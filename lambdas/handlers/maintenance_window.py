@@ -5,9 +5,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.delivery.pipeline import Delivery
-from notifier.failures.explainer import FailureExplainer
-from notifier.observability import logger, metrics, tracer
+from notifier import logger, metrics, tracer
+from notifier.delivery import Delivery
+from notifier.failures import FailureExplainer
 
 failures = FailureExplainer()
 delivery = Delivery("maintenance-window", explain=failures.explain_event)

@@ -10,13 +10,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.core.models import InvalidEventError
-from notifier.delivery.refused_events import RefusedEvents
-from notifier.fleet.observations import NotAnOperationEvent
-from notifier.fleet.operation_store import OperationStore
-from notifier.fleet.recorder import Recorder
-from notifier.observability import count, logger, metrics, tracer
-from notifier.organization.scope import Scope
+from notifier import count, logger, metrics, tracer
+from notifier.core import InvalidEventError
+from notifier.delivery import RefusedEvents
+from notifier.fleet import NotAnOperationEvent, OperationStore, Recorder
+from notifier.organization import Scope
 from ssm_event_notifier.contract.environment import DeadLetterSending, OperationRecording, Organization
 
 settings = OperationRecording.read()

@@ -8,18 +8,15 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.delivery.publisher import Publisher
-from notifier.failures.explainer import FailureExplainer
-from notifier.fleet import sweeper
-from notifier.fleet.observations import utc_now
-from notifier.fleet.operation_store import OperationStore
-from notifier.fleet.summaries import Digest
-from notifier.observability import count, logger, metrics, tracer
-from notifier.organization.accounts import AccountNames
+from notifier import count, logger, metrics, tracer
+from notifier.delivery import Publisher
+from notifier.failures import FailureExplainer
+from notifier.fleet import Digest, OperationStore, failed_of, sweep, utc_now
+from notifier.organization import AccountNames
 from ssm_event_notifier.contract.environment import OperationSweeping, Organization, Publishing
 
 if TYPE_CHECKING:  # loaded for the first digest with failures (cold start)
-    from notifier.failures.reasons import FailureReport
+    from notifier.failures import FailureReport
 
 settings = OperationSweeping.read()
 store = OperationStore(boto3.client("dynamodb"), settings.table_name)
@@ -31,7 +28,7 @@ PUBLISH_SECONDS = 5  # what one operation needs besides its reads: its items' qu
 
 def explain(digest: Digest) -> FailureReport | None:
     """Why the operation's items failed, read within the message's budget (none when reads are off)."""
-    return failures.read_failures(sweeper.failed_of(digest))
+    return failures.read_failures(failed_of(digest))
 
 
 class DigestsNotPublished(RuntimeError):
@@ -42,7 +39,7 @@ class DigestsNotPublished(RuntimeError):
 @tracer.capture_lambda_handler
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    result = sweeper.sweep(
+    result = sweep(
         store,
         publisher.publish,
         utc_now(),

@@ -9,9 +9,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.core.envelopes import NotANotification
-from notifier.delivery.refused_events import RefusedEvents
-from notifier.observability import count, logger, metrics, tracer
+from notifier import count, logger, metrics, tracer
+from notifier.core import NotANotification
+from notifier.delivery import RefusedEvents
 from notifier.routes import NotARouteQueue, RouteRelay, Secrets
 from ssm_event_notifier.contract.environment import DeadLetterSending, Dedupe, RouteRelaying
 from ssm_event_notifier.contract.routes_file import relayed_destinations

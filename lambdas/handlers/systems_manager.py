@@ -7,12 +7,11 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier.api_audit.bursts import BurstGate
-from notifier.core.models import SsmEvent
-from notifier.core.render import Extra
-from notifier.delivery.pipeline import Delivery
-from notifier.failures.explainer import FailureExplainer
-from notifier.observability import logger, metrics, tracer
+from notifier import logger, metrics, tracer
+from notifier.api_audit import BurstGate
+from notifier.core import Extra, SsmEvent
+from notifier.delivery import Delivery
+from notifier.failures import FailureExplainer
 from ssm_event_notifier.contract.environment import AuditBursts, Dedupe
 
 failures = FailureExplainer()

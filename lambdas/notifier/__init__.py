@@ -1,10 +1,32 @@
-"""SSM Event Notifier's library, one package per feature over a core (CONTRIBUTING.md).
+"""SSM Event Notifier's runtime library, one package per feature over a core (CONTRIBUTING.md).
 
-- ``core``: catalog, models, severity, links, rendering; no AWS access, imports no feature;
+Features:
 - ``delivery``: the pipeline of every notification function (parse, dedupe, render, publish);
-- ``calendars``: Change Calendar explanations, per-transition dedupe, the missed-transition reconciler;
+- ``calendars``: Change Calendar explanations, per-transition dedupe, the missed-transition
+  reconciler, and one message per calendar edit;
 - ``fleet``: fleet-wide operations, one message per operation;
-- ``environment``: the variables the stack sets on each function, shared with ``infra/``.
-
-Features import the core and ``delivery``'s publisher, never each other's internals.
+- ``api_audit``: the opt-in API audit, one message per burst of the same call by one principal;
+- ``routes``: each route's messages to its own destinations (topic, webhooks, incident tools), once.
+Shared by every feature (importing no feature):
+- ``core``: models, severity, links, rendering; no AWS access, imports only itself;
+- ``failures``: why it failed, read within a budget, for every feature that publishes failures;
+- ``organization``: organization mode (the hub): account names, member clients, keys by account;
+- ``chat``: each notification as a chat card (Amazon Q Developer), once; the card serves the routes too;
+- ``observability``: logging, tracing and metrics, set up once (``logger``, ``tracer``, ``metrics``,
+  ``count``, re-exported here);
+- ``dynamo``: conditional writes and claim-then-undo, for every store;
+- ``state_table``: what the idempotency table holds, by key prefix; ``once``: a publish run once per key.
+The catalog and the environment each function reads are ``ssm_event_notifier.contract``'s, shared
+with the constructs. Features import the core and the shared packages, never each other.
 """
+
+from typing import TYPE_CHECKING
+
+from notifier.core.exports import lazy_exports
+
+__all__ = ["count", "logger", "metrics", "tracer"]
+
+if TYPE_CHECKING:
+    from notifier.observability import count, logger, metrics, tracer
+else:
+    __getattr__ = lazy_exports(__name__, observability=("count", "logger", "metrics", "tracer"))

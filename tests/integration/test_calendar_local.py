@@ -160,7 +160,7 @@ def test_reconciler_notifies_a_missed_transition_once_after_the_grace_period(cal
     assert run("2024-06-10T10:30:00+00:00") == []  # announced once
     # The late AWS event for that closing is not announced again.
     late = calendar_event("CLOSED", "2024-06-10T10:00:00Z", "late")
-    with explanations.gate(store, parse_event(late)) as news:
+    with explanations.transition_gate(store, parse_event(late)) as news:
         assert news is False
 
 

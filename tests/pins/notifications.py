@@ -10,7 +10,7 @@ from typing import Any
 
 from notifier.calendars.change_calendar import ChangeCalendar
 from notifier.calendars.edit_messages import CalendarEditMessages
-from notifier.calendars.explanations import explain
+from notifier.calendars.explanations import explain_transition
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
 from notifier.fleet.digest_messages import render_digest
@@ -67,7 +67,7 @@ def samples() -> dict[str, Any]:
         seen[name] = as_seen(render(parse_event(read(path)), raw))
         if family_of(path) == "calendar":
             parsed = parse_event(read(path))
-            extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
+            extra = explain_transition(_Documents(), parsed)  # type: ignore[arg-type]
             seen[name + "+explained"] = as_seen(render(parsed, raw, extra))
         if family_of(path) == "calendar-edits":
             parsed = parse_event(read(path))
@@ -88,7 +88,7 @@ def missed_transition() -> dict[str, Any]:
         "detail": {"state": "CLOSED", "atTime": "2024-06-20T00:10:00Z"},
     }
     parsed = parse_event(json.loads(json.dumps(raw)))
-    extra = explain(_Documents(), parsed)  # type: ignore[arg-type]
+    extra = explain_transition(_Documents(), parsed)  # type: ignore[arg-type]
     return as_seen(render(parsed, raw, extra, severity="warning", headline_prefix="Missed transition: "))
 
 

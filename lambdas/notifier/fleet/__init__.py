@@ -8,7 +8,38 @@ which kind of operation, in which role, is catalog data (``catalog.OPERATIONS``)
 - ``observations``: which operation and item an event belongs to, which status is newer, expiry (pure);
 - ``summaries``: counts, failures and duration from the recorded items (pure);
 - ``digest_messages``: the message, in the shape of every notification (pure);
-- ``table_schema``: the operations table's keys and index, shared with ``infra/`` (standard library);
-- ``operation_store``: the operations table's conditional writes, queries and claims (DynamoDB);
-- ``recorder``: the batch function's part; ``sweeper``: the scheduled function's part.
+- ``operation_store``: the operations table's conditional writes, queries and claims (DynamoDB; its
+  keys and index: ``ssm_event_notifier.contract.operations_table``); ``stored_items``: its items read back;
+- ``recorder``: the batch function's part (``Recorder``); ``sweeper``: the scheduled function's (``sweep``).
 """
+
+from typing import TYPE_CHECKING
+
+from notifier.core.exports import lazy_exports
+
+__all__ = [
+    "Digest",
+    "NotAnOperationEvent",
+    "OperationStore",
+    "Recorder",
+    "SweepResult",
+    "failed_of",
+    "sweep",
+    "utc_now",
+]
+
+if TYPE_CHECKING:
+    from notifier.fleet.observations import NotAnOperationEvent, utc_now
+    from notifier.fleet.operation_store import OperationStore
+    from notifier.fleet.recorder import Recorder
+    from notifier.fleet.summaries import Digest
+    from notifier.fleet.sweeper import SweepResult, failed_of, sweep
+else:
+    __getattr__ = lazy_exports(
+        __name__,
+        observations=("NotAnOperationEvent", "utc_now"),
+        operation_store=("OperationStore",),
+        recorder=("Recorder",),
+        summaries=("Digest",),
+        sweeper=("SweepResult", "failed_of", "sweep"),
+    )

@@ -1,7 +1,23 @@
 """Organization mode (the hub): events from every account and region of an AWS Organization.
+Serves every feature; imports only the core.
 
 - ``accounts``: ``AccountNames``, the account's name from Organizations, cached; never an error;
+- ``member_clients``: ``MemberClients``, clients in a member account through its reader role;
 - ``scope``: ``Scope``, what keys and messages add in organization mode (nothing in a
-  single-account stack, whose keys and messages stay as they were).
-Serves every feature; imports only the core.
+  single-account stack, ``SINGLE_ACCOUNT``, whose keys and messages stay as they were).
 """
+
+from typing import TYPE_CHECKING
+
+from notifier.core.exports import lazy_exports
+
+__all__ = ["SINGLE_ACCOUNT", "AccountNames", "MemberClients", "Scope"]
+
+if TYPE_CHECKING:
+    from notifier.organization.accounts import AccountNames
+    from notifier.organization.member_clients import MemberClients
+    from notifier.organization.scope import SINGLE_ACCOUNT, Scope
+else:
+    __getattr__ = lazy_exports(
+        __name__, accounts=("AccountNames",), member_clients=("MemberClients",), scope=("SINGLE_ACCOUNT", "Scope")
+    )

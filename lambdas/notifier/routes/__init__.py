@@ -6,7 +6,14 @@ Service Management), once per message and destination.
 ``webhooks``: what each kind of destination receives; ``http``: the POST and the secrets.
 """
 
-from notifier.routes.deliveries import NotARouteQueue, RouteRelay
-from notifier.routes.http import Secrets
+from typing import TYPE_CHECKING
+
+from notifier.core.exports import lazy_exports
 
 __all__ = ["NotARouteQueue", "RouteRelay", "Secrets"]
+
+if TYPE_CHECKING:
+    from notifier.routes.deliveries import NotARouteQueue, RouteRelay
+    from notifier.routes.http import Secrets
+else:
+    __getattr__ = lazy_exports(__name__, deliveries=("NotARouteQueue", "RouteRelay"), http=("Secrets",))
