@@ -50,7 +50,7 @@ class Notifier:
 def assemble(scope: Construct, settings: NotifierSettings) -> Notifier:
     """Every feature the settings enable, in `scope`."""
     region = Stack.of(scope).region
-    core = NotifierCore(scope, settings, settings.calendars, None if Token.is_unresolved(region) else region)
+    core = NotifierCore(scope, settings, None if Token.is_unresolved(region) else region)
     add_event_functions(core)
     add_calendars(core)
     reading = FailureReading(reads=settings.failure_reads, seconds=settings.failure_read_seconds)

@@ -7,8 +7,6 @@ deployed from an earlier version keeps every logical ID (tests/pins/logical_ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from constructs import Construct
 
 from ssm_event_notifier.contract.catalog import FAMILIES, FUNCTIONS, Family
@@ -33,12 +31,11 @@ def construct_id(name: str) -> str:
 
 
 class NotifierCore:
-    def __init__(
-        self, scope: Construct, settings: NotifierSettings, calendars: Mapping[str, str], region: str | None
-    ) -> None:
-        """`calendars`: the Change Calendars deployed with the notifier (name -> iCalendar text);
-        `region`: the stack's, None when it is environment-agnostic."""
-        self.scope, self.settings, self.calendars = scope, settings, dict(calendars)
+    def __init__(self, scope: Construct, settings: NotifierSettings, region: str | None) -> None:
+        """`region`: the stack's, None when it is environment-agnostic."""
+        self.scope, self.settings = scope, settings
+        # The Change Calendars deployed with the notifier (name -> iCalendar text).
+        self.calendars = dict(settings.calendars)
         self.topics = Topics(
             scope,
             "Topics",
@@ -60,7 +57,7 @@ class NotifierCore:
         self.publishing = Publishing(topic_arn=self.topics.notifications.topic_arn)
         self.dedupe = Dedupe(table_name=self.table.table_name, window_seconds=settings.dedupe_window_minutes * 60)
         self.enabled: tuple[Family, ...] = tuple(f for f in FAMILIES if f.name in settings.enabled_families)
-        self.monitored = tuple(sorted({*calendars, *settings.monitored_calendars}))
+        self.monitored = tuple(sorted({*self.calendars, *settings.monitored_calendars}))
         self.filters = DetailFilters(audited_calls=tuple(settings.audited_calls), calendars=self.monitored)
         self.functions: dict[str, NotifierFunction] = {}
         # Organization mode: the rules listen on the hub's bus, for the organization's accounts, and every
