@@ -99,6 +99,7 @@ def _route(**route: Any) -> dict[str, Any]:
             "route 'team-a': to: topic default receives every message",
         ),
         (_route(owner="x"), "route 'team-a': owner: unknown key; known: name, match, to"),
+        (_route(to=[{"topic": f"t{n}"} for n in range(11)]), "to: 11 destinations need the route relay, at most 10"),
         ({"routes": [{"match": {}, "to": [{"email": "a@example.com"}]}]}, "route #1: name: required"),
         ({"route": []}, "the routes file holds one key, routes"),
         (
@@ -117,7 +118,7 @@ def test_a_bad_route_fails_the_synth_naming_the_route_and_the_field(
     (tmp_path / "routes.json").write_text(json.dumps(document))
     with pytest.raises(SettingsError) as refused:
         synthesize(routes=str(tmp_path / "routes.json"), notificationEmails="ops@example.com")
-    assert str(refused.value).startswith(f"context routes: {message}")
+    assert str(refused.value).startswith(f"context routes: {message}"), str(refused.value)
 
 
 def test_a_missing_or_unreadable_routes_file_is_named(tmp_path: Path) -> None:

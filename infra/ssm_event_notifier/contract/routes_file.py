@@ -33,6 +33,7 @@ WEBHOOK_FORMATS = ("slack", "teams", "json")
 # A chat channel (Amazon Q Developer) per route: not yet built, said at synth.
 PLANNED_KINDS = ("slack", "teams")
 DEFAULT_TOPIC = "default"
+MAX_RELAYED = 10  # relayed destinations in all (RelayedDestination: about 300 bytes of the relay's environment)
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
@@ -84,6 +85,12 @@ def parse_routes(document: Any, enabled_families: Sequence[str] | None = None) -
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise RouteError(f"route {twice[0]!r}: name: used by more than one route")
+    relayed = sum(d.relayed for route in routes for d in route.destinations)
+    if relayed > MAX_RELAYED:
+        raise RouteError(
+            f"to: {relayed} destinations need the route relay, at most {MAX_RELAYED}: each is a queue ARN and a "
+            "dead-letter queue URL in its environment, which Lambda caps at 4 KB"
+        )
     topics: dict[str, str] = {}
     for route in routes:
         for topic in route.targets("topic"):
