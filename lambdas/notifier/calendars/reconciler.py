@@ -11,6 +11,10 @@ from typing import Any
 
 from notifier.calendars.instants import iso_utc
 from notifier.calendars.transitions import TransitionStore
+from ssm_event_notifier.contract.catalog import event_types_of
+
+# What AWS may not announce: the calendar family's one detail-type (its model is not loaded at cold start).
+(STATE_CHANGE,) = event_types_of("calendar")
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class MissedTransition:
         return {
             "version": "0",
             "id": f"missed-{uuid.uuid4()}",
-            "detail-type": "Calendar State Change",
+            "detail-type": STATE_CHANGE.detail_type,
             "source": "ssm-event-notifier.reconciler",
             "account": account,
             "time": now,

@@ -7,6 +7,7 @@ import shlex
 from functools import partial
 from typing import Any
 
+from notifier.core.models import AutomationStepStatusChange, WindowTaskTargetInvocationStateChange
 from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
@@ -24,7 +25,7 @@ from notifier.failures.reads import FailureReads, InvocationOutcome, StepOutcome
 
 
 class AutomationPlan(Plan):
-    console = staticmethod(item_page("EC2 Automation Step Status-change Notification", "step_name"))
+    console = staticmethod(item_page(AutomationStepStatusChange, "step_name"))
     rate_controlled = False  # known once the execution is read
 
     def whole(self) -> list[Read]:
@@ -72,7 +73,7 @@ class AutomationPlan(Plan):
 class WindowPlan(Plan):
     """A window task's invocations (one per target), then the command each failed one started."""
 
-    console = staticmethod(item_page("Maintenance Window Task Target Invocation State-change Notification", None))
+    console = staticmethod(item_page(WindowTaskTargetInvocationStateChange, None))
 
     def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
         super().__init__(reads, fields, region, items)

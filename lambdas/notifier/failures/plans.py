@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from notifier.core.links import console_url
+from notifier.core.models import AmiStateChange, CommandInvocationStatusChange, InstanceAssociationStateChange, SsmEvent
 from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
@@ -50,9 +51,9 @@ def explain_step(step: StepOutcome) -> Explained:
     return signature(failure) or step.status, f"{step.name}{action} {step.status}: {failure}"
 
 
-def item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
-    """The console page of one item: the catalog's page for the detail-type that reports it."""
-    path = next((e.console_path for e in EVENT_TYPES if e.detail_type == detail_type), None)
+def item_page(model: type[SsmEvent] | None, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
+    """The console page of one item: the catalog's page for the detail-type that reports it (parsed as `model`)."""
+    path = next((e.console_path for e in EVENT_TYPES if model and e.model == model.__name__), None)
 
     def page(fields: dict[str, str], key: str) -> str | None:
         return console_url(path, {**fields, **({item_field: key} if item_field else {})}) if path else None
@@ -63,7 +64,7 @@ def item_page(detail_type: str, item_field: str | None) -> Callable[[dict[str, s
 class Plan:
     """The default: nothing to read (a kind this module has no read for)."""
 
-    console = staticmethod(item_page("", None))
+    console = staticmethod(item_page(None, None))
 
     def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
         self.reads, self.fields, self.items = reads, {**fields, "region": region}, items
@@ -99,7 +100,7 @@ class Plan:
 
 
 class CommandPlan(Plan):
-    console = staticmethod(item_page("EC2 Command Invocation Status-change Notification", "instance_id"))
+    console = staticmethod(item_page(CommandInvocationStatusChange, "instance_id"))
 
     def whole(self) -> list[Read]:
         command = self.fields.get("command_id")
@@ -134,7 +135,7 @@ class CommandPlan(Plan):
 
 
 class AssociationPlan(Plan):
-    console = staticmethod(item_page("EC2 State Manager Instance Association State Change", "instance_id"))
+    console = staticmethod(item_page(InstanceAssociationStateChange, "instance_id"))
 
     def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
         association = self.fields.get("association_id")
@@ -154,7 +155,7 @@ class AssociationPlan(Plan):
 
 
 class ImagePlan(Plan):
-    console = staticmethod(item_page("EC2 AMI State Change", "image_id"))
+    console = staticmethod(item_page(AmiStateChange, "image_id"))
 
     def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
         return partial(self.reads.image, key)
