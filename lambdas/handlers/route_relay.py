@@ -12,7 +12,7 @@ from handlers import loaded
 from notifier import count, logger, metrics, tracer
 from notifier.core import NotANotification
 from notifier.delivery import RefusedEvents
-from notifier.routes import NotARouteQueue, RouteRelay, Secrets
+from notifier.routes import NotARouteQueue, RetryLater, RouteRelay, Secrets
 from ssm_event_notifier.contract.environment import DeadLetterSending, Dedupe, RouteRelaying
 from ssm_event_notifier.contract.routes_file import relayed_destinations
 
@@ -43,6 +43,11 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
         logger.error("record refused", extra={"message_id": record.message_id, "reason": str(error)})
         count("RecordsRefused")
         return "refused"
+    except RetryLater as error:
+        # The record stays in its queue and comes back: say why (the status and the API's answer, no secret).
+        logger.warning("delivery deferred", extra={"message_id": record.message_id, "reason": str(error)})
+        count("RouteDeferred")
+        raise
     if result.get("duplicate"):
         count("DuplicatesSuppressed")
         return "duplicate"

@@ -203,11 +203,16 @@ def test_jsm_creates_an_alert_with_an_alias_and_closes_it_on_recovery(
 
 
 def test_a_throttled_destination_gets_the_message_once_and_a_refusing_one_puts_it_in_its_dead_letters_once(
-    routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
+    routes: Routes,
+    relay: LambdaHandler,
+    receiver: Receiver,
+    lambda_context: LambdaContext,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     receiver.answer((429, '{"status": "throttle"}'))  # PagerDuty, first
     (message_id,) = _publish(routes, _association("Failed"))
     assert len(routes.run(relay, lambda_context, "pagerduty", rounds=1)) == 1  # stays in its queue
+    assert '"RouteDeferred":[1.0]' in capsys.readouterr().out  # counted as deferred, not as an error
     receiver.answer((400, '{"message": "Invalid routing key"}'))  # the JSON webhook refuses, meanwhile
     assert routes.run(relay, lambda_context, "json") == []  # not retried: retrying cannot help
     assert routes.run(relay, lambda_context, "slack") == []  # another destination is not held up

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from notifier.core.exports import lazy_exports
 
-__all__ = ["NotARouteQueue", "RouteRelay", "Secrets"]
+__all__ = ["NotARouteQueue", "RetryLater", "RouteRelay", "Secrets"]
 
 if TYPE_CHECKING:
     from notifier.routes.deliveries import NotARouteQueue, RouteRelay
-    from notifier.routes.http import Secrets
+    from notifier.routes.http import RetryLater, Secrets
 else:
-    __getattr__ = lazy_exports(__name__, deliveries=("NotARouteQueue", "RouteRelay"), http=("Secrets",))
+    __getattr__ = lazy_exports(__name__, deliveries=("NotARouteQueue", "RouteRelay"), http=("RetryLater", "Secrets"))
