@@ -33,10 +33,11 @@ def test_a_300_instance_command_through_the_batch_function_is_all_recorded_and_o
 def test_a_partition_over_its_write_limit_is_throttled_and_its_records_are_delivered_again(
     template: Template, aws_env: None
 ) -> None:
-    run = run_operation(template, generate(100, 2, kind="command", seed=10), partition_write_limit=30)
+    # Low enough that a slow machine still goes over it for longer than the SDK retries a throttled write.
+    run = run_operation(template, generate(100, 2, kind="command", seed=10), partition_write_limit=10)
 
     assert run.meter.throttled > 0 and run.recorded["delivered_again"] > 0
-    assert run.meter.busiest()[0] <= 30
+    assert run.meter.busiest()[0] <= 10
     assert run.problems == [] and run.not_final == []
 
 
