@@ -22,7 +22,9 @@ from ssm_event_notifier.members import MEMBER_STACK_NAME
 
 STACK_NAME = "SsmEventNotifier"
 CALENDARS = Path(__file__).resolve().parent / "calendars"
-ROUTES = Path("routes.yaml")  # read when present, unless -c routes=<path> names another file
+# Read when present, unless -c routes=<path> names another file (a path given with -c is the user's:
+# relative to where they run cdk).
+ROUTES = Path(__file__).resolve().parent / "routes.yaml"
 
 
 def settings_of(app: cdk.App) -> NotifierSettings:

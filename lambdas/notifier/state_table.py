@@ -8,6 +8,7 @@ function that first wrapped the publish (README: Upgrades).
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 
 # As the stack makes the table: Powertools' DynamoDBPersistenceLayer defaults.
@@ -31,3 +32,17 @@ class KeyPrefix(StrEnum):
     CALENDAR_VERSION = "calendar-version#"
     # A burst window of one principal's same call and its count: then "<account>/<region>/<principal>/<call>".
     API_BURST = "api-burst#"
+
+
+# DynamoDB refuses a partition key over 2,048 bytes, and a key built from an event's fields (an account,
+# a principal, a calendar's name) is as long as they are; real events' keys are far shorter.
+KEY_MAX_BYTES = 1024
+
+
+def fitting(key: str) -> str:
+    """`key` as it is when it fits; otherwise its start and a hash of the whole, so that it still names
+    one thing and DynamoDB takes it."""
+    data = key.encode()
+    if len(data) <= KEY_MAX_BYTES:
+        return key
+    return f"{data[: KEY_MAX_BYTES - 80].decode('utf-8', 'ignore')}#sha256:{hashlib.sha256(data).hexdigest()}"

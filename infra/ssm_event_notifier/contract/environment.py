@@ -177,14 +177,14 @@ class ChatRelaying(FunctionEnvironment):
 
 @dataclass(frozen=True)
 class AuditBursts(FunctionEnvironment):
-    """The API audit (notifier.audit): how long a burst of the same call by one principal is one message."""
+    """The API audit (notifier.api_audit): how long a burst of the same call by one principal is one message."""
 
     window_seconds: int = _variable("AUDIT_BURST_SECONDS", int, AUDIT_BURST_SECONDS)
 
 
 @dataclass(frozen=True)
 class CalendarEditing(FunctionEnvironment):
-    """Calendar edits (notifier.calendars.edit_audit): which calendars the repository holds, and how
+    """Calendar edits (notifier.calendars.edit_messages): which calendars the repository holds, and how
     often the missed-transition reconciler looks (0: no reconciler)."""
 
     # calendars/<name>.ics -> change_calendar.content_hash of its content, as deployed.

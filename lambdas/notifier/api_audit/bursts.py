@@ -20,7 +20,7 @@ from notifier.core.cloudtrail_models import ApiCallRecord
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
 from notifier.dynamo import claimed, conditional
-from notifier.state_table import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE, KeyPrefix
+from notifier.state_table import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE, KeyPrefix, fitting
 
 RETENTION_SECONDS = 24 * 3600  # a window's item (with its count of calls) is kept a day after it
 
@@ -35,7 +35,9 @@ class BurstGate:
     @staticmethod
     def key(event: ApiCallRecord) -> str:
         fields = event.template_fields()
-        return f"{KeyPrefix.API_BURST}{event.account}/{event.region}/{fields['principal']}/{event.detail.event_name}"
+        return fitting(
+            f"{KeyPrefix.API_BURST}{event.account}/{event.region}/{fields['principal']}/{event.detail.event_name}"
+        )
 
     def explain(self, event: SsmEvent) -> Extra | None:
         """What the message says of bursts (nothing for other events)."""
