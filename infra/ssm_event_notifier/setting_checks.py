@@ -17,12 +17,9 @@ from ssm_event_notifier.contract.routes_file import Route, RouteError, parse_rou
 
 Check = Callable[[Any], Any]
 
-EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 # An organizational unit (ou-<root part>-<ou part>) or the organization's root (r-...): StackSets accept both.
 TARGET_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-ACCOUNT = re.compile(r"^\d{12}$")
 SLACK_CHANNEL = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 TEAMS_CHANNEL = re.compile(

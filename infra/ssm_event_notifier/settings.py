@@ -21,14 +21,11 @@ from ssm_event_notifier.contract.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-from ssm_event_notifier.contract.routes_file import Route
+from ssm_event_notifier.contract.routes_file import ACCOUNT, EMAIL, REGION, Route
 from ssm_event_notifier.setting_checks import (
-    ACCOUNT,
     API_CALL,
     CALENDAR_NAME,
-    EMAIL,
     ORGANIZATION_ID,
-    REGION,
     SLACK_CHANNEL,
     TARGET_ID,
     TEAMS_CHANNEL,

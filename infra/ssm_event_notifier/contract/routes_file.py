@@ -34,9 +34,10 @@ WEBHOOK_FORMATS = ("slack", "teams", "json")
 PLANNED_KINDS = ("slack", "teams")
 DEFAULT_TOPIC = "default"
 MAX_RELAYED = 10  # relayed destinations in all (RelayedDestination: about 300 bytes of the relay's environment)
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+# What an account id, a region and an e-mail address look like (the settings check them the same way).
+ACCOUNT = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SECRET = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
@@ -147,8 +148,8 @@ def _match(where: str, given: Any, enabled_families: Sequence[str] | None) -> di
     families = tuple(f.name for f in FAMILIES)
     detail_types = (*dict.fromkeys(e.detail_type for e in EVENT_TYPES), DIGEST_DETAIL_TYPE)
     allowed: dict[str, tuple[re.Pattern[str] | tuple[str, ...], str]] = {
-        "accounts": (_ACCOUNT, "a 12-digit account id"),
-        "regions": (_REGION, "a region name such as eu-west-1"),
+        "accounts": (ACCOUNT, "a 12-digit account id"),
+        "regions": (REGION, "a region name such as eu-west-1"),
         "families": (families, "a family"),
         "detailTypes": (detail_types, "a detail-type of the catalog"),
         "severities": (SEVERITIES, "a severity"),
@@ -205,7 +206,7 @@ def _destination(where: str, item: Any) -> Destination:
     targets = (value,) if isinstance(value, str) else value
     if not isinstance(targets, (list, tuple)) or not targets or not all(isinstance(t, str) for t in targets):
         raise RouteError(f"{where}: {kind}: expected a value or a list of values")
-    pattern, what = (_EMAIL, "an e-mail address") if kind == "email" else (_TOPIC, "a topic name")
+    pattern, what = (EMAIL, "an e-mail address") if kind == "email" else (_TOPIC, "a topic name")
     for target in targets:
         if not pattern.match(target):
             raise RouteError(f"{where}: {kind}: {target!r} is not {what}")
