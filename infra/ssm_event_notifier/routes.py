@@ -57,7 +57,8 @@ def add_routes(core: NotifierCore) -> None:
 
 def _filter_policy(route: Route) -> dict[str, sns.SubscriptionFilter] | None:
     policy = route.filter_policy()
-    return {name: sns.SubscriptionFilter.string_filter(allowlist=values) for name, values in policy.items()} or None
+    # The conditions as they are (a name, or a prefix or suffix of one): string_filter would take names only.
+    return {name: sns.SubscriptionFilter(conditions=values) for name, values in policy.items()} or None
 
 
 class RouteDestination(Construct):

@@ -13,13 +13,14 @@ from typing import Any
 
 from ssm_event_notifier.contract.calendar_rules import validate
 from ssm_event_notifier.contract.catalog import FAMILIES
-from ssm_event_notifier.contract.routes_file import Route, RouteError, parse_routes
+from ssm_event_notifier.contract.route_match import ORGANIZATIONAL_UNIT, RouteError
+from ssm_event_notifier.contract.routes_file import Route, parse_routes
 
 Check = Callable[[Any], Any]
 
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 # An organizational unit (ou-<root part>-<ou part>) or the organization's root (r-...): StackSets accept both.
-TARGET_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
+TARGET_ID = ORGANIZATIONAL_UNIT
 SLACK_CHANNEL = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 TEAMS_CHANNEL = re.compile(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssm_event_notifier.contract.routes_file import RouteError, check_routes_reach
+from ssm_event_notifier.contract.route_match import RouteError
+from ssm_event_notifier.contract.routes_file import check_routes_reach
 from ssm_event_notifier.setting_checks import SLACK_CHANNEL, TEAMS_CHANNEL, SettingsError
 
 if TYPE_CHECKING:
@@ -81,7 +82,9 @@ def organization_settings(settings: NotifierSettings, hub_region: str | None) ->
 def check_together(settings: NotifierSettings) -> None:
     """The checks that involve more than one setting."""
     try:
-        check_routes_reach(settings.routes, settings.enabled_families, settings.notification_emails)
+        check_routes_reach(
+            settings.routes, settings.enabled_families, settings.notification_emails, bool(settings.organization_id)
+        )
     except RouteError as error:
         raise SettingsError(f"routes: {error}") from None
     if not settings.organization_id:

@@ -21,7 +21,8 @@ from ssm_event_notifier.contract.environment import (
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
-from ssm_event_notifier.contract.routes_file import ACCOUNT, EMAIL, REGION, Route
+from ssm_event_notifier.contract.route_match import ACCOUNT, EMAIL, REGION
+from ssm_event_notifier.contract.routes_file import Route
 from ssm_event_notifier.setting_checks import (
     API_CALL,
     CALENDAR_NAME,

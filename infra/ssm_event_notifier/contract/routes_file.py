@@ -2,8 +2,10 @@
 JSON, already parsed), checked, and refused with an error naming the route and the field.
 
 A route's `match` holds when every key given holds; a key's list is "any of". The keys a message's
-SNS attributes carry (accounts, regions, families, detailTypes, severities) compile into a subscription
-filter policy: SNS does the matching.
+SNS attributes carry (accounts, regions, families, detailTypes, severities, names, organizationalUnits)
+compile into a subscription filter policy: SNS does the matching. `tags` (of the instances a message is
+about) are read where the message is made, which names in its `owner_routes` attribute each route whose
+tags some of its instances carry (and gives that route a view naming only those instances).
 """
 
 from __future__ import annotations
@@ -11,20 +13,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ssm_event_notifier.contract.catalog import DIGEST_DETAIL_TYPE, EVENT_TYPES, FAMILIES
+from ssm_event_notifier.contract.route_match import (
+    ATTRIBUTE_KEYS,
+    EMAIL,
+    OWNER_ATTRIBUTE,
+    RouteError,
+    check_can_match,
+    name_condition,
+    parse_match,
+)
 
-SEVERITIES = ("error", "warning", "info")
-# Route key -> the message attribute it matches (lambdas/notifier/core/render.py compose).
-ATTRIBUTE_KEYS = {
-    "accounts": "account",
-    "regions": "region",
-    "families": "family",
-    "detailTypes": "detail_type",
-    "severities": "severity",
-}
 # What a route may deliver to; each kind's value (see Destination).
 DESTINATION_KINDS = ("email", "topic", "webhook", "pagerduty", "jsm")
 # Reached over HTTPS with a secret (Secrets Manager), by the route relay.
@@ -34,17 +35,9 @@ WEBHOOK_FORMATS = ("slack", "teams", "json")
 PLANNED_KINDS = ("slack", "teams")
 DEFAULT_TOPIC = "default"
 MAX_RELAYED = 10  # relayed destinations in all (RelayedDestination: about 300 bytes of the relay's environment)
-# What an account id, a region and an e-mail address look like (the settings check them the same way).
-ACCOUNT = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SECRET = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
-
-
-class RouteError(ValueError):
-    """A routes file that cannot be used: the message names the route and the field."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +61,17 @@ class Route:
     # Route key (ATTRIBUTE_KEYS) -> the values any of which it accepts; a key not given accepts all.
     match: Mapping[str, tuple[str, ...]]
     destinations: tuple[Destination, ...]
+    # Tag key -> the values any of which an instance of the message carries; every key must hold.
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def filter_policy(self) -> dict[str, list[str]]:
+    def filter_policy(self) -> dict[str, list[Any]]:
         """The SNS subscription filter policy of the match (empty: every message)."""
-        return {ATTRIBUTE_KEYS[key]: list(values) for key, values in self.match.items()}
+        policy: dict[str, list[Any]] = {}
+        for key, values in self.match.items():
+            policy[ATTRIBUTE_KEYS[key]] = [name_condition(v) for v in values] if key == "names" else list(values)
+        if self.tags:
+            policy[OWNER_ATTRIBUTE] = [self.name]
+        return policy
 
     def targets(self, kind: str) -> tuple[str, ...]:
         return tuple(target for d in self.destinations if d.kind == kind for target in d.targets)
@@ -101,13 +101,22 @@ def parse_routes(document: Any, enabled_families: Sequence[str] | None = None) -
 
 
 def check_routes_reach(
-    routes: Sequence[Route], enabled_families: Sequence[str], notification_emails: Sequence[str]
+    routes: Sequence[Route],
+    enabled_families: Sequence[str],
+    notification_emails: Sequence[str],
+    organization: bool = False,
 ) -> None:
-    """A route that can match only families not enabled never matches; an address that a route and
-    notificationEmails (or two routes) both name would be one subscription with two meanings."""
+    """A route that can match only families not enabled never matches, nor one by organizational unit
+    outside organization mode; an address that a route and notificationEmails (or two routes) both
+    name would be one subscription with two meanings."""
     seen: dict[str, str] = {address: "notificationEmails (every message)" for address in notification_emails}
     for route in routes:
-        _check_can_match(f"route {route.name!r}", dict(route.match), enabled_families)
+        check_can_match(f"route {route.name!r}", dict(route.match), enabled_families, bool(route.tags))
+        if route.match.get("organizationalUnits") and not organization:
+            raise RouteError(
+                f"route {route.name!r}: match.organizationalUnits: only in organization mode (organizationId): "
+                "it can never match"
+            )
         for address in route.targets("email"):
             if address in seen:
                 raise RouteError(
@@ -127,65 +136,17 @@ def _route(number: int, entry: Any, enabled_families: Sequence[str] | None) -> R
         raise RouteError(f"{where}: {unknown[0]}: unknown key; known: name, match, to")
     if not isinstance(name, str) or not _NAME.match(name):
         raise RouteError(f"{where}: name: required, letters, digits, '.', '_' or '-' (at most 64)")
-    match = _match(where, entry.get("match", {}), enabled_families)
+    match, tags = parse_match(where, entry.get("match", {}), enabled_families)
     to = entry.get("to")
     if not isinstance(to, list) or not to:
         raise RouteError(f"{where}: to: required, a list of destinations")
     destinations = tuple(_destination(f"{where}: to[{index}]", item) for index, item in enumerate(to))
-    if any(DEFAULT_TOPIC in d.targets for d in destinations if d.kind == "topic") and match:
+    if any(DEFAULT_TOPIC in d.targets for d in destinations if d.kind == "topic") and (match or tags):
         raise RouteError(
             f"{where}: to: topic {DEFAULT_TOPIC} receives every message; a route that matches only some "
             "cannot narrow it"
         )
-    return Route(name=name, match=match, destinations=destinations)
-
-
-def _match(where: str, given: Any, enabled_families: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
-    if given is None:
-        return {}
-    if not isinstance(given, Mapping):
-        raise RouteError(f"{where}: match: expected a mapping of keys to lists")
-    families = tuple(f.name for f in FAMILIES)
-    detail_types = (*dict.fromkeys(e.detail_type for e in EVENT_TYPES), DIGEST_DETAIL_TYPE)
-    allowed: dict[str, tuple[re.Pattern[str] | tuple[str, ...], str]] = {
-        "accounts": (ACCOUNT, "a 12-digit account id"),
-        "regions": (REGION, "a region name such as eu-west-1"),
-        "families": (families, "a family"),
-        "detailTypes": (detail_types, "a detail-type of the catalog"),
-        "severities": (SEVERITIES, "a severity"),
-    }
-    match = {}
-    for key, values in given.items():
-        if key not in allowed:
-            raise RouteError(f"{where}: match.{key}: unknown key; known: {', '.join(allowed)}")
-        items = (values,) if isinstance(values, str) else values
-        if not isinstance(items, (list, tuple)) or not items or not all(isinstance(v, str) for v in items):
-            raise RouteError(f"{where}: match.{key}: expected a list of one or more values")
-        rule, what = allowed[key]
-        for value in items:
-            known = rule.match(value) if isinstance(rule, re.Pattern) else value in rule
-            if not known:
-                listed = f"; known: {', '.join(rule)}" if isinstance(rule, tuple) and len(rule) < 20 else ""
-                raise RouteError(f"{where}: match.{key}: {value!r} is not {what}{listed}")
-        match[key] = tuple(dict.fromkeys(items))
-    _check_can_match(where, match, enabled_families)
-    return match
-
-
-def _check_can_match(where: str, match: dict[str, tuple[str, ...]], enabled: Sequence[str] | None) -> None:
-    """A route whose keys exclude each other, or that names only families not enabled, never matches."""
-    families = match.get("families")
-    if families and enabled is not None and not set(families) & set(enabled):
-        raise RouteError(
-            f"{where}: match.families: none of {', '.join(families)} is enabled (enabledFamilies): it can never match"
-        )
-    detail_types = match.get("detailTypes")
-    if families and detail_types:
-        of_families = {e.detail_type for e in EVENT_TYPES if e.family in families} | {DIGEST_DETAIL_TYPE}
-        if not set(detail_types) & of_families:
-            raise RouteError(
-                f"{where}: match.detailTypes: none belongs to the families {', '.join(families)}: it can never match"
-            )
+    return Route(name=name, match=match, destinations=destinations, tags=tags)
 
 
 def _destination(where: str, item: Any) -> Destination:
