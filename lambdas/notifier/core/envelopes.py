@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ssm_event_notifier.contract.route_match import ARRAY_ATTRIBUTES
+
 
 class NotANotification(ValueError):
     """A record that is not a notification of the topic (its body names what is missing)."""
@@ -31,10 +33,17 @@ class Notification:
             "Subject": self.subject,
             "MessageStructure": "json",
             "Message": json.dumps(message, ensure_ascii=False),
-            "MessageAttributes": {
-                name: {"DataType": "String", "StringValue": v} for name, v in self.attributes.items()
-            },
+            "MessageAttributes": message_attributes(self.attributes),
         }
+
+
+def message_attributes(attributes: dict[str, str]) -> dict[str, dict[str, str]]:
+    """sns.publish's MessageAttributes: a list attribute is its JSON text, sent as a String.Array
+    (a filter policy's value then matches any of its items)."""
+    return {
+        name: {"DataType": "String.Array" if name in ARRAY_ATTRIBUTES else "String", "StringValue": value}
+        for name, value in attributes.items()
+    }
 
 
 def notification_of(body: str) -> Notification:

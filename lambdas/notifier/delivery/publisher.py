@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from notifier.core.envelopes import message_attributes
+
 if TYPE_CHECKING:  # the functions that publish render first; the import need not be this module's
     from notifier.core.render import Notification
 
@@ -21,8 +23,6 @@ class Publisher:
             # E-mail subscribers get the text, every other protocol the JSON document.
             MessageStructure="json",
             Message=notification.sns_message(),
-            MessageAttributes={
-                name: {"DataType": "String", "StringValue": value} for name, value in notification.attributes.items()
-            },
+            MessageAttributes=message_attributes(notification.attributes),
         )
         return str(response["MessageId"])
