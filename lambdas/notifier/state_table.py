@@ -32,6 +32,8 @@ class KeyPrefix(StrEnum):
     CALENDAR_VERSION = "calendar-version#"
     # A burst window of one principal's same call and its count: then "<account>/<region>/<principal>/<call>".
     API_BURST = "api-burst#"
+    # An incident the route relay opened at one destination (routes): then "<destination id>#<incident key>".
+    OPEN_INCIDENT = "open-incident#"
 
 
 # DynamoDB refuses a partition key over 2,048 bytes, and a key built from an event's fields (an account,

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
+from notifier.routes.open_incidents import OpenIncidents
 from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
 from tools.harness.context import fake_context
 from tools.harness.faults import Faults, LambdaTimeout
@@ -169,6 +170,24 @@ def _publish(routes: Routes, *notifications: Any) -> list[str]:
     return [Publisher(routes.sns, routes.topic_arn).publish(notification) for notification in notifications]
 
 
+def _paged(receiver: Receiver) -> list[str]:
+    return [request.json()["event_action"] for request in receiver.received("/pagerduty")]
+
+
+def test_a_success_with_no_incident_open_sends_pagerduty_nothing(
+    routes: Routes,
+    relay: LambdaHandler,
+    receiver: Receiver,
+    lambda_context: LambdaContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _publish(routes, _association("Success"))  # an association that never failed
+    assert routes.run(relay, lambda_context, "pagerduty") == []
+
+    assert receiver.received("/pagerduty") == []
+    assert '"RouteSkipped":[1.0]' in capsys.readouterr().out  # done with, not left to come back
+
+
 def test_pagerduty_triggers_then_resolves_one_incident_and_a_repeat_failure_updates_it(
     routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
 ) -> None:
@@ -177,6 +196,8 @@ def test_pagerduty_triggers_then_resolves_one_incident_and_a_repeat_failure_upda
     _publish(routes, _association("Failed"))  # the next run fails too
     routes.run(relay, lambda_context, "pagerduty")
     _publish(routes, _association("Success"))
+    routes.run(relay, lambda_context, "pagerduty")
+    _publish(routes, _association("Success"))  # and succeeds again: that incident is resolved already
     routes.run(relay, lambda_context, "pagerduty")
 
     events = [request.json() for request in receiver.received("/pagerduty")]
@@ -189,10 +210,15 @@ def test_pagerduty_triggers_then_resolves_one_incident_and_a_repeat_failure_upda
     assert events[0]["links"][0]["href"].startswith("https://us-east-2.console.aws.amazon.com/systems-manager/")
 
 
-def test_jsm_creates_an_alert_with_an_alias_and_closes_it_on_recovery(
+def test_jsm_creates_an_alert_with_an_alias_and_closes_it_on_recovery_not_before(
     routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
 ) -> None:
-    _publish(routes, _association("Failed"), _association("Success"))
+    _publish(routes, _association("Success"))  # no alert yet: nothing to close
+    routes.run(relay, lambda_context, "jsm")
+    assert receiver.received("/jsm") == []
+    _publish(routes, _association("Failed"))
+    routes.run(relay, lambda_context, "jsm")
+    _publish(routes, _association("Success"))
     routes.run(relay, lambda_context, "jsm")
 
     created, closed = receiver.received("/jsm")
@@ -301,10 +327,11 @@ def test_no_secret_is_in_a_dead_letter_a_delivery_to_another_destination_or_the_
             assert secret not in text, (secret, where)
 
 
-def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_and_a_redelivery_one_write(
+def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_an_incident_one_or_two_more_a_redelivery_one(
     routes: Routes, receiver: Receiver, sqs: Any, idempotency_table: str, lambda_context: LambdaContext
 ) -> None:
-    """The calls per message and relayed destination (README, Routes): besides the one POST."""
+    """The calls per message and relayed destination (README, Routes): besides the one POST. An on-call
+    destination's trigger records its incident open; its resolve claims that record, then removes it."""
     calls = Calls()
     _publish(routes, _association("Failed"), _association("Success"))
     destination = routes.destinations["pagerduty"]
@@ -315,9 +342,10 @@ def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_and_a_redelivery
         relay = load_module("handlers.route_relay").handler
         calls.take()
         relay({"Records": [first]}, lambda_context)
-        assert calls.take() == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1, "secrets-manager.GetSecretValue": 1}
+        assert calls.take() == {"dynamodb.PutItem": 2, "dynamodb.UpdateItem": 1, "secrets-manager.GetSecretValue": 1}
         relay({"Records": [second]}, lambda_context)
-        assert calls.take() == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 1}  # the secret is cached
+        # The secret is cached.
+        assert calls.take() == {"dynamodb.PutItem": 1, "dynamodb.UpdateItem": 2, "dynamodb.DeleteItem": 1}
         relay({"Records": [first]}, lambda_context)
         assert calls.take() == {"dynamodb.PutItem": 1}  # the failed conditional put answers: a duplicate
     assert len(receiver.received("/pagerduty")) == 2
@@ -348,7 +376,44 @@ def test_pagerduty_gets_the_trigger_once_under_faults_or_at_most_twice_past_the_
     routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")  # a 0.3 s function
     routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")  # nothing is left to deliver
 
-    events = [request.json() for request in receiver.received("/pagerduty")]
-    assert [event["event_action"] for event in events] == ["trigger"] * posts
-    assert len({event["dedup_key"] for event in events}) == 1
     assert faults.sent[operation] >= 1  # the fault was met
+    _publish(routes, _association("Success"))  # the incident was recorded open, whatever the fault cut short
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")
+
+    events = [request.json() for request in receiver.received("/pagerduty")]
+    assert [event["event_action"] for event in events] == ["trigger"] * posts + ["resolve"]
+    assert len({event["dedup_key"] for event in events}) == 1
+
+
+def test_a_resolve_cut_short_after_its_post_is_sent_again_on_the_retry_and_the_incident_then_forgotten(
+    routes: Routes, relay: LambdaHandler, faults: Faults, receiver: Receiver
+) -> None:
+    _publish(routes, _association("Failed"))
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")
+    faults.add("dynamodb.DeleteItem", "timeout")  # between the resolve's POST and the record's removal
+    _publish(routes, _association("Success"))
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")
+    _publish(routes, _association("Success"))
+    routes.run(relay, fake_context(remaining_time_in_millis=300), "pagerduty")
+
+    assert _paged(receiver) == ["trigger", "resolve", "resolve"]  # a second resolve changes nothing
+    assert faults.sent["dynamodb.DeleteItem"] == 2  # the one cut short, then the retry's
+
+
+def test_a_resolve_another_relay_is_making_is_not_made_twice(
+    routes: Routes,
+    relay: LambdaHandler,
+    receiver: Receiver,
+    dynamodb: Any,
+    idempotency_table: str,
+    lambda_context: LambdaContext,
+) -> None:
+    _publish(routes, _association("Failed"))
+    routes.run(relay, lambda_context, "pagerduty")
+    (trigger,) = receiver.received("/pagerduty")
+    # Another instance of the relay, between its claim of the incident and its resolve's POST.
+    assert OpenIncidents(dynamodb, idempotency_table).claim("oncall/0", trigger.json()["dedup_key"], "other") is None
+    _publish(routes, _association("Success"))
+    assert routes.run(relay, lambda_context, "pagerduty") == []
+
+    assert _paged(receiver) == ["trigger"]

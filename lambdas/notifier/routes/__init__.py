@@ -2,7 +2,8 @@
 Service Management), once per message and destination.
 
 ``deliveries``: ``RouteRelay`` takes a notification as a destination's queue received it and delivers it;
-``incidents``: whether it opens or resolves an incident, and the incident's key; ``request_bodies`` and
+``incidents``: whether it opens or resolves an incident, and the incident's key; ``open_incidents``: the
+incidents the relay opened, the only ones it resolves; ``request_bodies`` and
 ``webhooks``: what each kind of destination receives; ``http``: the POST and the secrets.
 """
 

@@ -17,7 +17,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifier.core.envelopes import Notification, notification_of
 from notifier.once import Once
 from notifier.routes.http import Refused, Secrets, post_json
-from notifier.routes.incidents import action_of, incident_key
+from notifier.routes.incidents import Action, action_of, incident_key
+from notifier.routes.open_incidents import OpenIncidents
 from notifier.routes.request_bodies import jsm_alert, jsm_close, pagerduty_event, signed_json
 from notifier.routes.webhooks import slack_message, teams_message
 from notifier.state_table import KeyPrefix
@@ -44,6 +45,7 @@ class RouteRelay:
     ) -> None:
         self.sns, self.sqs, self.secrets, self.destinations = sns, sqs, secrets, destinations
         self.pagerduty_url, self.jsm_url = pagerduty_url, jsm_url
+        self.incidents = OpenIncidents(dynamodb, table_name)
         self._deliver_once = Once(
             self._deliver,
             data="delivery",
@@ -102,17 +104,31 @@ class RouteRelay:
         action = action_of(document)
         if action is None:
             return {"skipped": "neither a failure nor a recovery"}
+        incident, key = incident_key(document), delivery[DELIVERY_HEADER]
+        # Only what the relay opened is resolved (routes.open_incidents: why the record goes before a
+        # trigger's POST and after a resolve's).
+        if action == "trigger":
+            self.incidents.opened(destination.id, incident, key)
+        elif why_not := self.incidents.claim(destination.id, incident, key):
+            return {"skipped": why_not}
+        self._incident(destination, document, action, delivery)
+        if action == "resolve":
+            self.incidents.resolved(destination.id, incident, key)
+        return {"delivered": destination.kind, "action": action, "incident": incident}
+
+    def _incident(
+        self, destination: RelayedDestination, document: dict[str, Any], action: Action, delivery: dict[str, str]
+    ) -> None:
         if destination.kind == "pagerduty":
             key = self.secrets.field(destination.secret, "routingKey")
             post_json(self.pagerduty_url, json.dumps(pagerduty_event(document, key, action)).encode(), delivery)
-        else:  # jsm
-            headers = {"Authorization": f"GenieKey {self.secrets.field(destination.secret, 'apiKey')}", **delivery}
-            if action == "trigger":
-                post_json(self.jsm_url, json.dumps(jsm_alert(document)).encode(), headers)
-            else:
-                url = f"{self.jsm_url}/{quote(incident_key(document), safe='')}/close?identifierType=alias"
-                post_json(url, json.dumps(jsm_close(document)).encode(), headers)
-        return {"delivered": destination.kind, "action": action, "incident": incident_key(document)}
+            return
+        headers = {"Authorization": f"GenieKey {self.secrets.field(destination.secret, 'apiKey')}", **delivery}
+        if action == "trigger":
+            post_json(self.jsm_url, json.dumps(jsm_alert(document)).encode(), headers)
+        else:
+            url = f"{self.jsm_url}/{quote(incident_key(document), safe='')}/close?identifierType=alias"
+            post_json(url, json.dumps(jsm_close(document)).encode(), headers)
 
     def _webhook(
         self, destination: RelayedDestination, document: dict[str, Any], delivery: dict[str, str]
