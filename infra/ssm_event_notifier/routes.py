@@ -6,13 +6,16 @@ message once. Without routes nothing here is made: the notification topic is eve
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, CfnOutput, Stack
+import json
+from collections.abc import Mapping
+
+from aws_cdk import Acknowledgment, ArnFormat, CfnOutput, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from ssm_event_notifier.contract.environment import RouteRelaying
+from ssm_event_notifier.contract.environment import RouteOwners, RouteRelaying
 from ssm_event_notifier.contract.routes_file import Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
@@ -30,16 +33,25 @@ def add_routes(core: NotifierCore) -> None:
     relayed: list[tuple[Route, int, Destination]] = []
     for route in core.settings.routes:
         policy = _filter_policy(route)
-        for address in route.targets("email"):
+        # A route by tags gets its own view of a message, which only the relay makes: its addresses
+        # subscribe to a topic of the route's own, that the relay publishes the view to.
+        for address in () if route.tags else route.targets("email"):
             # What SNS could not deliver after its retries waits with the other e-mails' (alarmed).
             core.topics.notifications.add_subscription(
                 subscriptions.EmailSubscription(
                     address, dead_letter_queue=core.topics.undelivered, filter_policy=policy
                 )
             )
-        relayed += [(route, index, d) for index, d in enumerate(route.destinations) if d.relayed]
+        relayed += [
+            (route, index, d)
+            for index, d in enumerate(route.destinations)
+            if d.relayed or (route.tags and d.kind == "email")
+        ]
     if not relayed:
         return
+    owners = {route.name: route.tags for route in core.settings.routes if route.tags}
+    if owners:
+        read_owner_tags(core, owners)
     relay = core.add_function(
         "route-relay",
         "handlers.route_relay.handler",
@@ -101,7 +113,7 @@ class RouteDestination(Construct):
         )
         self.dead_letter_queue.grant_send_messages(relay.role)
         topic_arn = ""
-        if destination.kind == "topic":
+        if destination.kind in ("topic", "email"):
             topic = sns.Topic(
                 self, "Topic", display_name=f"SSM Event Notifier: {route.name}", master_key=core.topics.key
             )
@@ -112,6 +124,10 @@ class RouteDestination(Construct):
             core.topics.key.grant(relay.role, "kms:GenerateDataKey", "kms:Decrypt")
             CfnOutput(core.scope, f"{construct_id_}TopicArn", value=topic.topic_arn)
             topic_arn = topic.topic_arn
+            for address in destination.targets if destination.kind == "email" else ():
+                topic.add_subscription(
+                    subscriptions.EmailSubscription(address, dead_letter_queue=core.topics.undelivered)
+                )
         if destination.secret:
             stack = Stack.of(self)
             # Secrets Manager adds six characters to a secret's name in its ARN.
@@ -127,9 +143,30 @@ class RouteDestination(Construct):
         self.spec = RelayedDestination(
             id=f"{route.name}/{index}",
             route=route.name,
-            kind=destination.kind,
+            kind="topic" if destination.kind == "email" else destination.kind,
             secret=destination.secret,
             format=destination.format,
             topic_arn=topic_arn,
             dead_letter_queue_url=self.dead_letter_queue.queue_url,
+            by_tags=bool(route.tags),
         )
+
+
+def read_owner_tags(core: NotifierCore, owners: dict[str, Mapping[str, tuple[str, ...]]]) -> None:
+    """The digest sweeper reads the tags the routes by tags name, of the instances of each operation."""
+    # setting_groups.check_together: a route by tags needs the digests, whose sweeper reads the tags.
+    sweeper = core.functions["digest-sweeper"]
+    tags = {name: {key: list(values) for key, values in route_tags.items()} for name, route_tags in owners.items()}
+    for name, value in RouteOwners(routes=json.dumps(tags, sort_keys=True)).variables().items():
+        sweeper.function.add_environment(name, value)
+    stack = Stack.of(core.scope)
+    nodes = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:managed-instance/*"
+    sweeper.role.add_to_principal_policy(iam.PolicyStatement(actions=["ssm:ListTagsForResource"], resources=[nodes]))
+    # DescribeTags has no resource to name (IAM: "*" only).
+    sweeper.role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]))
+    Validations.of(sweeper).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]",
+            reason="Read-only: the managed nodes whose tags the routes by tags need are known only at run time.",
+        )
+    )

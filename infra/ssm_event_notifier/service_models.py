@@ -35,6 +35,8 @@ SSM_OPERATIONS = (
     "DescribeMaintenanceWindowExecutionTaskInvocations",
     "DescribeInstanceInformation",
     "DescribeInstanceAssociationsStatus",
+    # The tags of managed nodes, for the routes by tags (infra/ssm_event_notifier/routes.py).
+    "ListTagsForResource",
 )
 TRIMMED = {"ssm": SSM_OPERATIONS}
 

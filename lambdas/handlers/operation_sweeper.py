@@ -11,9 +11,9 @@ from handlers import loaded
 from notifier import count, logger, metrics, tracer
 from notifier.delivery import Publisher
 from notifier.failures import FailureExplainer
-from notifier.fleet import Digest, OperationStore, failed_of, sweep, utc_now
+from notifier.fleet import Digest, OperationStore, failed_of, owner_split, render_digest, sweep, utc_now
 from notifier.organization import AccountNames
-from ssm_event_notifier.contract.environment import OperationSweeping, Organization, Publishing
+from ssm_event_notifier.contract.environment import OperationSweeping, Organization, Publishing, RouteOwners
 
 if TYPE_CHECKING:  # loaded for the first digest with failures (cold start)
     from notifier.failures import FailureReport
@@ -23,6 +23,8 @@ store = OperationStore(boto3.client("dynamodb"), settings.table_name)
 publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
 failures = FailureExplainer()
 accounts = AccountNames(boto3.client("organizations")) if Organization.read().enabled else None
+owners = RouteOwners.read()
+render = owner_split(owners, Organization.read()).render if owners.routes else render_digest
 PUBLISH_SECONDS = 5  # what one operation needs besides its reads: its items' query, the publish
 
 
@@ -48,6 +50,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
         time_needed=failures.reading.seconds + PUBLISH_SECONDS,
         origin_of=accounts.origin if accounts else None,
+        render=render,
     )
     for notification in result.published:
         logger.info("digest published", extra={"subject": notification.subject})

@@ -12,7 +12,7 @@ import pytest
 
 from ssm_event_notifier import layer, runtime_python
 from ssm_event_notifier.layer import LAMBDAS_DIR
-from tests.infra.conftest import resources
+from tests.infra.conftest import resources, synthesize
 
 NO_RUNTIME_PYTHON = runtime_python.find_python() is None
 
@@ -151,10 +151,15 @@ def test_the_layer_keeps_the_models_of_exactly_the_services_the_functions_make_c
     assert named == set(SERVICES)
 
 
-def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template):
+def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template, tmp_path: Path):
     from ssm_event_notifier.service_models import SSM_OPERATIONS
 
-    assert set(SSM_OPERATIONS) == _granted_ssm_actions(template)
+    # A route by tags grants the sweeper the tag reads of managed nodes too.
+    routes = tmp_path / "routes.json"
+    routes.write_text('{"routes": [{"name": "o", "match": {"tags": {"Team": ["web"]}}, "to": [{"topic": "o"}]}]}')
+    by_tags = synthesize(routes=str(routes))
+    assert set(SSM_OPERATIONS) == _granted_ssm_actions(template) | _granted_ssm_actions(by_tags)
+    assert "ListTagsForResource" not in _granted_ssm_actions(template)
 
 
 def test_a_trimmed_model_makes_the_same_requests_and_refuses_other_calls(tmp_path: Path):

@@ -204,3 +204,13 @@ class RouteRelaying(FunctionEnvironment):
     destinations: str = _variable("ROUTE_DESTINATIONS")
     pagerduty_url: str = _variable("PAGERDUTY_EVENTS_URL", default=PAGERDUTY_EVENTS_URL)
     jsm_url: str = _variable("JSM_ALERTS_URL", default=JSM_ALERTS_URL)
+
+
+@dataclass(frozen=True)
+class RouteOwners(FunctionEnvironment):
+    """The routes that match on tags (the digest sweeper): a JSON object, route name -> {tag key: [values]}.
+    Empty: no route does, and no tag is read."""
+
+    routes: str = _variable("ROUTE_OWNER_TAGS", default="")
+    # Organization mode: the role of each member account that lets the hub read its instances' tags.
+    reader_role: str = _variable("TAG_READER_ROLE", default="")

@@ -206,10 +206,11 @@ class RelayedDestination:
     secret: str = ""
     format: str = ""
     topic_arn: str = ""  # a route's own topic
+    by_tags: bool = False  # its route matches on tags: it gets the route's view (notifier.routes.owners)
     # Where a message the destination refused (HTTP 4xx but 429) goes, with the response.
     dead_letter_queue_url: str = ""
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | bool]:
         return {name: value for name, value in self.__dict__.items() if value}
 
 

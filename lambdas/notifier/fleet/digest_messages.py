@@ -61,8 +61,10 @@ def headline(digest: Digest) -> str:
     """What the subject says: the operation, its status, and what its items did."""
     noun = _noun(digest, digest.total)
     failed_word = digest.kind.failed_word
+    # A route by tags gets the digest of its owners' items: "3 of your 120 instances failed".
+    of = f"of your {digest.total}" if digest.owner else f"of {digest.total}"
     if digest.phase == "interim":
-        return f"{_name(digest)} still running: {len(digest.failed)} of {digest.total} {noun} {failed_word} so far"
+        return f"{_name(digest)} still running: {len(digest.failed)} {of} {noun} {failed_word} so far"
     status = digest.status if digest.final else "status unknown"
     if digest.single:  # "Run Command AWS-RunShellScript Failed on i-0abc"
         status = to_ascii(cut(digest.single.status, STATUS_MAX))
@@ -71,11 +73,11 @@ def headline(digest: Digest) -> str:
     if digest.total == 0:
         return f"{_name(digest)} {status}"
     if digest.failed:
-        counts = f"{len(digest.failed)} of {digest.total} {noun} {failed_word}"
+        counts = f"{len(digest.failed)} {of} {noun} {failed_word}"
     elif digest.unfinished:
-        counts = f"{len(digest.unfinished)} of {digest.total} {noun} unfinished"
+        counts = f"{len(digest.unfinished)} {of} {noun} unfinished"
     else:
-        counts = f"{digest.total} {noun} succeeded"
+        counts = f"{'your ' if digest.owner else ''}{digest.total} {noun} succeeded"
     return f"{_name(digest)} {status}: {counts}"
 
 
@@ -170,6 +172,12 @@ def _text(
         rows.append(("Console", links["console"]))
     width = max(len(label) for label, _ in rows) + 2
     lines = [subject, "", summary, ""]
+    if digest.owner:
+        lines += [
+            f"For route {digest.owner.route}: its owners' {noun} only ({digest.total} of the operation's "
+            f"{digest.owner.operation_total}, by their tags).",
+            "",
+        ]
     lines += [f"{label + ':':<{width}}{to_ascii(cut(value, 1000))}" for label, value in rows]
     lines += _failures(digest, listed, report.names if report else {})
     if report:
@@ -262,18 +270,20 @@ def _render(digest: Digest, listed: int, report: FailureReport | None, origin: O
     return compose(heading, text, body)
 
 
-def render_digest(digest: Digest, report: FailureReport | None = None, origin: Origin | None = None) -> Notification:
-    """The digest as a notification SNS accepts: fewer items named until it fits 256 KB.
+def render_digest(
+    digest: Digest, report: FailureReport | None = None, origin: Origin | None = None, budget: int = MESSAGE_BUDGET
+) -> Notification:
+    """The digest as a notification SNS accepts: fewer items named until it fits 256 KB (`budget`).
 
     `report`: why its items failed, as read (notifier.failures); the document's `failure`.
     `origin`: in organization mode, the account the operation ran in (core.render.Origin).
     """
     listed = LISTED
     notification = _render(digest, listed, report, origin)
-    while notification.size() > MESSAGE_BUDGET and listed > 1:
+    while notification.size() > budget and listed > 1:
         listed //= 2
         notification = _render(digest, listed, report, origin)
-    if notification.size() > MESSAGE_BUDGET:  # pathological field values: the envelope only
+    if notification.size() > budget:  # pathological field values: the envelope only
         document = dict(notification.document, operation={"kind": digest.record.kind}, truncated=True)
         notification = replace(notification, text=cut(notification.text, 32 * 1024), document=document)
     return notification

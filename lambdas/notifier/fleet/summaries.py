@@ -63,6 +63,14 @@ class ReasonGroup:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """The route by tags a digest of only its owners' items is for (notifier.fleet.owner_digests)."""
+
+    route: str
+    operation_total: int  # the items of the whole operation
+
+
+@dataclass(frozen=True)
 class Digest:
     record: OperationRecord
     phase: Phase
@@ -79,6 +87,8 @@ class Digest:
     now: datetime
     multi_task: bool = field(default=False)
     single: ItemState | None = None  # the item of a one-item operation
+    instances: list[ItemState] = field(default_factory=list)  # every item, as summed up
+    owner: Owner | None = None  # a digest of only the items of a route by tags
 
     @property
     def kind(self) -> OperationKind:
@@ -184,6 +194,7 @@ def summarize(
         now=now,
         multi_task=len({i.task for i in instances}) > 1,
         single=instances[0] if len(instances) == 1 else None,
+        instances=instances,
     )
 
 

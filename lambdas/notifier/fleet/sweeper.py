@@ -35,6 +35,8 @@ INTERIM_RECHECK = timedelta(minutes=5)
 ExplainFailures = Callable[[Digest], "FailureReport | None"]
 # Organization mode: the account an operation ran in, for its message (core.render.Origin).
 OriginOf = Callable[[str], Origin]
+# A digest as its message: render_digest, or with each route by owner's view (fleet.owner_digests).
+Render = Callable[[Digest, "FailureReport | None", "Origin | None"], Notification]
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def _check_running(
     now: datetime,
     interim_seconds: float,
     origin_of: OriginOf | None,
+    render: Render,
 ) -> Notification | None:
     """While an operation runs: one interim message once it has failures, then look again later."""
     record = claim.record
@@ -78,7 +81,7 @@ def _check_running(
         items, tasks = store.items(claim.operation, record.generation)
         digest = summarize(record, items, tasks, now, interim=True)
         if digest.failed:
-            notification = render_digest(digest, origin=origin_of(record.account) if origin_of else None)
+            notification = render(digest, None, origin_of(record.account) if origin_of else None)
             message_id = publish(notification)
     sent = record.interim_sent or message_id is not None
     next_check = expires_at if sent or not interim_seconds else min(now + INTERIM_RECHECK, expires_at)
@@ -96,6 +99,7 @@ def sweep(
     time_left: Callable[[], float] | None = None,
     time_needed: float = 0.0,
     origin_of: OriginOf | None = None,
+    render: Render = render_digest,
 ) -> SweepResult:
     """Publish the message of every operation due at `now`, each once.
 
@@ -114,7 +118,7 @@ def sweep(
         quiet = OPERATION_BY_NAME[claim.record.kind].ends == "quiet"
         try:
             if _still_running(claim, now):
-                interim = _check_running(store, claim, publish, now, interim_seconds, origin_of)
+                interim = _check_running(store, claim, publish, now, interim_seconds, origin_of, render)
                 published += [interim] if interim else []
                 continue
             items, tasks = store.items(operation, claim.record.generation)
@@ -128,7 +132,7 @@ def sweep(
             # Reading never fails the message: explain answers within its budget, errors as lines.
             report = explain(digest) if explain and digest.failed else None
             origin = origin_of(claim.record.account) if origin_of else None
-            notification = render_digest(digest, report, origin)
+            notification = render(digest, report, origin)
             message_id = publish(notification)
         except Exception as error:
             store.release(claim)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from notifier.core.links import partition_of
 
@@ -20,8 +21,15 @@ RENEW_BEFORE_SECONDS = 300.0
 
 
 class MemberClients:
-    def __init__(self, sts: Any, role_name: str, hub_account: str, clock: Callable[[], float] = time.time) -> None:
-        self.sts, self.role_name, self.hub_account, self.clock = sts, role_name, hub_account, clock
+    def __init__(
+        self,
+        sts: Any,
+        role_name: str,
+        hub_account: str,
+        clock: Callable[[], float] = time.time,
+        config: Config | None = None,
+    ) -> None:
+        self.sts, self.role_name, self.hub_account, self.clock, self.config = sts, role_name, hub_account, clock, config
         self._clients: dict[tuple[str, str, str], tuple[Any, float]] = {}
 
     def client(self, service: str, account: str, region: str) -> Any:
@@ -31,7 +39,7 @@ class MemberClients:
         if cached and cached[1] > self.clock():
             return cached[0]
         if account == self.hub_account:
-            made, until = boto3.client(service, region_name=region), float("inf")
+            made, until = boto3.client(service, region_name=region, config=self.config), float("inf")
         else:
             role = f"arn:{partition_of(region)}:iam::{account}:role/{self.role_name}"
             credentials = self.sts.assume_role(RoleArn=role, RoleSessionName=SESSION_NAME)["Credentials"]
@@ -41,6 +49,7 @@ class MemberClients:
                 aws_access_key_id=credentials["AccessKeyId"],
                 aws_secret_access_key=credentials["SecretAccessKey"],
                 aws_session_token=credentials["SessionToken"],
+                config=self.config,
             )
             until = credentials["Expiration"].timestamp() - RENEW_BEFORE_SECONDS
         self._clients[key] = (made, until)

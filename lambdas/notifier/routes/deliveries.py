@@ -19,6 +19,7 @@ from notifier.once import Once
 from notifier.routes.http import Refused, Secrets, post_json
 from notifier.routes.incidents import Action, action_of, incident_key
 from notifier.routes.open_incidents import OpenIncidents
+from notifier.routes.owners import owner_view
 from notifier.routes.request_bodies import jsm_alert, jsm_close, pagerduty_event, signed_json
 from notifier.routes.webhooks import slack_message, teams_message
 from notifier.state_table import KeyPrefix
@@ -70,6 +71,12 @@ class RouteRelay:
     def _deliver(self, delivery: dict[str, Any], published: dict[str, Any]) -> dict[str, Any]:
         destination = next(d for d in self.destinations.values() if d.id == delivery["destination"])
         notification = notification_of(delivery["body"])
+        if destination.by_tags:  # a route by tags gets its own view, naming its owners' instances only
+            view = owner_view(notification, destination.route)
+            if view is None:
+                published.update(destination=destination.id, skipped="none of the route's owners' instances")
+                return dict(published)
+            notification = view
         try:
             outcome = self._send(destination, notification, {DELIVERY_HEADER: delivery["key"]})
         except Refused as refusal:
