@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o -name 'requirements.txt' -o -name '*.ics')
 
-.PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start deploy clean
+.PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start bench-route-calls deploy clean
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
@@ -90,6 +90,12 @@ bench: setup $(TEMPLATE)
 # The cold starts and asset sizes alone (about 2 minutes), into the last full run's results and the README.
 bench-cold-start: setup $(TEMPLATE)
 	$(BIN)/python -m bench.run --only cold_start
+	$(BIN)/python -m bench.report --readme README.md > /dev/null
+
+# The AWS calls and HTTPS requests per new event with routes, by kind of destination (under a minute),
+# into the last full run's results and the README.
+bench-route-calls: setup
+	$(BIN)/python -m bench.run --only route_calls
 	$(BIN)/python -m bench.report --readme README.md > /dev/null
 
 # Every sample event through the synthesized rules and the bundled functions on local

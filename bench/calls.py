@@ -12,6 +12,7 @@ import importlib
 import statistics
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from ssm_event_notifier.contract.catalog import FUNCTIONS
@@ -23,6 +24,11 @@ from tools.harness.sdk_hooks import Calls, clients_hooked
 # state, and for an edit reads the version it replaced and keeps the last version audited; the API
 # audit claims its burst window first (one more write per new call).
 EXEMPT = ("calendar", "calendar-edits", "api-audit")
+
+
+def operations(counts: Mapping[str, float]) -> str:
+    """Counts of "service.Operation" as the README's table writes them: "PutItem 1, Publish 1"."""
+    return ", ".join(f"{op.split('.')[1]} {n:g}" for op, n in counts.items())
 
 
 def _mean(counts: list[Counter[str]]) -> dict[str, float]:

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import route_calls
 from bench.calls import EXEMPT
+from bench.calls import operations as _ops
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -23,10 +25,6 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 def _kb(size: int) -> str:
     return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
-
-
-def _ops(counts: dict[str, float]) -> str:
-    return ", ".join(f"{op.split('.')[1]} {n:g}" for op, n in counts.items())
 
 
 def _spent(milliseconds: dict[str, float], count: int = 4) -> str:
@@ -236,6 +234,9 @@ def markdown(results: dict[str, Any]) -> str:
         rows[-1:-1] = _fleet_rows(results["fleet"])
     if "failure_reasons" in results:
         rows[-1:-1] = _failure_reasons_rows(results["failure_reasons"])
+    if "route_calls" in results:
+        after_calls = next(i for i, row in enumerate(rows) if row[0] == "... calendar families") + 1
+        rows[after_calls:after_calls] = route_calls.rows(results["route_calls"])
     lines += [f"| {' | '.join(row)} |" for row in rows]
     run = results["run"]
     lines += ["", *cold_start_table(cold)]

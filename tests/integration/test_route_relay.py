@@ -9,9 +9,7 @@ import copy
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -23,107 +21,34 @@ from notifier.delivery.publisher import Publisher
 from notifier.routes.open_incidents import OpenIncidents
 from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
 from tools.harness.context import fake_context
-from tools.harness.faults import Faults, LambdaTimeout
+from tools.harness.faults import Faults
 from tools.harness.handler_loader import LambdaHandler, load_module
 from tools.harness.http_destinations import Receiver
+from tools.harness.route_queues import RouteQueues
 from tools.harness.samples import EVENTS_DIR, read
 from tools.harness.sdk_hooks import Calls, clients_hooked
 from tools.harness.sqs_records import received_record
-from tools.harness.tables import unique_name
 
 ROUTING_KEY = "pd-routing-key-0123456789abcdef"  # each secret's value is searched for where it must not be
 SIGNING_KEY = "json-signing-key-fedcba9876543210"
 JSM_KEY = "jsm-api-key-00112233445566778899"
 
 
-@dataclass
-class Destination:
-    spec: dict[str, Any]
-    queue_url: str
-    queue_arn: str
-    dead_letter_url: str
-
-
-class Routes:
-    """A destination queue per relayed destination on the notification topic, as the stack makes them."""
+class Routes(RouteQueues):
+    """The relayed destinations these tests deliver to, on the notification topic."""
 
     def __init__(self, sns: Any, sqs: Any, secrets: Any, topic_arn: str, receiver: Receiver) -> None:
-        self.sns, self.sqs, self.topic_arn, self.receiver = sns, sqs, topic_arn, receiver
-        pd, json_hook, slack_hook, jsm = (unique_name(name) for name in ("pd", "json", "slack", "jsm"))
-        secrets.create_secret(
-            Name=json_hook, SecretString=json.dumps({"url": receiver.url("/hook"), "signingKey": SIGNING_KEY})
-        )
-        secrets.create_secret(Name=slack_hook, SecretString=receiver.url("/slack"))
-        secrets.create_secret(Name=jsm, SecretString=json.dumps({"apiKey": JSM_KEY}))
-        secrets.create_secret(Name=pd, SecretString=json.dumps({"routingKey": ROUTING_KEY}))
-        self.own_topic = sns.create_topic(Name=unique_name("route-topic"))["TopicArn"]
-        self.topic_reader_url, reader_arn = self._queue("route-topic-reader")
-        sns.subscribe(
-            TopicArn=self.own_topic, Protocol="sqs", Endpoint=reader_arn, Attributes={"RawMessageDelivery": "true"}
-        )
-        self.destinations = {
-            "pagerduty": self._destination("oncall/0", "pagerduty", {}, secret=pd),
-            "jsm": self._destination("oncall/1", "jsm", {}, secret=jsm),
-            "json": self._destination("systems/0", "webhook", {"severity": ["error"]}, secret=json_hook, format="json"),
-            "slack": self._destination(
-                "systems/1", "webhook", {"severity": ["error"]}, secret=slack_hook, format="slack"
-            ),
-            "topic": self._destination("team/0", "topic", {"family": ["state-manager"]}, topic_arn=self.own_topic),
-        }
-        self.dead_letter_url, _ = self._queue("relay-dead-letters")
-
-    def _queue(self, name: str) -> tuple[str, str]:
-        url: str = self.sqs.create_queue(QueueName=unique_name(name), Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
-        arn: str = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        return url, arn
-
-    def _destination(self, id_: str, kind: str, policy: dict[str, Any], **spec: str) -> Destination:
-        url, arn = self._queue(id_.replace("/", "-"))
-        dead_letter_url, _ = self._queue(f"{id_.replace('/', '-')}-dlq")
-        attributes = {"RawMessageDelivery": "false", **({"FilterPolicy": json.dumps(policy)} if policy else {})}
-        self.sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
-        route = id_.split("/")[0]
-        full = {"id": id_, "route": route, "kind": kind, "dead_letter_queue_url": dead_letter_url, **spec}
-        return Destination(full, url, arn, dead_letter_url)
-
-    def environment(self) -> dict[str, str]:
-        return {
-            "ROUTE_DESTINATIONS": json.dumps({d.queue_arn: d.spec for d in self.destinations.values()}),
-            "PAGERDUTY_EVENTS_URL": self.receiver.url("/pagerduty/v2/enqueue"),
-            "JSM_ALERTS_URL": self.receiver.url("/jsm/v2/alerts"),
-            "DEAD_LETTER_QUEUE_URL": self.dead_letter_url,
-        }
-
-    def run(self, relay: LambdaHandler, context: LambdaContext, name: str, rounds: int = 3) -> list[str]:
-        """Lambda's event source for one destination's queue: batches until it is empty or `rounds` ran;
-        the ids of the records the relay reported failed (SQS gives them back)."""
-        destination, failed_ids = self.destinations[name], []
-        for _ in range(rounds):
-            messages = self.sqs.receive_message(QueueUrl=destination.queue_url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
-                break
-            records = [received_record(m, destination.queue_arn) for m in messages]
-            try:
-                failed = {f["itemIdentifier"] for f in relay({"Records": records}, context)["batchItemFailures"]}
-            except LambdaTimeout:
-                # SQS gives the batch back after its visibility timeout, when the record the timeout left
-                # in progress has expired (a function's in-progress records last its remaining time).
-                time.sleep(context.get_remaining_time_in_millis() / 1000 + 0.1)
-                continue
-            failed_ids += sorted(failed)
-            for message in messages:
-                if message["MessageId"] not in failed:
-                    self.sqs.delete_message(QueueUrl=destination.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return failed_ids
-
-    def dead_letters(self, name: str) -> list[dict[str, Any]]:
-        url = self.destinations[name].dead_letter_url
-        return [
-            json.loads(m["Body"])
-            for m in self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        ]
+        super().__init__(sns, sqs, secrets, topic_arn, receiver)
+        json_hook = self.secret("json", {"url": receiver.url("/hook"), "signingKey": SIGNING_KEY})
+        slack_hook = self.secret("slack", receiver.url("/slack"))
+        jsm = self.secret("jsm", {"apiKey": JSM_KEY})
+        pd = self.secret("pd", {"routingKey": ROUTING_KEY})
+        self.own_topic, self.topic_reader_url = self.route_topic("route-topic")
+        self.add("pagerduty", "oncall/0", "pagerduty", {}, secret=pd)
+        self.add("jsm", "oncall/1", "jsm", {}, secret=jsm)
+        self.add("json", "systems/0", "webhook", {"severity": ["error"]}, secret=json_hook, format="json")
+        self.add("slack", "systems/1", "webhook", {"severity": ["error"]}, secret=slack_hook, format="slack")
+        self.add("topic", "team/0", "topic", {"family": ["state-manager"]}, topic_arn=self.own_topic)
 
 
 @pytest.fixture

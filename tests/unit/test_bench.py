@@ -48,6 +48,20 @@ def test_the_committed_results_keep_the_promise(results: dict[str, Any]) -> None
     assert results["calls"]["calls_per_new_event"] <= 3 and results["calls"]["calls_per_duplicate"] <= 1
 
 
+def test_the_committed_route_calls_add_nothing_for_an_address_and_post_once_per_delivery_or_resolve(
+    results: dict[str, Any],
+) -> None:
+    routes = results["route_calls"]
+    without, kinds = routes["without_routes"]["calls"], routes["destinations"]
+    assert without <= 3 and kinds["email"]["calls"] == without  # SNS matches an address's filter policy
+    assert kinds["topic"]["https"] == 0 and kinds["topic"]["relay"]["sns.Publish"] == 1
+    for name in ("slack", "teams", "json"):
+        assert kinds[name]["https"] == 1 and kinds[name]["first_in_instance"] == {"secrets-manager.GetSecretValue": 1}
+    for name in ("pagerduty", "jsm"):
+        incident = kinds[name]
+        assert [incident[step]["https"] for step in ("trigger", "resolve", "nothing_open")] == [1, 1, 0]
+
+
 def test_the_committed_fleet_run_holds_a_10000_instance_operation_and_loses_nothing(results: dict[str, Any]) -> None:
     scale, throttled = results["fleet"]["scale"], results["fleet"]["throttled"]
     assert scale["instances"] == 10_000 and scale["events"] >= 20_000
