@@ -106,7 +106,7 @@ demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents \
 		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat \
 		-c routes=examples/routes.yaml --secrets examples/routes.secrets.json \
-		--later events/state-manager/instance-association-recovered.json events
+		--later events/state-manager/instance-association-recovered.json events examples/owners
 
 # The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
 # Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40

@@ -34,7 +34,7 @@ from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES
 from tools.harness.replayer import Replayer
 from tools.harness.route_stand_ins import RouteDeliveries, create_secrets, read_secrets, secret_strings
 from tools.harness.samples import event_files
-from tools.harness.stand_ins import stand_ins
+from tools.harness.stand_ins import EVENTS_DIR, stand_ins
 from tools.harness.template import Template, ensure_synthesized
 from tools.replay_output import message_topic, print_counts, print_human
 
@@ -144,6 +144,14 @@ def prepare_routes(args: argparse.Namespace, stack: LocalStack, routes: RouteDel
     )
 
 
+def reads_beside(paths: list[str]) -> tuple[Path, ...]:
+    """The folders replayed outside events/: their *.reads.json answer the functions' SSM and EC2 reads
+    (events/ is always served)."""
+    inside = EVENTS_DIR.resolve()
+    folders = (Path(path).resolve() for path in paths if Path(path).is_dir())
+    return tuple(folder for folder in folders if folder != inside and inside not in folder.parents)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
@@ -166,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     messages: Counter[str] = Counter()
     emailed: Counter[str] = Counter()
     with (
-        stand_ins(log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars) as endpoints,
+        stand_ins(
+            log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars, reads_beside(args.paths)
+        ) as endpoints,
         contextlib.closing(Receiver()) as receiver,
     ):
         endpoints = {**endpoints, "destinations": receiver.base_url}

@@ -18,8 +18,8 @@ from notifier.core.envelopes import notification_of
 from notifier.delivery.publisher import Publisher
 from notifier.fleet.owner_digests import OwnerSplit
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
-from notifier.routes.instance_tags import InstanceTags
-from notifier.routes.owners import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_view
+from notifier.owners.instance_tags import InstanceTags
+from notifier.owners.views import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_view
 from tools.harness.tables import unique_name
 
 REGION = "eu-west-1"

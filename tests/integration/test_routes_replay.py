@@ -28,7 +28,17 @@ SECRETS = {
     "data/teams": "{receiver}/hooks/data",
     "data/jsm": {"apiKey": "jsm-api-key-replay"},
     "oncall/pagerduty": {"routingKey": ROUTING_KEY},
+    "web/instances": {"url": "{receiver}/hooks/web-instances", "signingKey": SIGNING_KEY},
+    "db/instances": {"url": "{receiver}/hooks/db-instances", "signingKey": SIGNING_KEY},
 }
+# A patch run over two teams' instances, their tags answered by its tags.reads.json (DescribeTags).
+OWNERS = "examples/owners"
+
+
+def _owned_by(route: str) -> Callable[[dict[str, str]], bool]:
+    return lambda a: route in json.loads(a.get("owner_routes", "[]"))
+
+
 # What each relayed destination must receive, said from the notification's own attributes (the filter
 # policies the synthesized template gives the destinations' queues must admit exactly these).
 EXPECTED: dict[str, Callable[[dict[str, str]], bool]] = {
@@ -37,6 +47,8 @@ EXPECTED: dict[str, Callable[[dict[str, str]], bool]] = {
     "data-team/0": lambda a: a["account"] == ACCOUNTS["data"] and a["severity"] == "error",
     "data-team/1": lambda a: a["account"] == ACCOUNTS["data"] and a["severity"] == "error",
     "on-call/0": lambda a: a["family"] == "state-manager",
+    "web-instances/0": _owned_by("web-instances"),
+    "db-instances/0": _owned_by("db-instances"),
 }
 
 
@@ -74,7 +86,17 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[dict[s
     events.mkdir()
     _samples(events)
     return replay(
-        "--repeat", "2", "-c", f"routes={ROUTES}", "--secrets", secrets, "--later", RECOVERED, str(events), FAILED
+        "--repeat",
+        "2",
+        "-c",
+        f"routes={ROUTES}",
+        "--secrets",
+        secrets,
+        "--later",
+        RECOVERED,
+        str(events),
+        FAILED,
+        OWNERS,
     )
 
 
@@ -102,6 +124,8 @@ def test_each_destination_receives_exactly_its_teams_messages_once(replayed) -> 
         "data-team/0": ("data-team", "webhook"),
         "data-team/1": ("data-team", "jsm"),
         "on-call/0": ("on-call", "pagerduty"),
+        "web-instances/0": ("web-instances", "webhook"),
+        "db-instances/0": ("db-instances", "webhook"),
     }
     for row in first:
         for delivery in row["deliveries"]:
@@ -160,3 +184,24 @@ def test_a_throttled_or_failing_destination_gets_the_message_on_a_later_try(tmp_
     assert relayed == ["failed", "failed", "recorded"], stderr
     assert code == 1
     assert re.search(r"^\s+1\s+on-call/0 pagerduty \(trigger 1\); also answered 429 x1, 500 x1$", stderr, re.M)
+
+
+def test_a_fleet_message_over_two_owners_reaches_each_owners_route_as_its_own_message(replayed) -> None:
+    _code, rows, _stderr = replayed
+    first, _ = _passes(rows)
+    (whole,) = [n for row in first for n in row["notifications"] if "AWS-RunPatchBaseline" in n["subject"]]
+    # Everyone else (the catch-all topic's subscribers) gets the whole operation.
+    assert "Failed: 1 of 5 instances failed" in whole["subject"]
+    views = {
+        d["destination"]: d["payload"]
+        for row in first
+        for d in row["deliveries"]
+        if d["messageId"] == whole["messageId"]
+    }
+    assert set(views) == {"web-instances/0", "db-instances/0"}
+    web, db = views["web-instances/0"], views["db-instances/0"]
+    assert "1 of your 2 instances failed" in web["subject"] and web["total"] == 2
+    assert [item["instanceId"] for item in web["failed"]] == ["i-0a11111111EXAMPLE"]
+    assert "your 3 instances succeeded" in db["subject"] and db["total"] == 3 and db["failed"] == []
+    # Each names its owners' instances only.
+    assert "i-0b" not in json.dumps(web) and "i-0a" not in json.dumps(db)

@@ -19,9 +19,10 @@ CATALOG = CONTRACT / "catalog.py"
 CONTRACT_MODULE = "ssm_event_notifier.contract"
 # Every package under notifier/ is a feature but these: the core, and the shared packages that serve
 # every feature (notifier's own top-level modules count as shared too). chat is shared: its card is what
-# the chat relay publishes and what the route relay posts to Slack and Teams webhooks.
+# the chat relay publishes and what the route relay posts to Slack and Teams webhooks; owners: the
+# digest sweeper makes each route by tags' view, the route relay delivers it.
 CORE = "core"
-SHARED = {"chat", "failures", "organization"}
+SHARED = {"chat", "failures", "organization", "owners"}
 PACKAGES = {path.parent.name for path in LIBRARY.glob("*/__init__.py")}
 FEATURES = PACKAGES - SHARED - {CORE}
 MAX_LINES = 300

@@ -31,6 +31,7 @@ def stand_ins(
     dynamodb_endpoint: str | None = None,
     keep: bool = False,
     calendars: Path | None = None,
+    reads: tuple[Path, ...] = (),
 ) -> Iterator[dict[str, str]]:
     """Endpoints of running stand-ins, started here unless `endpoint` (moto) and `dynamodb_endpoint` name them.
 
@@ -49,12 +50,14 @@ def stand_ins(
         else:
             dynamodb, which = moto, "moto (no Java or DynamoDB Local jar found)"
         folders = [CALENDARS_DIR, *([calendars] if calendars else [])]
-        ssm, served = stack.enter_context(calendar_service(folders, fixtures=[EVENTS_DIR]))
+        # The reads fixtures of events/, and of the other folders replayed (tools.replay).
+        fixtures = [EVENTS_DIR, *reads]
+        ssm, served = stack.enter_context(calendar_service(folders, fixtures=fixtures))
         print(
             f"stand-ins: moto server at {moto} for SNS, SQS, EventBridge and Secrets Manager; "
             f"DynamoDB: {which} at {dynamodb}; "
             f"SSM calendars ({', '.join(served.names())}) served from {', '.join(map(repo_relative, folders))}; "
-            f"SSM and EC2 reads served from {repo_relative(EVENTS_DIR)}/{FIXTURE_GLOB} "
+            f"SSM and EC2 reads served from {', '.join(repo_relative(f) for f in fixtures)}/{FIXTURE_GLOB} "
             f"({len(served.reads)} fixtures in {len(served.reads.files)} files)",
             file=log,
         )

@@ -206,7 +206,7 @@ class RelayedDestination:
     secret: str = ""
     format: str = ""
     topic_arn: str = ""  # a route's own topic
-    by_tags: bool = False  # its route matches on tags: it gets the route's view (notifier.routes.owners)
+    by_tags: bool = False  # its route matches on tags: it gets the route's view (notifier.owners.views)
     # Where a message the destination refused (HTTP 4xx but 429) goes, with the response.
     dead_letter_queue_url: str = ""
 

@@ -23,7 +23,8 @@ class Notification:
 
     def republished(self, topic_arn: str) -> dict[str, Any]:
         """sns.publish's arguments for the same notification on another topic: e-mail gets the text,
-        every other protocol the JSON document, with the same attributes."""
+        every other protocol the JSON document, with the same attributes and the id it had on the
+        notification topic (`source_message_id`, as the chat relay's cards carry it)."""
         message = {
             "default": json.dumps(self.document, ensure_ascii=False),
             "email": str(self.document.get("text", "")),
@@ -33,7 +34,7 @@ class Notification:
             "Subject": self.subject,
             "MessageStructure": "json",
             "Message": json.dumps(message, ensure_ascii=False),
-            "MessageAttributes": message_attributes(self.attributes),
+            "MessageAttributes": message_attributes({**self.attributes, "source_message_id": self.message_id}),
         }
 
 

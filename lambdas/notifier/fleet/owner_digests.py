@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from notifier.core.render import MESSAGE_BUDGET, Notification, Origin
 from notifier.fleet.digest_messages import LISTED, render_digest
 from notifier.fleet.summaries import Digest, Owner, summarize
-from notifier.routes.instance_tags import InstanceTags, TagsRead, is_instance
-from notifier.routes.owners import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_routes, tag_keys
+from notifier.owners.instance_tags import InstanceTags, TagsRead, is_instance
+from notifier.owners.views import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_routes, tag_keys
 from ssm_event_notifier.contract.environment import Organization, RouteOwners
 from ssm_event_notifier.contract.route_match import OWNER_ATTRIBUTE
 

@@ -16,10 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifier.core.envelopes import Notification, notification_of
 from notifier.once import Once
+from notifier.owners.views import owner_view
 from notifier.routes.http import Refused, Secrets, post_json
 from notifier.routes.incidents import Action, action_of, incident_key
 from notifier.routes.open_incidents import OpenIncidents
-from notifier.routes.owners import owner_view
 from notifier.routes.request_bodies import jsm_alert, jsm_close, pagerduty_event, signed_json
 from notifier.routes.webhooks import slack_message, teams_message
 from notifier.state_table import KeyPrefix
