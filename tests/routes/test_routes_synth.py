@@ -76,6 +76,18 @@ def _route(**route: Any) -> dict[str, Any]:
             _route(match={"families": ["api-audit"]}),
             "route 'team-a': match.families: none of api-audit is enabled (enabledFamilies): it can never match",
         ),
+        *(
+            (_route(match={"names": [name]}), f"route 'team-a': match.names: {name!r} is not a name, with at most one")
+            for name in ("a*b", "*", "*Run*", "AWS Run", "Caf\u00e9")
+        ),
+        (
+            _route(match={"organizationalUnits": ["ou-12"]}),
+            "route 'team-a': match.organizationalUnits: 'ou-12' is not an organizational unit id (ou-...) or a root",
+        ),
+        (
+            _route(match={"organizationalUnits": ["ou-ab12-34567890"]}),
+            "route 'team-a': match.organizationalUnits: only in organization mode (organizationId): it can never match",
+        ),
         (_route(to=[]), "route 'team-a': to: required, a list of destinations"),
         (_route(to=[{"email": "not-an-address"}]), "route 'team-a': to[0]: email: 'not-an-address' is not an e-mail"),
         (_route(to=[{"fax": "123"}]), "route 'team-a': to[0]: fax: unknown destination; known: email, topic, webhook"),
@@ -119,6 +131,30 @@ def test_a_bad_route_fails_the_synth_naming_the_route_and_the_field(
     with pytest.raises(SettingsError) as refused:
         synthesize(routes=str(tmp_path / "routes.json"), notificationEmails="ops@example.com")
     assert str(refused.value).startswith(f"context routes: {message}"), str(refused.value)
+
+
+def test_names_compile_to_an_exact_prefix_or_suffix_condition_and_ous_to_their_ids(tmp_path: Path) -> None:
+    (tmp_path / "routes.json").write_text(
+        json.dumps(
+            {
+                "routes": [
+                    _route(match={"names": ["AWS-Run*", "*-Baseline", "MyCalendar"]})["routes"][0],
+                    {
+                        "name": "prod",
+                        "match": {"organizationalUnits": ["ou-ab12-34567890", "r-ab12"]},
+                        "to": [{"email": "prod@example.com"}],
+                    },
+                ]
+            }
+        )
+    )
+    hub = {"organizationId": "o-abc123defg", "memberOrganizationalUnits": "r-ab12", "memberRegions": "eu-west-1"}
+    subscriptions = _subscriptions(synthesize(routes=str(tmp_path / "routes.json"), **hub))
+    assert subscriptions["a@example.com"]["FilterPolicy"] == {
+        "name": [{"prefix": "AWS-Run"}, {"suffix": "-Baseline"}, "MyCalendar"]
+    }
+    # Any of the ids among the account's OUs (a String.Array attribute: its parent OU up to the root).
+    assert subscriptions["prod@example.com"]["FilterPolicy"] == {"organizational_units": ["ou-ab12-34567890", "r-ab12"]}
 
 
 def test_a_missing_or_unreadable_routes_file_is_named(tmp_path: Path) -> None:

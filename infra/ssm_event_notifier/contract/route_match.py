@@ -33,9 +33,11 @@ REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 # An organizational unit (ou-...) or an organization's root (r-...).
 ORGANIZATIONAL_UNIT = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
-# A document, runbook, window, calendar, parameter or image name; a `*` at its start or end (SNS
-# matches a prefix or a suffix of an attribute, not a pattern within it).
-_NAME_PATTERN = re.compile(r"^\*?[^*\s]{1,255}\*?$")
+# A document, runbook, window, calendar, parameter or image name, in printable ASCII as the `name`
+# attribute is; one `*`, at its start or its end (SNS matches a prefix or a suffix of an attribute, not
+# a pattern within it, nor both at once).
+_NAME_CHARS = r"[!-)+-~]{1,255}"  # printable ASCII but a space and `*`
+_NAME_PATTERN = re.compile(rf"^(\*{_NAME_CHARS}|{_NAME_CHARS}\*?)$")
 _TAG_KEY = re.compile(r"^(?!aws:)[\w .:/=+@-]{1,128}$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+@-]{0,256}$")
 
@@ -60,7 +62,7 @@ def parse_match(
         "families": (families, "a family"),
         "detailTypes": (detail_types, "a detail-type of the catalog"),
         "severities": (SEVERITIES, "a severity"),
-        "names": (_NAME_PATTERN, "a name, with at most a `*` at its start or its end"),
+        "names": (_NAME_PATTERN, "a name, with at most one `*`, at its start or its end"),
         "organizationalUnits": (ORGANIZATIONAL_UNIT, "an organizational unit id (ou-...) or a root id (r-...)"),
     }
     match: dict[str, tuple[str, ...]] = {}
