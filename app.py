@@ -55,6 +55,7 @@ def build(app: cdk.App) -> NotifierStack:
             MEMBER_STACK_NAME,
             families=hub.hub.families,
             calendar_reader=hub.hub.calendar_reader,
+            tag_reader=hub.hub.tag_reader,
             filters=hub.hub.filters,
         )
     acknowledge_accepted_findings(app)

@@ -58,7 +58,7 @@ def assemble(scope: Construct, settings: NotifierSettings) -> Notifier:
     grant_failure_reads_to_event_functions(core.functions, {f.name for f in core.enabled}, reading, digested)
     add_family_rules(core, digested)
     if core.hub:
-        core.hub.serve(core.functions)
+        core.hub.serve(core.functions, read_tags=any(route.tags for route in settings.routes))
         CfnOutput(scope, "HubEventBusArn", value=core.hub.bus.event_bus_arn)
     add_routes(core)
     chat = add_chat(core)

@@ -5,8 +5,9 @@ hub's StackSet (infra/ssm_event_notifier/organization.py). No code, no assets: r
   (ssm_event_notifier.rules.event_pattern), forwarding the account's events straight to the hub's bus (one hop:
   EventBridge does not forward an event a second time), through a role that may only put events on
   that bus, with a dead-letter queue and a retry policy.
-- The calendar reader role (a fixed name, created in one region: IAM is global), trusted only by the
-  hub's calendar functions, allowed only to read Change Calendar documents and their state.
+- The reader role (a fixed name, created in one region: IAM is global), trusted only by the hub's
+  functions that read members: the calendar functions (Change Calendar documents and their state) and,
+  with routes by tags, the digest sweeper (the tags of instances and managed nodes).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MEMBER_STACK_NAME = "SsmEventNotifierMember"
 # (ssm_event_notifier.contract.environment.Organization.calendar_reader_role).
 READER_ROLE_NAME = "SsmEventNotifierCalendarReader"
 READER_ACTIONS = ("ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetCalendarState")
+# Routes by tags: the owners of the instances a fleet operation ran on (notifier.owners.instance_tags).
+TAG_READER_ACTIONS = ("ec2:DescribeTags", "ssm:ListTagsForResource")
 # The StackSet's parameters (infra/ssm_event_notifier/organization.py passes them).
 HUB_BUS_PARAMETER = "HubEventBusArn"
 HUB_ROLES_PARAMETER = "HubCalendarRoleArns"
@@ -104,6 +107,7 @@ class MemberStack(Stack):
         *,
         families: tuple[Family, ...],
         calendar_reader: bool,
+        tag_reader: bool = False,
         filters: DetailFilters | None = None,
         **kwargs: Any,
     ) -> None:
@@ -125,9 +129,9 @@ class MemberStack(Stack):
         )
         bus = events.EventBus.from_event_bus_arn(self, "HubBus", hub_bus.value_as_string)
         self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families, filters=filters)
-        self.reader = self._calendar_reader() if calendar_reader else None
+        self.reader = self._reader(calendar_reader, tag_reader) if calendar_reader or tag_reader else None
 
-    def _calendar_reader(self) -> iam.Role:
+    def _reader(self, calendars: bool, tags: bool) -> iam.Role:
         trusted = CfnParameter(
             self,
             HUB_ROLES_PARAMETER,
@@ -144,24 +148,37 @@ class MemberStack(Stack):
         here = CfnCondition(
             self, "CalendarReaderHere", expression=Fn.condition_equals(self.region, region.value_as_string)
         )
+        policies = {}
+        if calendars:
+            policies["ReadChangeCalendars"] = iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(
+                        actions=list(READER_ACTIONS),
+                        # Any region: the role is global, the calendars are regional.
+                        resources=[f"arn:{self.partition}:ssm:*:{self.account}:document/*"],
+                    )
+                ]
+            )
+        if tags:
+            # ec2:DescribeTags names no resource (IAM: "*" only); the managed nodes' tags are in any region.
+            nodes = f"arn:{self.partition}:ssm:*:{self.account}:managed-instance/*"
+            policies["ReadInstanceTags"] = iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]),
+                    iam.PolicyStatement(actions=["ssm:ListTagsForResource"], resources=[nodes]),
+                ]
+            )
+        readers = [what for what, wanted in (("Change Calendars", calendars), ("instances' tags", tags)) if wanted]
+        functions = "functions" if tags else "calendar functions"  # a deployed member's words, kept
+        # "CalendarReader": its first name, kept so that the role of a deployed member is not replaced.
         role = iam.Role(
             self,
             "CalendarReader",
             role_name=READER_ROLE_NAME,
-            description="SSM Event Notifier: the hub's calendar functions read this account's Change Calendars",
+            description=f"SSM Event Notifier: the hub's {functions} read this account's {' and '.join(readers)}",
             # The parameter is a list: its Ref is the list of role ARNs.
             assumed_by=iam.ArnPrincipal(Fn.ref(trusted.logical_id)),
-            inline_policies={
-                "ReadChangeCalendars": iam.PolicyDocument(
-                    statements=[
-                        iam.PolicyStatement(
-                            actions=list(READER_ACTIONS),
-                            # Any region: the role is global, the calendars are regional.
-                            resources=[f"arn:{self.partition}:ssm:*:{self.account}:document/*"],
-                        )
-                    ]
-                )
-            },
+            inline_policies=policies,
         )
         cfn_role = role.node.default_child
         assert isinstance(cfn_role, iam.CfnRole)
@@ -171,13 +188,26 @@ class MemberStack(Stack):
                 id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:document/*]",
                 reason="Read-only (GetDocument, DescribeDocument, GetCalendarState): the Change Calendar an event "
                 "names is known only at run time, in any region of this account; the role is global.",
-            )
+            ),
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:managed-instance/*]",
+                reason="Read-only (ListTagsForResource): the managed nodes a fleet operation ran on are known only "
+                "at run time, in any region of this account; the role is global.",
+            ),
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="ec2:DescribeTags supports no resource-level permission; it reads tags, nothing else.",
+            ),
         )
         return role
 
 
 def member_template(
-    *, families: tuple[Family, ...], calendar_reader: bool, filters: DetailFilters | None = None
+    *,
+    families: tuple[Family, ...],
+    calendar_reader: bool,
+    tag_reader: bool = False,
+    filters: DetailFilters | None = None,
 ) -> dict[str, Any]:
     """The member stack's template, synthesized in an app of its own (in memory: a temporary outdir,
     not the CLI's cdk.out, whose manifest belongs to the hub's app)."""
@@ -190,6 +220,13 @@ def member_template(
             "@aws-cdk/aws-iam:minimizePolicies": True,
         }.items():
             app.node.set_context(key, value)
-        stack = MemberStack(app, MEMBER_STACK_NAME, families=families, calendar_reader=calendar_reader, filters=filters)
+        stack = MemberStack(
+            app,
+            MEMBER_STACK_NAME,
+            families=families,
+            calendar_reader=calendar_reader,
+            tag_reader=tag_reader,
+            filters=filters,
+        )
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
         return json.loads(json.dumps(template))

@@ -72,6 +72,7 @@ class OrganizationHub(Construct):
         super().__init__(scope, construct_id)
         self.organization = organization
         self.families = families
+        self.tag_reader = False  # serve: the members' reader role also reads their instances' tags
         self.filters = filters
         self.bus = events.EventBus(
             self,
@@ -126,16 +127,19 @@ class OrganizationHub(Construct):
             hub_account=Stack.of(self).account,
         )
 
-    def serve(self, functions: dict[str, NotifierFunction]) -> None:
-        """Once the functions exist: the calendar functions may read members' calendars, and the StackSet
-        deploys the member stack (trusting their roles)."""
+    def serve(self, functions: dict[str, NotifierFunction], read_tags: bool = False) -> None:
+        """Once the functions exist: the calendar functions may read members' calendars, and with routes by
+        tags (`read_tags`) the digest sweeper their instances' tags; the StackSet deploys the member stack
+        (its reader role trusting their roles)."""
         calendar_functions = [functions[n] for n in ("calendar", "calendar-reconciler") if n in functions]
-        for function in calendar_functions:
-            self.grant_calendar_reads(function)
-        self.deploy_members([function.role for function in calendar_functions])
+        tag_functions = [functions["digest-sweeper"]] if read_tags and "digest-sweeper" in functions else []
+        self.tag_reader = bool(tag_functions)
+        for function in calendar_functions + tag_functions:
+            self.grant_member_reads(function)
+        self.deploy_members([function.role for function in calendar_functions + tag_functions])
 
-    def grant_calendar_reads(self, function: NotifierFunction) -> None:
-        """Assume any member's calendar reader role, in the organization only."""
+    def grant_member_reads(self, function: NotifierFunction) -> None:
+        """Assume any member's reader role, in the organization only."""
         stack = Stack.of(self)
         function.role.add_to_policy(
             iam.PolicyStatement(
@@ -147,8 +151,9 @@ class OrganizationHub(Construct):
         Validations.of(function).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/{READER_ROLE_NAME}]",
-                reason="The member account whose Change Calendar an event names is known only at run time; the "
-                "role name is fixed and the aws:ResourceOrgID condition keeps it inside the organization.",
+                reason="The member account whose Change Calendar or instances a message is about is known only at "
+                "run time; the role name is fixed and the aws:ResourceOrgID condition keeps it inside the "
+                "organization.",
             )
         )
 
@@ -181,13 +186,18 @@ class OrganizationHub(Construct):
 
     def deploy_members(self, calendar_roles: list[iam.IRole]) -> cloudformation.CfnStackSet:
         """The member stack to every account of the OUs in every member region, and to accounts that join later."""
-        template = member_template(families=self.families, calendar_reader=self.calendar_reader, filters=self.filters)
+        template = member_template(
+            families=self.families,
+            calendar_reader=self.calendar_reader,
+            tag_reader=self.tag_reader,
+            filters=self.filters,
+        )
         parameters: list[Any] = [
             cloudformation.CfnStackSet.ParameterProperty(
                 parameter_key=HUB_BUS_PARAMETER, parameter_value=self.bus.event_bus_arn
             )
         ]
-        if self.calendar_reader:
+        if self.calendar_reader or self.tag_reader:
             parameters += [
                 cloudformation.CfnStackSet.ParameterProperty(
                     parameter_key=HUB_ROLES_PARAMETER,

@@ -19,6 +19,7 @@ from ssm_event_notifier.contract.environment import RouteOwners, RouteRelaying
 from ssm_event_notifier.contract.routes_file import Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.members import READER_ROLE_NAME
 from ssm_event_notifier.nag import DEAD_LETTER_RULES, acknowledge
 from ssm_event_notifier.storage import dead_letter_queue
 
@@ -157,7 +158,10 @@ def read_owner_tags(core: NotifierCore, owners: dict[str, Mapping[str, tuple[str
     # setting_groups.check_together: a route by tags needs the digests, whose sweeper reads the tags.
     sweeper = core.functions["digest-sweeper"]
     tags = {name: {key: list(values) for key, values in route_tags.items()} for name, route_tags in owners.items()}
-    for name, value in RouteOwners(routes=json.dumps(tags, sort_keys=True)).variables().items():
+    # Organization mode: a member's instances through the member's reader role (organization.py serve).
+    reader_role = READER_ROLE_NAME if core.hub and core.hub.tag_reader else ""
+    owners_environment = RouteOwners(routes=json.dumps(tags, sort_keys=True), reader_role=reader_role)
+    for name, value in owners_environment.variables().items():
         sweeper.function.add_environment(name, value)
     stack = Stack.of(core.scope)
     nodes = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:managed-instance/*"

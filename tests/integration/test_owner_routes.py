@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,3 +142,33 @@ def test_a_route_with_no_instance_of_its_owners_gets_no_view(tagged: None) -> No
         )
     )
     assert owner_view(relayed, "web-owners") is None
+
+
+def test_in_organization_mode_a_members_tags_are_read_through_its_reader_role(
+    aws_env: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifier.fleet.owner_digests import owner_split
+    from ssm_event_notifier.contract.environment import Organization, RouteOwners
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", moto_endpoint)
+    member = "222233334444"
+    role = "arn:aws:iam::222233334444:role/SsmEventNotifierCalendarReader"
+    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
+    as_member = boto3.client(
+        "ec2",
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    # Only the member account has these tags: read with the hub's own role, they would not be found.
+    as_member.create_tags(Resources=WEB[:2], Tags=[{"Key": "Team", "Value": "web"}])
+    split = owner_split(
+        RouteOwners(routes=json.dumps({"web-owners": {"Team": ["web"]}}), reader_role="SsmEventNotifierCalendarReader"),
+        Organization(organization_id="o-abc123defg", hub_account="123456789012"),
+    )
+    record = replace(_record(), account=member)
+    items = [ItemState(key, "Failed", "2026-03-02T10:05:00Z") for key in WEB[:3]]
+    notification = split.render(summarize(record, items, [], NOW), None, None)
+    view = notification.document[OWNERS_KEY]["web-owners"]
+    assert "2 of your 2 instances failed" in view["subject"]

@@ -103,3 +103,40 @@ def test_a_bad_route_by_tags_fails_the_synth_naming_the_route_and_the_field(
     with pytest.raises(SettingsError) as refused:
         _synth(tmp_path, route, **context)
     assert f"route 'owners': {message}" in str(refused.value), str(refused.value)
+
+
+def test_in_organization_mode_the_sweeper_reads_members_tags_through_their_reader_role(tmp_path: Path) -> None:
+    from ssm_event_notifier.members import READER_ROLE_NAME
+    from tests.infra.test_organization import _member, _stack_set
+
+    # Families without calendars: the reader role exists for the tags alone.
+    template = _synth(
+        tmp_path,
+        WEB_OWNERS,
+        organizationId="o-abc123defg",
+        memberOrganizationalUnits="r-ab12",
+        memberRegions="eu-west-1",
+        enabledFamilies="run-command,state-manager",
+    )
+    member = _member(template)
+    (role,) = [r["Properties"] for r in resources(member, "AWS::IAM::Role").values() if "RoleName" in r["Properties"]]
+    assert role["RoleName"] == READER_ROLE_NAME
+    (policy,) = role["Policies"]
+    assert policy["PolicyName"] == "ReadInstanceTags"
+    granted = {a for s in policy["PolicyDocument"]["Statement"] for a in as_list(s["Action"])}
+    assert granted == {"ec2:DescribeTags", "ssm:ListTagsForResource"}
+    # The reader trusts the digest sweeper's role (the StackSet passes it), which may assume it.
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in _stack_set(template)["Parameters"]}
+    # One role: CDK writes the join of one ARN as that ARN.
+    trusted = parameters["HubCalendarRoleArns"]["Fn::GetAtt"][0]
+    _, sweeper = _function(template, "handlers.operation_sweeper.handler")
+    assert trusted == sweeper["Role"]["Fn::GetAtt"][0]
+    assert sweeper["Environment"]["Variables"]["TAG_READER_ROLE"] == READER_ROLE_NAME
+    assumes = [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if {"Ref": trusted} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "sts:AssumeRole"
+    ]
+    assert len(assumes) == 1 and assumes[0]["Condition"] == {"StringEquals": {"aws:ResourceOrgID": "o-abc123defg"}}

@@ -99,6 +99,6 @@ class InstanceTags:
         filters = [{"Name": "resource-id", "Values": ids}, {"Name": "key", "Values": list(self.keys)}]
         for page in ec2.get_paginator("describe_tags").paginate(Filters=filters):
             for tag in page.get("Tags", []):
-                if tag.get("ResourceId") in tags and tag.get("Key"):
+                if tag.get("ResourceId") in tags and tag.get("Key") in self.keys:
                     tags[tag["ResourceId"]][tag["Key"]] = tag.get("Value", "")
         return tags
