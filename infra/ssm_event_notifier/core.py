@@ -7,8 +7,10 @@ deployed from an earlier version keeps every logical ID (tests/pins/logical_ids.
 
 from __future__ import annotations
 
+from aws_cdk import Aspects
 from constructs import Construct
 
+from ssm_event_notifier import local_build
 from ssm_event_notifier.contract.catalog import FAMILIES, FUNCTIONS, Family
 from ssm_event_notifier.contract.environment import Dedupe, FunctionEnvironment, Publishing
 from ssm_event_notifier.functions import NotifierFunction, function_code
@@ -45,6 +47,8 @@ class NotifierCore:
         )
         self.table = IdempotencyTable(scope, "Idempotency").table
         self.layer = DependenciesLayer(scope, "Dependencies", platform=settings.layer_platform).layer
+        if local_build.is_local(settings.layer_platform):
+            Aspects.of(scope).add(local_build.SamResourceIds())
         self.code = function_code()
         self.log_key = LogEncryption(scope, "LogEncryption").key
         self.monitoring = Monitoring(scope, "Monitoring", alarm_topic=self.topics.alarms)
@@ -95,6 +99,7 @@ class NotifierCore:
             environment=(*environment, *((self.hub.environment(),) if self.hub else ())),
             description=description,
             reserve_concurrency=self.settings.reserved_concurrency,
+            platform=self.settings.layer_platform,
         )
         if self.dedupe in environment:
             function.grant_dedupe(self.table)

@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from ssm_event_notifier import local_build
 from ssm_event_notifier.contract.environment import DeadLetterSending, FunctionEnvironment
 from ssm_event_notifier.layer import ARCHITECTURE, NEWEST_RUNTIME_RULES, RUNTIME, RUNTIME_REASON, code_asset
 from ssm_event_notifier.settings import LOG_RETENTION_DAYS
@@ -85,8 +86,10 @@ class NotifierFunction(Construct):
         environment: Sequence[FunctionEnvironment],
         description: str | None = None,
         reserve_concurrency: bool = True,
+        platform: str = "lambda",
     ) -> None:
-        """`environment`: what the function reads (ssm_event_notifier.contract.environment), set as its variables."""
+        """`environment`: what the function reads (ssm_event_notifier.contract.environment), set as its variables;
+        `platform`: the layer's (ssm_event_notifier.local_build: what a local build declares besides)."""
         super().__init__(scope, construct_id)
         self.reserved_concurrency = reserved_concurrency(name)
         self.concurrency_reserved = reserve_concurrency
@@ -106,7 +109,7 @@ class NotifierFunction(Construct):
             "Function",
             description=description or f"SSM Event Notifier: {name} events",
             runtime=RUNTIME,
-            architecture=ARCHITECTURE,
+            architecture=local_build.architecture(platform, ARCHITECTURE),
             handler=handler,
             code=code,
             layers=[layer],
@@ -123,6 +126,7 @@ class NotifierFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": f"ssm-event-notifier-{name}",
                 "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifier",
                 **{name: value for part in environment for name, value in part.variables().items()},
+                **local_build.endpoint_variables(platform),
             },
         )
         for rule in NEWEST_RUNTIME_RULES:  # the runtime the bytecode is compiled for (ssm_event_notifier/layer.py)

@@ -30,6 +30,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ssm_event_notifier import local_build
 from ssm_event_notifier.runtime_python import RUNTIME_VERSION, BuildError, runtime_python, version_of
 from ssm_event_notifier.service_models import TRIMMED, trim_service_models, unused_models
 
@@ -251,5 +252,5 @@ class DependenciesLayer(Construct):
                 ),
             ),
             compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
+            compatible_architectures=[local_build.architecture(platform, ARCHITECTURE)],
         )

@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from tools.harness.endpoints import ACCOUNT, NOWHERE, REGION
+from tools.harness.endpoints import function_environment as stand_ins_environment
 from tools.harness.http_destinations import LOCAL_APIS
 from tools.harness.template import STACK_NAME, Template, resolve
 
@@ -155,4 +156,8 @@ class LocalStack:
         environment = {name: str(self.resolve(value)) for name, value in spec.environment.items()}
         base = self.endpoints.get("destinations", NOWHERE)
         environment.update({name: f"{base}{path}" for name, path in LOCAL_APIS.items() if name in environment})
+        # The local build declares the endpoint variables (so that SAM's --env-vars can set them), on a
+        # closed port: here they are the stand-ins'.
+        endpoints = stand_ins_environment(self.endpoints)
+        environment.update({name: endpoints[name] for name in environment if name.startswith("AWS_ENDPOINT_URL")})
         return environment
