@@ -23,7 +23,7 @@ invocation makes the calls a notification makes (PutItem, Publish, UpdateItem), 
 cold_start_ratio: a function's init plus first invocation over the baseline's, the worst function's
 (medians of the runs, wall clock; the processes' CPU time beside it, which a busy shared machine
 does not inflate). `without_bytecode`: the same with the code and the layer shipped without
-bytecode (the build before issue 13); the baseline keeps the runtime's. `where_the_time_goes`:
+bytecode (the build before bytecode was shipped); the baseline keeps the runtime's. `where_the_time_goes`:
 one more start each, sampled every millisecond, by package.
 """
 
@@ -65,7 +65,7 @@ SAMPLES = {
     "handlers.operation_sweeper": "schedule",
     "handlers.calendar_reconciler": "schedule",
 }
-# The functions that handle most events (issue 13): a tighter goal.
+# The functions that handle most events: a tighter goal.
 HOT = ("handlers.run_command", "handlers.maintenance_window", "handlers.systems_manager")
 GOAL, HOT_GOAL = 1.3, 1.2
 BASELINE = "baseline"

@@ -4,8 +4,8 @@
                           [--repeats 0.1] [--seed S] [--no-parent] [--force]
 
 Writes one EventBridge event per file, numbered so that sorted order is the delivery order (see
-tools/storm_events.py for what each kind sends). `--fleet` writes the five routine operations of
-issue 10, one folder each: a Run Command and a Maintenance Window run on 1,000 instances (2 fail),
+tools/storm_events.py for what each kind sends). `--fleet` writes five routine fleet-wide
+operations, one folder each: a Run Command and a Maintenance Window run on 1,000 instances (2 fail),
 a State Manager association applied to 1,000 instances (3 fail), a patch compliance scan of 1,000
 instances (996 non-compliant) and an Automation runbook of 40 steps (1 fails).
 `python -m tools.replay DIR` then runs them as the stack would.
@@ -22,7 +22,7 @@ from tools.storm_events import KINDS, Storm, generate
 
 __all__ = ["FLEET", "Storm", "generate", "main", "write"]
 
-# The five routine operations of issue 10: (kind, items, failing items).
+# Five routine fleet-wide operations: (kind, items, failing items).
 FLEET = (
     ("command", 1000, 2),
     ("window", 1000, 2),
@@ -59,7 +59,7 @@ def _describe(storm: Storm, folder: Path, count: int, parent: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.storm", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fleet", action="store_true", help="the five operations of issue 10, a folder each")
+    parser.add_argument("--fleet", action="store_true", help="five routine fleet-wide operations, a folder each")
     parser.add_argument("--instances", type=int, metavar="N")
     parser.add_argument("--failures", type=int, default=0, metavar="K")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")

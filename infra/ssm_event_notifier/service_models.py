@@ -6,9 +6,9 @@ about 440 folders, 7-35 ms of every cold start), and the models of services no f
 15 MB of the layer's 34. The layer keeps SERVICES, each at the API version botocore loads (its
 newest model); the list is every service `lambdas/` names to boto3 (tests/infra/test_layer.py).
 
-botocore loads a client's whole service model when the client is made: SSM's is 154 operations
-(143 KB gzipped) and costs 35-40 ms of the cold start of every function that makes an SSM client
-(the calendar functions, at init), against 4-6 ms for these (issue 13, README "Benchmarks"). The
+botocore loads a client's whole service model when the client is made: SSM's has well over a
+hundred operations, and loading it was a large part of the cold start of every function that makes
+an SSM client (the calendar functions, at init), against a small one for these (README "Benchmarks"). The
 cut model keeps each operation with every shape it reaches, so the calls are what botocore makes
 from the full one. A call not listed fails in the local runs as it would in Lambda (the layer of
 `cdk.out.local/` is built the same way), and the list is the SSM actions the template grants the

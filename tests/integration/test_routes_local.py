@@ -13,19 +13,13 @@ from typing import Any
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
-from tests.infra.conftest import resources, synthesize
+from tests.infra.conftest import synthesize
 from tools.harness.samples import EVENTS_DIR, read
+from tools.harness.subscribers import subscribe_for_emails
 
 THREE_TEAMS = Path(__file__).parents[1] / "fixtures" / "routes_three_teams.json"
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 SAMPLES = ("ami/failed.json", "ami/available.json", "run-command/command-failed.json", "parameter-store/create.json")
-
-
-def _route_policies() -> dict[str, dict[str, Any] | None]:
-    """E-mail address -> the filter policy the template gives its subscription (None: every message)."""
-    template = synthesize(routes=str(THREE_TEAMS))
-    found = resources(template, "AWS::SNS::Subscription").values()
-    return {s["Properties"]["Endpoint"]: s["Properties"].get("FilterPolicy") for s in found}
 
 
 def _notifications() -> dict[str, Any]:
@@ -47,13 +41,7 @@ def test_each_route_receives_exactly_its_messages(
     tmp_path: Path, sns: Any, sqs: Any, drain: Callable[[str], list[dict[str, Any]]]
 ) -> None:
     topic_arn = sns.create_topic(Name="routes-notifications")["TopicArn"]
-    queues = {}
-    for address, policy in _route_policies().items():
-        url = sqs.create_queue(QueueName=address.replace("@", "-at-").replace(".", "-"))["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        attributes = {"RawMessageDelivery": "true", **({"FilterPolicy": json.dumps(policy)} if policy else {})}
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
-        queues[address] = url
+    queues = subscribe_for_emails(sns, sqs, topic_arn, synthesize(routes=str(THREE_TEAMS)))
     notifications = _notifications()
     assert len(notifications) == len(ACCOUNTS) * len(SAMPLES)  # each one told apart by account and subject
     for notification in notifications.values():

@@ -226,6 +226,7 @@ def test_the_e_mail_as_a_subscriber_reads_it() -> None:
         "status": "Failed",
         "account": "123456789012",
         "region": "eu-west-1",
+        "name": "AWS-RunPatchBaseline",
     }
     document = notification.document
     assert document["version"] == "1"

@@ -1,7 +1,8 @@
 """Subscribers to a topic on the stand-ins, and what they received, read as a subscriber reads it.
 
 * ``Subscribers``: a topic with two SQS subscribers, one with raw delivery and one receiving the
-  SNS envelope; ``drain_queue`` reads (and deletes) what a queue holds, ``sqs_attributes``,
+  SNS envelope; ``subscribe_for_emails``: a queue for each e-mail subscription of a template, with its
+  filter policy; ``drain_queue`` reads (and deletes) what a queue holds, ``sqs_attributes``,
   ``envelope_of`` and ``envelope_attributes`` take the messages apart.
 * ``HttpSubscriber``: an HTTP endpoint subscribed to a topic, counting the copies of each event it
   receives (the soak's subscriber: see its docstring for why not a queue).
@@ -55,6 +56,24 @@ def delete_topic_with_queues(sns: Any, sqs: Any, subscribers: Subscribers) -> No
     sns.delete_topic(TopicArn=subscribers.topic_arn)
     for url in (subscribers.raw_queue_url, subscribers.envelope_queue_url):
         sqs.delete_queue(QueueUrl=url)
+
+
+def subscribe_for_emails(sns: Any, sqs: Any, topic_arn: str, template: dict[str, Any]) -> dict[str, str]:
+    """A queue (raw delivery) subscribed to `topic_arn` in the place of each e-mail subscription of the
+    synthesized `template` (a route's addresses), with the filter policy the template gives it: address
+    -> queue URL. SNS does the matching, as it does for the addresses."""
+    queues = {}
+    for resource in template["Resources"].values():
+        props = resource["Properties"]
+        if resource["Type"] != "AWS::SNS::Subscription" or props["Protocol"] != "email":
+            continue
+        url = sqs.create_queue(QueueName=unique_name("email"))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        policy = props.get("FilterPolicy")
+        attributes = {"RawMessageDelivery": "true", **({"FilterPolicy": json.dumps(policy)} if policy else {})}
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+        queues[props["Endpoint"]] = url
+    return queues
 
 
 def drain_queue(sqs: Any, queue_url: str, empty_polls: int = 2, pause: float = 0.05) -> list[dict[str, Any]]:

@@ -92,6 +92,12 @@ class EventType:
     # CloudTrail's one detail-type is two families' (the API audit's, calendar edits'): the calls
     # (detail.eventName) that make an event this entry's; () for every other entry.
     event_names: tuple[str, ...] = ()
+    # The field that names what the event is about (a document, runbook, window, calendar, parameter
+    # or image): the message's `name` attribute, which a route's match.names filters on; None: it names
+    # none. Chosen per entry rather than guessed from field names: ids of runs and items (a command's,
+    # an OpsItem's) are not names a team routes on, and windows and images are named by their ids, the
+    # only names their events carry. A fleet operation's digest takes its event types' (operation_name_field).
+    name_field: str | None = None
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -267,6 +273,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Calendar event", "event"),
         ),
         console_path=f"{_SSM}/change-calendar?region={{region}}",
+        name_field="calendar_name",
     ),
     EventType(
         family="ami",
@@ -276,6 +283,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         subject="AMI {image_id} is {status}",
         key_fields=(("Image", "image_id"), ("State", "status"), ("Error", "error_message"), ("Request", "request_id")),
         console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
+        name_field="image_id",
     ),
     EventType(
         family="run-command",
@@ -292,6 +300,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Parameters", "parameters"),
         ),
         console_path=f"{_SSM}/run-command/{{command_id}}?region={{region}}",
+        name_field="document_name",
         operation="command",
         role="parent",
     ),
@@ -309,6 +318,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Requested", "requested_date_time"),
         ),
         console_path=f"{_SSM}/run-command/{{command_id}}/{{instance_id}}?region={{region}}",
+        name_field="document_name",
         operation="command",
         role="item",
     ),
@@ -320,6 +330,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         subject="Maintenance Window {window_id} target {window_target_id} {status}",
         key_fields=(("Window", "window_id"), ("Target", "window_target_id"), ("Status", "status")),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
     ),
     EventType(
         family="maintenance-window",
@@ -335,6 +346,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
         operation="window-execution",
         role="parent",
     ),
@@ -353,6 +365,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
         operation="window-execution",
         role="task",
     ),
@@ -373,6 +386,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
         operation="window-execution",
         role="item",
     ),
@@ -384,6 +398,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         subject="Maintenance Window {window_id} {status}",
         key_fields=(("Window", "window_id"), ("Status", "status")),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
     ),
     EventType(
         family="maintenance-window",
@@ -393,6 +408,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         subject="Maintenance Window {window_id} task {status}: {window_task_id}",
         key_fields=(("Window", "window_id"), ("Task", "window_task_id"), ("Status", "status")),
         console_path=f"{_SSM}/maintenance-windows/{{window_id}}?region={{region}}",
+        name_field="window_id",
     ),
     EventType(
         family="automation",
@@ -410,6 +426,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+        name_field="definition",
         operation="automation",
         role="item",
     ),
@@ -428,6 +445,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Ended", "end_time"),
         ),
         console_path=f"{_SSM}/automation/execution/{{execution_id}}?region={{region}}",
+        name_field="definition",
         operation="automation",
         role="parent",
     ),
@@ -448,6 +466,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Document version", "document_version"),
         ),
         console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+        name_field="document_name",
         operation="association",
         role="parent",
     ),
@@ -467,6 +486,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Summary", "execution_summary"),
         ),
         console_path=f"{_SSM}/state-manager/{{association_id}}/description?region={{region}}",
+        name_field="document_name",
         operation="association",
         role="item",
     ),
@@ -486,6 +506,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Description", "description"),
         ),
         console_path=f"{_SSM}/parameters/{{name}}/description?region={{region}}",
+        name_field="name",
     ),
     EventType(
         family="parameter-store",
@@ -505,6 +526,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Reason", "action_reason"),
         ),
         console_path=f"{_SSM}/parameters/{{name}}/description?region={{region}}",
+        name_field="name",
     ),
     EventType(
         family="inventory",
@@ -571,6 +593,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Modified by", "ops_item_modified_by"),
         ),
         console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+        name_field="change_template_document_name",
     ),
     EventType(
         family="compliance",
@@ -610,6 +633,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("Error", "error_message"),
         ),
         console_path="cloudtrailv2/home?region={region}#/events?EventName={event_name}",
+        name_field="document_name",
     ),
     EventType(
         family="calendar-edits",
@@ -628,6 +652,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             ("User agent", "user_agent"),
         ),
         console_path=f"{_SSM}/change-calendar?region={{region}}",
+        name_field="calendar_name",
         event_names=CALENDAR_EDIT_CALLS,
     ),
 )
@@ -673,6 +698,11 @@ def failure_read_event_types() -> tuple[EventType, ...]:
 def operation_families() -> tuple[str, ...]:
     """The families some of whose events belong to a fleet-wide operation."""
     return tuple(dict.fromkeys(e.family for e in operation_event_types()))
+
+
+def operation_name_field(operation: str) -> str | None:
+    """The field that names what an operation runs (its document, runbook, window): its event types'."""
+    return next((e.name_field for e in EVENT_TYPES if e.operation == operation and e.name_field), None)
 
 
 def parent_event_type(operation: str) -> EventType | None:

@@ -1,7 +1,7 @@
 """Instants as Change Calendar writes them (GetCalendarState, its events): UTC, ISO 8601, a Z.
 
 Apart from `change_calendar` so that what needs only this, the reconciler's run that misses
-nothing, does not load the iCalendar library (40 ms of a cold start, issue 13).
+nothing, does not load the iCalendar library (a large part of a cold start).
 """
 
 from datetime import UTC, datetime

@@ -1,8 +1,8 @@
 """A calendar's occurrences between two instants (recurring_ical_events), without loading
 x_wr_timezone for calendars that do not need it.
 
-recurring_ical_events imports x_wr_timezone, which imports click for its command line: 15-20 ms of
-a cold start (issue 13). Only a calendar with X-WR-TIMEZONE needs its correction, so the module is
+recurring_ical_events imports x_wr_timezone, which imports click for its command line: a part of
+every cold start worth saving. Only a calendar with X-WR-TIMEZONE needs its correction, so the module is
 imported on first use and used only for those.
 """
 

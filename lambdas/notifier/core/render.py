@@ -74,6 +74,7 @@ class Heading:
     region: str
     time: str | None
     account_name: str | None = None  # organization mode: the account's name, when read
+    name: str | None = None  # the document, runbook, window, calendar, parameter or image, if any
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,9 @@ def make_subject(severity: str, headline: str, region: str, account: str | None 
     return prefix + body + suffix
 
 
-def _attribute(value: str) -> str:
+def _attribute(value: str, fallback: str = "unknown") -> str:
     # SNS refuses empty attribute values; filter policies match on plain ASCII reliably.
-    return to_ascii(value[: ATTRIBUTE_VALUE_MAX * 4])[:ATTRIBUTE_VALUE_MAX] or "unknown"
+    return to_ascii(value[: ATTRIBUTE_VALUE_MAX * 4])[:ATTRIBUTE_VALUE_MAX] or fallback
 
 
 def _cut_strings(value: Any, limit: int) -> Any:
@@ -219,6 +220,7 @@ def render(
         region=event.region,
         time=time,
         account_name=origin.account_name if origin else None,
+        name=fields.get(event_type.name_field) if event_type.name_field else None,
     )
     body: dict[str, Any] = {
         "eventId": event.id,
@@ -259,6 +261,9 @@ def compose(heading: Heading, text: str, body: dict[str, Any]) -> Notification:
         "account": _attribute(heading.account),
         "region": _attribute(heading.region),
     }
+    # Left out when the message names nothing (or nothing printable): no route by name matches it then.
+    if name := _attribute(heading.name or "", fallback=""):
+        attributes["name"] = name
     return Notification(heading.subject, text, document, attributes)
 
 

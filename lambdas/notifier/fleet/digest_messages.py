@@ -28,6 +28,7 @@ from ssm_event_notifier.contract.catalog import (
     FAMILY_BY_NAME,
     OperationKind,
     operation_event_types,
+    operation_name_field,
     parent_event_type,
 )
 
@@ -221,6 +222,7 @@ def _render(digest: Digest, listed: int, report: FailureReport | None, origin: O
         region=record.region,
         time=iso(digest.now),
         account_name=origin.account_name if origin else None,
+        name=record.fields.get(name_field) if (name_field := operation_name_field(record.kind)) else None,
     )
     body: dict[str, Any] = {
         "operation": {
