@@ -7,7 +7,6 @@ from pathlib import Path
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -16,6 +15,7 @@ from ssm_event_notifier.contract.calendar_rules import validate
 from ssm_event_notifier.contract.environment import Reconciler
 from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.rules import SCHEDULE_RETRY_ATTEMPTS, lambda_target
 
 
 class CalendarFileError(ValueError):
@@ -94,9 +94,5 @@ def schedule_reconciler(scope: Construct, construct_id: str, reconciler: Notifie
         construct_id,
         description="SSM Event Notifier: check monitored Change Calendars for missed transitions",
         schedule=events.Schedule.rate(Duration.minutes(minutes)),
-        targets=[
-            targets.LambdaFunction(
-                reconciler.function, dead_letter_queue=reconciler.dead_letter_queue, retry_attempts=2
-            )
-        ],
+        targets=[lambda_target(reconciler, retry_attempts=SCHEDULE_RETRY_ATTEMPTS, max_event_age=None)],
     )

@@ -33,7 +33,14 @@ from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.failure_reads import grant_failure_reads
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.monitoring import Monitoring
-from ssm_event_notifier.rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS, Routing, source_match
+from ssm_event_notifier.rules import (
+    SCHEDULE_RETRY_ATTEMPTS,
+    TARGET_MAX_EVENT_AGE,
+    TARGET_RETRY_ATTEMPTS,
+    Routing,
+    lambda_target,
+    source_match,
+)
 from ssm_event_notifier.storage import record_table
 
 
@@ -117,9 +124,7 @@ class FleetOperations(Construct):
             "SweepSchedule",
             description="SSM Event Notifier: publish the digests of operations that ended or expired",
             schedule=events.Schedule.rate(Duration.minutes(sweep_rate_minutes)),
-            targets=[
-                targets.LambdaFunction(sweeper.function, dead_letter_queue=sweeper.dead_letter_queue, retry_attempts=2)
-            ],
+            targets=[lambda_target(sweeper, retry_attempts=SCHEDULE_RETRY_ATTEMPTS, max_event_age=None)],
         )
         monitoring.watch_backlog("InstanceEventBuffer", self.buffer)
 

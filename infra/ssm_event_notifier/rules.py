@@ -25,6 +25,24 @@ from ssm_event_notifier.functions import NotifierFunction
 # How long EventBridge keeps trying a target it cannot reach before its dead-letter queue.
 TARGET_RETRY_ATTEMPTS = 8
 TARGET_MAX_EVENT_AGE = Duration.hours(24)
+# A schedule's missed tick is worth little once the next one comes: two tries, no age limit.
+SCHEDULE_RETRY_ATTEMPTS = 2
+
+
+def lambda_target(
+    function: NotifierFunction,
+    *,
+    retry_attempts: int = TARGET_RETRY_ATTEMPTS,
+    max_event_age: Duration | None = TARGET_MAX_EVENT_AGE,
+) -> targets.LambdaFunction:
+    """`function` as a rule's target: invocations EventBridge cannot make (throttled, function missing)
+    wait in the function's own dead-letter queue, with its failed invocations."""
+    return targets.LambdaFunction(
+        function.function,
+        dead_letter_queue=function.dead_letter_queue,
+        retry_attempts=retry_attempts,
+        max_event_age=max_event_age,
+    )
 
 
 def source_match(family: Family) -> list[str]:
@@ -131,13 +149,5 @@ class FamilyRule(Construct):
             description=f"SSM Event Notifier: {family.title} events {routing.whose}",
             event_bus=routing.event_bus,
             event_pattern=event_pattern(self, family, excluded=excluded, routing=routing, filters=filters),
-            targets=[
-                targets.LambdaFunction(
-                    target.function,
-                    # Invocations EventBridge cannot make (throttled, function missing) land here too.
-                    dead_letter_queue=target.dead_letter_queue,
-                    retry_attempts=TARGET_RETRY_ATTEMPTS,
-                    max_event_age=TARGET_MAX_EVENT_AGE,
-                )
-            ],
+            targets=[lambda_target(target)],
         )
