@@ -7,6 +7,7 @@ yields the endpoint of every service the functions call, plus the names of the c
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,12 @@ from typing import Any
 from tools import REPO_ROOT, repo_relative
 from tools.harness.calendar_service import calendar_service
 from tools.harness.read_fixtures import FIXTURE_GLOB
-from tools.harness.services import dynamodb_local, dynamodb_local_available, moto_process
+from tools.harness.services import dynamodb_local, dynamodb_local_available, moto_process, port_answers
 
 # Change Calendars as code (deployed and monitored); served to every local run.
 CALENDARS_DIR = REPO_ROOT / "calendars"
+# What --keep left running (moto and DynamoDB Local), for the next local run to reuse (python -m tools.sam).
+KEPT_FILE = REPO_ROOT / "cdk.out.local" / "stand-ins.json"
 # The sample events, and beside them the *.reads.json answers to the SSM and EC2 reads that
 # explain their failures (tools/harness/read_fixtures.py): moto implements none of those reads.
 EVENTS_DIR = REPO_ROOT / "events"
@@ -63,6 +66,8 @@ def stand_ins(
         )
         if keep:
             print(f"kept running: --endpoint {moto} --dynamodb-endpoint {dynamodb}", file=log)
+            KEPT_FILE.parent.mkdir(parents=True, exist_ok=True)
+            KEPT_FILE.write_text(json.dumps({"moto": moto, "dynamodb": dynamodb}) + "\n")
         yield {
             "sns": moto,
             "sqs": moto,
@@ -73,3 +78,17 @@ def stand_ins(
             "dynamodb": dynamodb,
             "calendars": ",".join(served.names()),
         }
+
+
+def kept_stand_ins() -> tuple[str, str] | None:
+    """(moto, DynamoDB) that an earlier run with --keep left running, when both still answer."""
+    try:
+        kept = json.loads(KEPT_FILE.read_text())
+        urls = (str(kept["moto"]), str(kept["dynamodb"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    for url in urls:
+        host, _, port = url.split("://", 1)[-1].partition(":")
+        if not port.isdigit() or not port_answers(host, int(port)):
+            return None
+    return urls
