@@ -18,7 +18,7 @@ from constructs import Construct
 from ssm_event_notifier.contract.environment import ChatRelaying
 from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
-from ssm_event_notifier.setting_groups import ChatSettings, chat_settings
+from ssm_event_notifier.setting_groups import ChatSettings, SlackChannel, TeamsChannel, chat_settings
 
 # What people may do from a chat channel: read, nothing else (the channel role itself has no policy:
 # notifications need none).
@@ -41,13 +41,6 @@ class ChatChannels(Construct):
         self.queue = relay.read_queue(self, "Queue")
         self._feed(relay, notifications, settings.severities, key)
         self._add_channels(settings)
-        Validations.of(self).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
-                reason="ReadOnlyAccess is the channels' guardrail (the most anyone may do from chat), not a "
-                "permission of any role: the channel role has no policy.",
-            )
-        )
 
     def _feed(
         self, relay: NotifierFunction, notifications: sns.ITopic, severities: tuple[str, ...], key: kms.IKey
@@ -73,43 +66,74 @@ class ChatChannels(Construct):
 
     def _add_channels(self, settings: ChatSettings) -> None:
         """A channel configuration per Slack or Teams channel, under one role with no permissions."""
-        self.role = iam.Role(
-            self,
-            "ChannelRole",
-            assumed_by=iam.ServicePrincipal("chatbot.amazonaws.com"),
-            description="SSM Event Notifier chat channels: notifications only, no permissions",
+        self.role = channel_role(self)
+        self.channels = [
+            channel_configuration(
+                self,
+                f"Slack{slack.workspace_id}{slack.channel_id}",
+                slack,
+                name=f"ssm-notifier-{slack.channel_id}"[:128],
+                topic=self.topic,
+                role=self.role,
+            )
+            for slack in settings.slack
+        ]
+        self.channels += [
+            channel_configuration(
+                self, f"Teams{index}", teams, name=f"ssm-notifier-teams-{index}", topic=self.topic, role=self.role
+            )
+            for index, teams in enumerate(settings.teams)
+        ]
+
+
+def channel_role(scope: Construct) -> iam.Role:
+    """The role of `scope`'s channel configurations: no policy at all (notifications need none)."""
+    Validations.of(scope).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
+            reason="ReadOnlyAccess is the channels' guardrail (the most anyone may do from chat), not a "
+            "permission of any role: the channel role has no policy.",
         )
-        guardrail = iam.ManagedPolicy.from_aws_managed_policy_name(GUARDRAIL)
-        self.channels: list[Construct] = []
-        for slack in settings.slack:
-            self.channels.append(
-                chatbot.SlackChannelConfiguration(
-                    self,
-                    f"Slack{slack.workspace_id}{slack.channel_id}",
-                    slack_channel_configuration_name=f"ssm-notifier-{slack.channel_id}"[:128],
-                    slack_workspace_id=slack.workspace_id,
-                    slack_channel_id=slack.channel_id,
-                    notification_topics=[self.topic],
-                    role=self.role,
-                    guardrail_policies=[guardrail],
-                    logging_level=chatbot.LoggingLevel.ERROR,
-                )
-            )
-        for index, teams in enumerate(settings.teams):
-            self.channels.append(
-                chatbot.CfnMicrosoftTeamsChannelConfiguration(
-                    self,
-                    f"Teams{index}",
-                    configuration_name=f"ssm-notifier-teams-{index}",
-                    iam_role_arn=self.role.role_arn,
-                    team_id=teams.team_id,
-                    teams_tenant_id=teams.tenant_id,
-                    teams_channel_id=teams.channel_id,
-                    sns_topic_arns=[self.topic.topic_arn],
-                    guardrail_policies=[guardrail.managed_policy_arn],
-                    logging_level="ERROR",
-                )
-            )
+    )
+    return iam.Role(
+        scope,
+        "ChannelRole",
+        assumed_by=iam.ServicePrincipal("chatbot.amazonaws.com"),
+        description="SSM Event Notifier chat channels: notifications only, no permissions",
+    )
+
+
+def channel_configuration(
+    scope: Construct, id_: str, channel: SlackChannel | TeamsChannel, *, name: str, topic: sns.ITopic, role: iam.IRole
+) -> Construct:
+    """A Slack or Teams channel of Amazon Q Developer that gets what `topic` publishes; `name`: its
+    configuration's, unique in the stack (letters, digits, '-' and '_', at most 128)."""
+    guardrail = iam.ManagedPolicy.from_aws_managed_policy_name(GUARDRAIL)
+    if isinstance(channel, SlackChannel):
+        return chatbot.SlackChannelConfiguration(
+            scope,
+            id_,
+            slack_channel_configuration_name=name,
+            slack_workspace_id=channel.workspace_id,
+            slack_channel_id=channel.channel_id,
+            notification_topics=[topic],
+            role=role,
+            guardrail_policies=[guardrail],
+            logging_level=chatbot.LoggingLevel.ERROR,
+        )
+    # Teams has no L2 construct.
+    return chatbot.CfnMicrosoftTeamsChannelConfiguration(
+        scope,
+        id_,
+        configuration_name=name,
+        iam_role_arn=role.role_arn,
+        team_id=channel.team_id,
+        teams_tenant_id=channel.tenant_id,
+        teams_channel_id=channel.channel_id,
+        sns_topic_arns=[topic.topic_arn],
+        guardrail_policies=[guardrail.managed_policy_arn],
+        logging_level="ERROR",
+    )
 
 
 def add_chat(core: NotifierCore) -> ChatChannels | None:

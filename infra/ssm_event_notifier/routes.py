@@ -1,12 +1,15 @@
 """Routes (ssm_event_notifier.contract.routes_file). E-mail addresses are subscribed to the notification topic
 with the route's match as their filter policy: SNS does the matching. Every other destination (a route's
-own topic, a webhook, PagerDuty, Jira Service Management) gets a queue of its own, subscribed the same
-way, that the route relay reads: a slow or failing destination never delays another, and each gets each
-message once. Without routes nothing here is made: the notification topic is everyone's."""
+own topic, a Slack or Teams channel, a webhook, PagerDuty, Jira Service Management) gets a queue of its
+own, subscribed the same way, that the route relay reads: a slow or failing destination never delays
+another, and each gets each message once. Without routes nothing here is made: the notification topic is
+everyone's."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 
 from aws_cdk import Acknowledgment, ArnFormat, CfnOutput, Stack, Validations
@@ -15,12 +18,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from ssm_event_notifier.chat_channels import channel_configuration, channel_role
 from ssm_event_notifier.contract.environment import RouteOwners, RouteRelaying
 from ssm_event_notifier.contract.routes_file import Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.members import READER_ROLE_NAME
 from ssm_event_notifier.nag import DEAD_LETTER_RULES, acknowledge
+from ssm_event_notifier.setting_groups import SlackChannel, TeamsChannel, slack_channel, teams_channel
 from ssm_event_notifier.storage import dead_letter_queue
 
 # A destination that is down or throttling keeps its messages in its queue this many tries (each after
@@ -57,7 +62,8 @@ def add_routes(core: NotifierCore) -> None:
         "route-relay",
         "handlers.route_relay.handler",
         core.dedupe,
-        description="SSM Event Notifier: each route's messages to its topics, webhooks and on-call tools, once",
+        description="SSM Event Notifier: each route's messages to its topics, chat channels, webhooks and on-call "
+        "tools, once",
     )
     destinations = {}
     for route, index, destination in relayed:
@@ -76,7 +82,8 @@ def _filter_policy(route: Route) -> dict[str, sns.SubscriptionFilter] | None:
 
 class RouteDestination(Construct):
     """One relayed destination: its queue (subscribed with the route's match), its dead-letter queue, its
-    topic when it is a topic of the route's own, and what the relay may do for it."""
+    topic when it is a topic of the route's own, or a chat topic and the channels that subscribe to it
+    (as chat_channels.py makes them), and what the relay may do for it."""
 
     def __init__(
         self,
@@ -114,17 +121,25 @@ class RouteDestination(Construct):
         )
         self.dead_letter_queue.grant_send_messages(relay.role)
         topic_arn = ""
-        if destination.kind in ("topic", "email"):
+        if destination.kind in ("topic", "email", "chat"):
+            chat = destination.kind == "chat"
             topic = sns.Topic(
-                self, "Topic", display_name=f"SSM Event Notifier: {route.name}", master_key=core.topics.key
+                self,
+                "Topic",
+                display_name=f"SSM Event Notifier{' chat' if chat else ''}: {route.name}",
+                master_key=core.topics.key,
+                enforce_ssl=chat,  # as the chat topic
             )
             # Not topic.grant_publish: its key grant has a wildcard action.
             relay.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn])
             )
             core.topics.key.grant(relay.role, "kms:GenerateDataKey", "kms:Decrypt")
-            CfnOutput(core.scope, f"{construct_id_}TopicArn", value=topic.topic_arn)
             topic_arn = topic.topic_arn
+            if chat:  # the relay publishes each message's chat card to it, for the route's channels
+                self._add_channels(route.name, index, destination, topic)
+            else:
+                CfnOutput(core.scope, f"{construct_id_}TopicArn", value=topic.topic_arn)
             for address in destination.targets if destination.kind == "email" else ():
                 topic.add_subscription(
                     subscriptions.EmailSubscription(address, dead_letter_queue=core.topics.undelivered)
@@ -151,6 +166,22 @@ class RouteDestination(Construct):
             dead_letter_queue_url=self.dead_letter_queue.queue_url,
             by_tags=bool(route.tags),
         )
+
+    def _add_channels(self, route: str, index: int, destination: Destination, topic: sns.ITopic) -> None:
+        """The destination's Slack or Teams channels, each subscribed to its chat topic, as chat's are."""
+        role = channel_role(self)
+        for number, text in enumerate(destination.targets):
+            channel: SlackChannel | TeamsChannel
+            if destination.format == "slack":
+                channel = slack = slack_channel(text)
+                id_ = f"Slack{slack.workspace_id}{slack.channel_id}"
+            else:
+                channel, id_ = teams_channel(text), f"Teams{number}"
+            # Configuration names are per account: the stack's name goes into the hash that makes two
+            # stacks', and two routes', names differ (a route's name may hold '.', which they may not).
+            unique = hashlib.sha256(f"{Stack.of(self).stack_name}/{route}/{index}/{text}".encode()).hexdigest()[:8]
+            name = f"ssm-notifier-{re.sub(r'[^A-Za-z0-9_-]', '-', route)}-{unique}"
+            channel_configuration(self, id_, channel, name=name, topic=topic, role=role)
 
 
 def read_owner_tags(core: NotifierCore, owners: dict[str, Mapping[str, tuple[str, ...]]]) -> None:

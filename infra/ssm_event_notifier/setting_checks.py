@@ -21,11 +21,6 @@ Check = Callable[[Any], Any]
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 # An organizational unit (ou-<root part>-<ou part>) or the organization's root (r-...): StackSets accept both.
 TARGET_ID = ORGANIZATIONAL_UNIT
-SLACK_CHANNEL = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-TEAMS_CHANNEL = re.compile(
-    rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$"
-)
 API_CALL = re.compile(r"^[A-Z][A-Za-z0-9]{1,127}$")  # an API operation's name, e.g. SendCommand
 CALENDAR_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,128}$")
 

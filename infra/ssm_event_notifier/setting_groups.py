@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssm_event_notifier.contract.route_match import RouteError
-from ssm_event_notifier.contract.routes_file import check_routes_reach
-from ssm_event_notifier.setting_checks import SLACK_CHANNEL, TEAMS_CHANNEL, SettingsError
+from ssm_event_notifier.contract.routes_file import SLACK_CHANNEL, TEAMS_CHANNEL, check_routes_reach
+from ssm_event_notifier.setting_checks import SettingsError
 
 if TYPE_CHECKING:
     from ssm_event_notifier.settings import NotifierSettings
@@ -26,6 +26,15 @@ class TeamsChannel:
     tenant_id: str
     team_id: str
     channel_id: str  # as Teams gives it in a channel link: URL-encoded ("19%3a...%40thread.tacv2")
+
+
+# A channel as a setting or a route names it, already checked (SLACK_CHANNEL, TEAMS_CHANNEL).
+def slack_channel(text: str) -> SlackChannel:
+    return SlackChannel(*SLACK_CHANNEL.match(text).groups())  # type: ignore[union-attr]
+
+
+def teams_channel(text: str) -> TeamsChannel:
+    return TeamsChannel(*TEAMS_CHANNEL.match(text).groups())  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,8 @@ def chat_settings(settings: NotifierSettings) -> ChatSettings | None:
     if not settings.slack_channels and not settings.teams_channels:
         return None
     return ChatSettings(
-        slack=tuple(SlackChannel(*SLACK_CHANNEL.match(c).groups()) for c in settings.slack_channels),  # type: ignore[union-attr]
-        teams=tuple(TeamsChannel(*TEAMS_CHANNEL.match(c).groups()) for c in settings.teams_channels),  # type: ignore[union-attr]
+        slack=tuple(map(slack_channel, settings.slack_channels)),
+        teams=tuple(map(teams_channel, settings.teams_channels)),
         severities=tuple(settings.chat_severities),
     )
 

@@ -22,14 +22,18 @@ from ssm_event_notifier.contract.environment import (
     QUIET_PERIOD_SECONDS,
 )
 from ssm_event_notifier.contract.route_match import ACCOUNT, EMAIL, REGION
-from ssm_event_notifier.contract.routes_file import Route
+from ssm_event_notifier.contract.routes_file import (
+    SLACK_CHANNEL,
+    SLACK_CHANNEL_FORM,
+    TEAMS_CHANNEL,
+    TEAMS_CHANNEL_FORM,
+    Route,
+)
 from ssm_event_notifier.setting_checks import (
     API_CALL,
     CALENDAR_NAME,
     ORGANIZATION_ID,
-    SLACK_CHANNEL,
     TARGET_ID,
-    TEAMS_CHANNEL,
     Check,
     Problem,
     SettingsError,
@@ -190,12 +194,12 @@ class NotifierSettings:
     )
     slack_channels: Sequence[str] = setting(
         (),
-        matching(SLACK_CHANNEL, "<workspace id>:<channel id> (T0123ABCD:C0456EFGH)"),
+        matching(SLACK_CHANNEL, SLACK_CHANNEL_FORM),
         "chat: Slack channels as `<workspace id>:<channel id>`; without any channel no chat resource is created",
     )
     teams_channels: Sequence[str] = setting(
         (),
-        matching(TEAMS_CHANNEL, "<tenant id>:<team id>:<URL-encoded channel id> (19%3a...%40thread.tacv2)"),
+        matching(TEAMS_CHANNEL, TEAMS_CHANNEL_FORM),
         "chat: Microsoft Teams channels as `<tenant id>:<team id>:<channel id>`, the channel id URL-encoded",
     )
     chat_severities: Sequence[str] = setting(

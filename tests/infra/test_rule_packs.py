@@ -38,7 +38,8 @@ CONTEXTS: dict[str, dict[str, str]] = {
     "no reserved concurrency": {"reservedConcurrency": "false"},
     # The trail for the API audit and calendar edits, with its buckets and key (infra/trail.py).
     "trail": {"createTrail": "true", "enabledFamilies": "all,api-audit"},
-    # Routes: e-mail, a topic of a route's own, a webhook and PagerDuty, each relayed from its own queue.
+    # Routes: e-mail, a topic of a route's own, a webhook, PagerDuty and a Slack and a Teams channel, each
+    # relayed from its own queue.
     "routes": {"routes": str(Path(__file__).resolve().parents[1] / "fixtures" / "routes_relayed.json")},
 }
 

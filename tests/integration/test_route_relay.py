@@ -1,7 +1,8 @@
 """Routes' relayed destinations, on the local services: notifications published to the notification topic
 (moto), delivered by SNS to each destination's queue through the route's filter policy, relayed by the
 real route relay handler (its dedupe in DynamoDB Local) to a local stand-in of each HTTPS API, the
-destinations' secrets in Secrets Manager (moto). What each destination receives, once."""
+destinations' secrets in Secrets Manager (moto), or to a route's chat topic (moto), where a queue stands
+for the route's Slack or Teams channels. What each destination receives, once."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.chat.card import chat_payload
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from notifier.delivery.publisher import Publisher
+from notifier.owners.views import OWNERS_KEY
 from notifier.routes.open_incidents import OpenIncidents
 from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
 from tools.harness.context import fake_context
@@ -49,6 +53,24 @@ class Routes(RouteQueues):
         self.add("json", "systems/0", "webhook", {"severity": ["error"]}, secret=json_hook, format="json")
         self.add("slack", "systems/1", "webhook", {"severity": ["error"]}, secret=slack_hook, format="slack")
         self.add("topic", "team/0", "topic", {"family": ["state-manager"]}, topic_arn=self.own_topic)
+        # Chat channels of Amazon Q Developer: a team's Slack channel (its errors), a route by tags' Teams one.
+        self.slack_topic, self.slack_channel_url = self.route_topic("route-chat-slack")
+        self.teams_topic, self.teams_channel_url = self.route_topic("route-chat-teams")
+        self.add("chat", "team/1", "chat", {"severity": ["error"]}, topic_arn=self.slack_topic, format="slack")
+        owners = {"owner_routes": ["web-owners"]}
+        self.add("owners", "web-owners/0", "chat", owners, topic_arn=self.teams_topic, format="teams", by_tags=True)
+
+    def cards(self, channel_url: str) -> list[dict[str, Any]]:
+        """What a chat topic's channels received (raw delivery: the card, and the notification it is of)."""
+        messages = self.sqs.receive_message(
+            QueueUrl=channel_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        for message in messages:
+            self.sqs.delete_message(QueueUrl=channel_url, ReceiptHandle=message["ReceiptHandle"])
+        return [
+            {"card": json.loads(m["Body"]), "source": m["MessageAttributes"]["source_message_id"]["StringValue"]}
+            for m in messages
+        ]
 
 
 @pytest.fixture
@@ -342,3 +364,51 @@ def test_a_resolve_another_relay_is_making_is_not_made_twice(
     assert routes.run(relay, lambda_context, "pagerduty") == []
 
     assert _paged(receiver) == ["trigger"]
+
+
+def test_a_routes_slack_channel_gets_the_chat_card_of_each_message_it_matches_once(
+    routes: Routes, relay: LambdaHandler, lambda_context: LambdaContext
+) -> None:
+    failed, succeeded = _association("Failed"), _association("Success")
+    failed_id, _ = _publish(routes, failed, succeeded)  # the success is no error: the route does not match it
+    assert routes.run(relay, lambda_context, "chat") == []
+
+    (received,) = routes.cards(routes.slack_channel_url)
+    assert received["card"] == chat_payload(failed.document)  # the chat relay's card, as it publishes it
+    assert received["card"]["source"] == "custom" and received["card"]["content"]["description"]
+    assert received["source"] == failed_id  # tied to its notification, as the chat relay's cards are
+    assert routes.cards(routes.teams_channel_url) == []  # the other route's channel: nothing
+
+
+def test_a_redelivered_message_and_a_publish_cut_short_post_one_card(
+    routes: Routes, relay: LambdaHandler, faults: Faults, sqs: Any, lambda_context: LambdaContext
+) -> None:
+    _publish(routes, _association("Failed"))
+    destination = routes.destinations["chat"]
+    (message,) = sqs.receive_message(QueueUrl=destination.queue_url, MaxNumberOfMessages=10)["Messages"]
+    record = received_record(message, destination.queue_arn)
+    faults.add("sns.Publish", "Throttling", 3)  # more than the SDK retries: the record fails, comes back
+    assert relay({"Records": [record]}, lambda_context)["batchItemFailures"]
+    assert relay({"Records": [record]}, lambda_context)["batchItemFailures"] == []
+    assert relay({"Records": [record]}, lambda_context)["batchItemFailures"] == []  # SQS delivered it again
+
+    assert faults.sent["sns.Publish"] >= 1
+    assert len(routes.cards(routes.slack_channel_url)) == 1
+
+
+def test_a_route_by_tags_channel_gets_the_card_of_its_own_view(
+    routes: Routes, relay: LambdaHandler, lambda_context: LambdaContext
+) -> None:
+    whole, view = _association("Failed"), _association("TimedOut")
+    # The whole message carries the route's view and names the route, as the digest sweeper makes it.
+    message = replace(
+        whole,
+        document={**whole.document, OWNERS_KEY: {"web-owners": view.document}},
+        attributes={**whole.attributes, "owner_routes": json.dumps(["web-owners"])},
+    )
+    _publish(routes, message)
+    routes.run(relay, lambda_context, "owners")
+
+    (received,) = routes.cards(routes.teams_channel_url)
+    assert received["card"] == chat_payload(view.document)
+    assert received["card"] != chat_payload(whole.document)

@@ -102,8 +102,8 @@ def _route(**route: Any) -> dict[str, Any]:
             "route 'team-a': to[0]: webhook.format: expected one of slack, teams",
         ),
         (
-            _route(to=[{"slack": "T0123ABCD:C0PAYMENTS"}]),
-            "route 'team-a': to[0]: slack: a chat channel per route is not",
+            _route(to=[{"slack": "T0123ABCD"}]),
+            "route 'team-a': to[0]: slack: 'T0123ABCD' is not a channel, <workspace id>:<channel id>",
         ),
         (_route(to=[{"topic": "team a"}]), "route 'team-a': to[0]: topic: 'team a' is not a topic name"),
         (

@@ -58,9 +58,9 @@ class RouteQueues:
         )
         return topic, reader_url
 
-    def add(self, name: str, id_: str, kind: str, policy: dict[str, Any], **spec: str) -> Destination:
+    def add(self, name: str, id_: str, kind: str, policy: dict[str, Any], **spec: str | bool) -> Destination:
         """Destination `id_` ("<route>/<index>") of `kind`, matching `policy` (a filter policy; {}: every
-        message), `spec` the rest of what the relay's variables say of it (secret, format, topic_arn)."""
+        message), `spec` the rest of what the relay's variables say of it (secret, format, topic_arn, by_tags)."""
         url, arn = self.queue(id_.replace("/", "-"))
         dead_letter_url, _ = self.queue(f"{id_.replace('/', '-')}-dlq")
         attributes = {"RawMessageDelivery": "false", **({"FilterPolicy": json.dumps(policy)} if policy else {})}

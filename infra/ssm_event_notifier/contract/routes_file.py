@@ -26,13 +26,23 @@ from ssm_event_notifier.contract.route_match import (
     parse_match,
 )
 
-# What a route may deliver to; each kind's value (see Destination).
-DESTINATION_KINDS = ("email", "topic", "webhook", "pagerduty", "jsm")
+# What a route may deliver to, as a `to` item names it (see Destination). `slack` and `teams` name a
+# chat channel of Amazon Q Developer (kind "chat"), or with {secret: ...} a webhook of that format.
+DESTINATION_KEYS = ("email", "topic", "webhook", "pagerduty", "jsm", "slack", "teams")
 # Reached over HTTPS with a secret (Secrets Manager), by the route relay.
 SECRET_KINDS = ("webhook", "pagerduty", "jsm")
 WEBHOOK_FORMATS = ("slack", "teams", "json")
-# A chat channel (Amazon Q Developer) per route: not yet built, said at synth.
-PLANNED_KINDS = ("slack", "teams")
+CHAT_FORMATS = ("slack", "teams")
+# A chat channel as Amazon Q Developer names it; the slackChannels and teamsChannels settings too. Teams
+# gives the channel id URL-encoded in a channel's link ("19%3a...%40thread.tacv2"), and so it is kept.
+SLACK_CHANNEL = re.compile(r"^([0-9A-Z]{1,255}):([A-Za-z0-9]{1,255})$")
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+TEAMS_CHANNEL = re.compile(
+    rf"^({_UUID}):({_UUID}):([A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*)$"
+)
+SLACK_CHANNEL_FORM = "<workspace id>:<channel id> (T0123ABCD:C0456EFGH)"
+TEAMS_CHANNEL_FORM = "<tenant id>:<team id>:<URL-encoded channel id> (19%3a...%40thread.tacv2)"
+CHAT_CHANNELS = {"slack": (SLACK_CHANNEL, SLACK_CHANNEL_FORM), "teams": (TEAMS_CHANNEL, TEAMS_CHANNEL_FORM)}
 DEFAULT_TOPIC = "default"
 MAX_RELAYED = 10  # relayed destinations in all (RelayedDestination: about 300 bytes of the relay's environment)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -42,17 +52,18 @@ _SECRET = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 
 @dataclass(frozen=True)
 class Destination:
-    kind: str  # one of DESTINATION_KINDS
-    # email: the addresses; topic: the topics' names ("default": the notification topic).
+    kind: str  # email, topic, chat, or one of SECRET_KINDS
+    # email: the addresses; topic: the topics' names ("default": the notification topic); chat: the
+    # channels (SLACK_CHANNEL or TEAMS_CHANNEL, by format).
     targets: tuple[str, ...] = ()
     # webhook, pagerduty, jsm: the name of the secret in Secrets Manager holding the URL or key.
     secret: str = ""
-    format: str = ""  # webhook: one of WEBHOOK_FORMATS
+    format: str = ""  # webhook: one of WEBHOOK_FORMATS; chat: one of CHAT_FORMATS
 
     @property
     def relayed(self) -> bool:
         """Delivered by the route relay from a queue of its own (email and the default topic: by SNS)."""
-        return self.kind in SECRET_KINDS or (self.kind == "topic" and self.targets != (DEFAULT_TOPIC,))
+        return self.kind in (*SECRET_KINDS, "chat") or (self.kind == "topic" and self.targets != (DEFAULT_TOPIC,))
 
 
 @dataclass(frozen=True)
@@ -153,24 +164,25 @@ def _destination(where: str, item: Any) -> Destination:
     if not isinstance(item, Mapping) or len(item) != 1:
         raise RouteError(f"{where}: expected one destination, e.g. {{email: [ops@example.com]}}")
     ((kind, value),) = item.items()
-    if kind in ("slack", "teams") and isinstance(value, Mapping):  # a webhook of that format
+    if kind in CHAT_FORMATS and isinstance(value, Mapping):  # a webhook of that format
         kind, value = "webhook", {**value, "format": kind}
-    if kind in PLANNED_KINDS:
-        raise RouteError(
-            f"{where}: {kind}: a chat channel per route is not in this version (a webhook is: "
-            f"{{{kind}: {{secret: <name>}}}}); chat for every message: the slackChannels and teamsChannels settings"
-        )
-    if kind not in DESTINATION_KINDS:
-        raise RouteError(f"{where}: {kind}: unknown destination; known: {', '.join(DESTINATION_KINDS)}")
+    if kind not in DESTINATION_KEYS:
+        raise RouteError(f"{where}: {kind}: unknown destination; known: {', '.join(DESTINATION_KEYS)}")
     if kind in SECRET_KINDS:
         return _secret_destination(f"{where}: {kind}", kind, value)
     targets = (value,) if isinstance(value, str) else value
     if not isinstance(targets, (list, tuple)) or not targets or not all(isinstance(t, str) for t in targets):
         raise RouteError(f"{where}: {kind}: expected a value or a list of values")
-    pattern, what = (EMAIL, "an e-mail address") if kind == "email" else (_TOPIC, "a topic name")
+    pattern, what = {
+        "email": (EMAIL, "an e-mail address"),
+        "topic": (_TOPIC, "a topic name"),
+        **{app: (rule, f"a channel, {form}") for app, (rule, form) in CHAT_CHANNELS.items()},
+    }[kind]
     for target in targets:
         if not pattern.match(target):
             raise RouteError(f"{where}: {kind}: {target!r} is not {what}")
+    if kind in CHAT_FORMATS:  # a channel of Amazon Q Developer, fed by a chat topic of the route's own
+        return Destination(kind="chat", targets=tuple(dict.fromkeys(targets)), format=kind)
     return Destination(kind=kind, targets=tuple(dict.fromkeys(targets)))
 
 
@@ -205,7 +217,7 @@ class RelayedDestination:
     kind: str
     secret: str = ""
     format: str = ""
-    topic_arn: str = ""  # a route's own topic
+    topic_arn: str = ""  # a route's own topic; chat: the topic its channels subscribe to
     by_tags: bool = False  # its route matches on tags: it gets the route's view (notifier.owners.views)
     # Where a message the destination refused (HTTP 4xx but 429) goes, with the response.
     dead_letter_queue_url: str = ""

@@ -45,12 +45,18 @@ class ChatRelay:
         return {**published.result, "completionNotRecorded": True} if published.not_recorded else published.result
 
     def _relay(self, notification: dict[str, Any], published: dict[str, Any]) -> dict[str, Any]:
-        payload = chat_payload(notification["document"])
-        response = self.sns.publish(
-            TopicArn=self.topic_arn,
-            Message=json.dumps(payload, ensure_ascii=False),
-            # Which notification the card is of: for whoever traces one to the other (and the replay).
-            MessageAttributes={"source_message_id": {"DataType": "String", "StringValue": notification["MessageId"]}},
-        )
-        published.update(messageId=response["MessageId"], source=notification["MessageId"])
+        message_id = publish_card(self.sns, self.topic_arn, notification["document"], notification["MessageId"])
+        published.update(messageId=message_id, source=notification["MessageId"])
         return dict(published)
+
+
+def publish_card(sns: Any, topic_arn: str, document: dict[str, Any], source_message_id: str) -> str:
+    """The chat card of a notification's document, published to a topic that channels subscribe to (the
+    chat topic, or a route's): its MessageId."""
+    response = sns.publish(
+        TopicArn=topic_arn,
+        Message=json.dumps(chat_payload(document), ensure_ascii=False),
+        # Which notification the card is of: for whoever traces one to the other (and the replay).
+        MessageAttributes={"source_message_id": {"DataType": "String", "StringValue": source_message_id}},
+    )
+    return str(response["MessageId"])

@@ -1,5 +1,5 @@
-"""Routes: each route's messages to its own destinations (a topic of its own, webhooks, PagerDuty, Jira
-Service Management), once per message and destination.
+"""Routes: each route's messages to its own destinations (a topic of its own, Slack or Teams channels,
+webhooks, PagerDuty, Jira Service Management), once per message and destination.
 
 ``deliveries``: ``RouteRelay`` takes a notification as a destination's queue received it and delivers it;
 ``incidents``: whether it opens or resolves an incident, and the incident's key; ``open_incidents``: the

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifier.chat.relay import publish_card
 from notifier.core.envelopes import Notification, notification_of
 from notifier.once import Once
 from notifier.owners.views import owner_view
@@ -106,6 +107,9 @@ class RouteRelay:
         if destination.kind == "topic":
             response = self.sns.publish(**notification.republished(destination.topic_arn))
             return {"delivered": "topic", "messageId": response["MessageId"]}
+        if destination.kind == "chat":  # the card the chat relay publishes, for the route's channels only
+            message_id = publish_card(self.sns, destination.topic_arn, document, notification.message_id)
+            return {"delivered": f"chat/{destination.format}", "messageId": message_id}
         if destination.kind == "webhook":
             return self._webhook(destination, document, delivery)
         action = action_of(document)
