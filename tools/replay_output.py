@@ -53,15 +53,20 @@ def print_human(
 
 
 def routed(notification: dict[str, Any], deliveries: list[dict[str, Any]]) -> list[str]:
-    """Where routes took one notification: the addresses whose subscription admitted it, and each request
-    a route destination received for it (its answer: a retried one shows each try)."""
+    """Where routes took one notification: the addresses whose subscription admitted it, each request a
+    route destination received for it (its answer: a retried one shows each try), and each card a route's
+    channels received."""
     lines = []
     if notification.get("emailedTo"):
         lines.append(f"-> e-mailed to {', '.join(notification['emailedTo'])}")
     for request in deliveries:
-        if request.get("messageId") == notification.get("messageId"):
-            action = f" {request['action']}" if request.get("action") else ""
-            lines.append(f"-> {request['destination']} {request['kind']}{action}: answered {request['status']}")
+        if request.get("messageId") != notification.get("messageId"):
+            continue
+        if request["kind"] == "chat":  # a card on the route's chat topic, not a request
+            lines.append(f"-> {request['destination']} chat: card {request['payload']['content']['title']!r}")
+            continue
+        action = f" {request['action']}" if request.get("action") else ""
+        lines.append(f"-> {request['destination']} {request['kind']}{action}: answered {request['status']}")
     if lines:
         lines.append("")
     return lines

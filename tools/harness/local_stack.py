@@ -9,9 +9,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from ssm_event_notifier.contract.routes_file import relayed_destinations
 from tools.harness.endpoints import ACCOUNT, NOWHERE, REGION
 from tools.harness.endpoints import function_environment as stand_ins_environment
 from tools.harness.http_destinations import LOCAL_APIS
+from tools.harness.route_stand_ins import DESTINATIONS_VARIABLE
 from tools.harness.template import STACK_NAME, Template, resolve
 
 SUBSCRIBER_QUEUE = f"{STACK_NAME}-subscriber"
@@ -30,6 +32,8 @@ class LocalStack:
     subscriber_queue_url: str = ""
     notification_topic_arn: str = ""
     chat_queue_url: str = ""  # stands for the chat channels, when the stack has a chat topic
+    # route destination id -> a queue on its chat topic, standing for that route's Slack or Teams channels
+    route_chat_queue_urls: dict[str, str] = field(default_factory=dict)
     # address -> a queue subscribed as the address is (its filter policy): what it would be e-mailed
     email_queue_urls: dict[str, str] = field(default_factory=dict)
 
@@ -129,6 +133,13 @@ class LocalStack:
         }
         for topic in chat:
             self.chat_queue_url = self._subscriber_queue(f"{STACK_NAME}-chat-subscriber", topic)
+        # A route's Slack or Teams channels: a queue on its destination's chat topic stands for them.
+        for spec in self.template.functions().values():
+            destinations = relayed_destinations(str(self.resolve(spec.environment.get(DESTINATIONS_VARIABLE, "{}"))))
+            for destination in destinations.values():
+                if destination.kind == "chat":
+                    name = f"{STACK_NAME}-route-chat-{len(self.route_chat_queue_urls) + 1}"
+                    self.route_chat_queue_urls[destination.id] = self._subscriber_queue(name, destination.topic_arn)
 
     def _email_queue_arn(self, address: str) -> str:
         sqs = self.client("sqs")

@@ -225,13 +225,21 @@ class Replayer:
 
     def attach_downstream(self, deliveries: list[ReplayedEvent]) -> None:
         """What came of each notification after the topic: the card the chat channels received, beside it
-        (its `chat`); the requests the route destinations received for it, on its row (`deliveries`)."""
+        (its `chat`); the requests the route destinations received for it and the cards routes' channels
+        received, on its row (`deliveries`)."""
         cards = {}
         if self.stack.chat_queue_url:
             for message in drain_queue(self.sqs, self.stack.chat_queue_url, empty_polls=1, pause=0):
                 envelope = envelope_of(message)
                 cards[envelope_attributes(envelope).get("source_message_id")] = json.loads(envelope["Message"])
         requests = self.routes.take() if self.routes else {}
+        for destination_id, url in self.stack.route_chat_queue_urls.items():  # a route's channels' cards
+            for message in drain_queue(self.sqs, url, empty_polls=1, pause=0):
+                envelope = envelope_of(message)
+                source = str(envelope_attributes(envelope).get("source_message_id"))
+                if self.routes:
+                    card = self.routes.card(destination_id, source, json.loads(envelope["Message"]))
+                    requests.setdefault(source, []).append(card)
         for delivery in deliveries:
             for notification in delivery.notifications:
                 if self.stack.chat_queue_url:

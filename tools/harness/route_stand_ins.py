@@ -137,9 +137,23 @@ class RouteDeliveries:
             by_message.setdefault(message_id, []).append(delivered)
         return by_message
 
+    def card(self, destination_id: str, message_id: str, card: dict[str, Any]) -> dict[str, Any]:
+        """A chat card the route relay published for a route's channels (its chat topic, not HTTP): as
+        a request is shown, counted as accepted."""
+        destination = self.destinations[destination_id]
+        self.accepted[destination.id] += 1
+        return {
+            "messageId": message_id,
+            "route": destination.route,
+            "destination": destination.id,
+            "kind": destination.kind,
+            "payload": card,
+        }
+
     def summary(self) -> list[str]:
-        """One line per relayed destination that the stand-in serves (a route's own topic is not sent
-        over HTTP): how many requests it accepted, by action, and the other answers it gave."""
+        """One line per relayed destination that the stand-in serves, and per route's chat channels (a
+        route's own topic is not sent over HTTP): how many requests or cards it accepted, by action, and
+        the other answers it gave."""
         lines = []
         for destination in sorted(self.destinations.values(), key=lambda d: d.id):
             if destination.kind == "topic":
