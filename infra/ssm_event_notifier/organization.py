@@ -158,22 +158,28 @@ class OrganizationHub(Construct):
         )
 
     def grant_account_names(self, function: NotifierFunction) -> None:
-        """organizations:DescribeAccount on the organization's accounts: messages name the account."""
+        """organizations:DescribeAccount on the organization's accounts: messages name the account; and
+        organizations:ListParents on its accounts and OUs: messages carry the account's OUs (routes by OU)."""
         stack = Stack.of(self)
         organization_id = self.organization.organization_id
+        accounts = f"arn:{stack.partition}:organizations::*:account/{organization_id}/*"
+        units = f"arn:{stack.partition}:organizations::*:ou/{organization_id}/ou-*"
         function.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["organizations:DescribeAccount"],
-                resources=[f"arn:{stack.partition}:organizations::*:account/{organization_id}/*"],
-            )
+            iam.PolicyStatement(actions=["organizations:DescribeAccount"], resources=[accounts])
         )
-        Validations.of(function).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:account/{organization_id}/*]",
-                reason="Read-only: the account an event comes from is known only at run time; the ARN's account "
-                "part is the management account's, the resource is limited to this organization's accounts.",
-            )
+        # The child whose parent is listed is the resource: an account, then each OU above it.
+        function.role.add_to_policy(
+            iam.PolicyStatement(actions=["organizations:ListParents"], resources=[accounts, units])
         )
+        for resource in (f"account/{organization_id}/*", f"ou/{organization_id}/ou-*"):
+            Validations.of(function).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:{resource}]",
+                    reason="Read-only: the account an event comes from, and its OUs, are known only at run time; "
+                    "the ARN's account part is the management account's, the resource is limited to this "
+                    "organization's accounts and OUs.",
+                )
+            )
 
     def reader_region(self) -> str:
         """The one region of memberRegions that creates the reader role: the hub's, if listed, else the first."""

@@ -366,11 +366,12 @@ def test_every_hub_function_knows_the_organization(hub):
         assert variables["HUB_ACCOUNT"] == {"Ref": "AWS::AccountId"}
 
 
-def test_calendar_functions_may_assume_reader_roles_and_publishers_may_name_accounts(hub):
+def test_calendar_functions_may_assume_reader_roles_and_publishers_may_name_accounts_and_read_their_ous(hub):
     for name, function in _functions(hub).items():
         statements = _role_statements(hub, function)
         assume = [s for s in statements if "sts:AssumeRole" in as_list(s["Action"])]
         describe = [s for s in statements if "organizations:DescribeAccount" in as_list(s["Action"])]
+        parents = [s for s in statements if "organizations:ListParents" in as_list(s["Action"])]
         handler = function["Properties"]["Handler"]
         if handler in ("handlers.calendar.handler", "handlers.calendar_reconciler.handler"):
             (statement,) = assume
@@ -381,8 +382,15 @@ def test_calendar_functions_may_assume_reader_roles_and_publishers_may_name_acco
         if "NOTIFICATION_TOPIC_ARN" in function["Properties"]["Environment"]["Variables"]:
             (statement,) = describe
             assert _resolved(statement["Resource"]) == f"arn:aws:organizations::*:account/{ORG}/*"
+            # The account's parent, then each OU's: the organization's accounts and OUs, nothing else.
+            (statement,) = parents
+            assert as_list(statement["Action"]) == ["organizations:ListParents"]
+            assert [_resolved(r) for r in statement["Resource"]] == [
+                f"arn:aws:organizations::*:account/{ORG}/*",
+                f"arn:aws:organizations::*:ou/{ORG}/ou-*",
+            ]
         else:  # the recorder publishes nothing
-            assert describe == [], name
+            assert describe == parents == [], name
 
 
 # -- single-account mode ---------------------------------------------------------------------------------

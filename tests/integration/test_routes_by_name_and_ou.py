@@ -1,26 +1,40 @@
-"""Routes by name on a real (moto server) SNS topic: each route's subscription, with the filter policy
-the synthesized template gives it, receives exactly the messages whose `name` it admits (a prefix, a
-suffix)."""
+"""Routes by name and by organizational unit on a real (moto server) SNS topic: each route's
+subscription, with the filter policy the synthesized template gives it, receives exactly the messages
+whose `name` it admits (a prefix, a suffix), or whose account lies under its OU, as the notification
+function itself read the account's OUs from Organizations (moto's: an organization, OUs and accounts
+made here); a failed read leaves the attribute out, and only the routes without an OU get the message."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 
 from notifier.core.models import parse_event
 from notifier.core.render import Notification, render
 from notifier.delivery.publisher import Publisher
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, summarize
+from notifier.organization.accounts import FAILURE_SECONDS, AccountNames
 from tests.infra.conftest import synthesize
 from tests.unit.test_operation_kinds import NOW, record
+from tools.harness.endpoints import NOWHERE
+from tools.harness.handler_loader import LambdaHandler
 from tools.harness.samples import load
-from tools.harness.subscribers import subscribe_for_emails
+from tools.harness.sdk_hooks import Calls
+from tools.harness.subscribers import Subscribers, subscribe_for_emails
 from tools.harness.tables import unique_name
 
 Drain = Callable[[str], list[dict[str, Any]]]
+NOT_A_MEMBER = "210987654321"  # an account outside the organization: its OUs cannot be read
+HUB = {"organizationId": "o-abc123defg", "memberOrganizationalUnits": "r-ab12", "memberRegions": "us-east-1"}
 
 
 def _routes_file(tmp_path: Path, matches: dict[str, dict[str, list[str]]]) -> str:
@@ -83,3 +97,130 @@ def test_a_route_by_name_receives_the_messages_of_the_names_it_matches(
         "baselines": ["patch command"],
         "all": sorted(notifications),
     }
+
+
+class Organization:
+    """An organization in moto: root > workloads > prod, root > sandbox; an account in prod, one in
+    sandbox, and the management account (the caller, 123456789012) under the root."""
+
+    def __init__(self, organizations: Any) -> None:
+        self.created = True
+        try:
+            organizations.create_organization(FeatureSet="ALL")
+        except organizations.exceptions.AlreadyInOrganizationException:
+            self.created = False  # another test of this moto server made it: the OUs and accounts are ours
+        self.root = organizations.list_roots()["Roots"][0]["Id"]
+        self.workloads = self._unit(organizations, self.root, "workloads")
+        self.prod = self._unit(organizations, self.workloads, "prod")
+        self.sandbox = self._unit(organizations, self.root, "sandbox")
+        self.in_prod = self._account(organizations, self.prod, "web-prod")
+        self.in_sandbox = self._account(organizations, self.sandbox, "play")
+        self.management = "123456789012"
+
+    def remove(self, organizations: Any) -> None:
+        """As it was: other tests of this moto server expect no organization, or theirs."""
+        for account in (self.in_prod, self.in_sandbox):
+            organizations.remove_account_from_organization(AccountId=account)
+        for unit in (self.prod, self.workloads, self.sandbox):
+            organizations.delete_organizational_unit(OrganizationalUnitId=unit)
+        if self.created:
+            organizations.delete_organization()
+
+    @staticmethod
+    def _unit(organizations: Any, parent: str, name: str) -> str:
+        made = organizations.create_organizational_unit(ParentId=parent, Name=unique_name(name))
+        return str(made["OrganizationalUnit"]["Id"])
+
+    def _account(self, organizations: Any, parent: str, name: str) -> str:
+        name = unique_name(name)
+        request = organizations.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        status = organizations.describe_create_account_status(CreateAccountRequestId=request["Id"])
+        account = str(status["CreateAccountStatus"]["AccountId"])
+        organizations.move_account(AccountId=account, SourceParentId=self.root, DestinationParentId=parent)
+        return account
+
+
+@pytest.fixture
+def org(aws_env: None) -> Iterator[Organization]:
+    organizations = boto3.client("organizations")
+    made = Organization(organizations)
+    yield made
+    made.remove(organizations)
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch, aws_env: None) -> None:
+    monkeypatch.setenv("ORGANIZATION_ID", HUB["organizationId"])
+    monkeypatch.setenv("HUB_ACCOUNT", "123456789012")
+
+
+def test_a_route_by_ou_receives_the_messages_of_the_accounts_under_it(
+    tmp_path: Path,
+    hub: None,
+    org: Organization,
+    sns: Any,
+    sqs: Any,
+    build_handler: Callable[[str], LambdaHandler],
+    lambda_context: LambdaContext,
+    subscribers: Subscribers,
+    drain: Drain,
+) -> None:
+    matches = {
+        "workloads": {"organizationalUnits": [org.workloads]},  # an OU above the account's own
+        "sandbox": {"organizationalUnits": [org.sandbox]},
+        "organization": {"organizationalUnits": [org.root]},
+    }
+    template = synthesize(routes=_routes_file(tmp_path, matches), **HUB)
+    queues = subscribe_for_emails(sns, sqs, subscribers.topic_arn, template)
+    handler = build_handler("systems-manager")  # the notification function, which reads the OUs itself
+    accounts = {org.in_prod: "prod", org.in_sandbox: "sandbox", org.management: "management", NOT_A_MEMBER: "outside"}
+    for account in accounts:
+        handler({**load("parameter-store/update"), "account": account}, lambda_context)
+
+    received = _received(queues, drain, lambda document: accounts[document["account"]])
+    assert received == {
+        "workloads": ["prod"],
+        "sandbox": ["sandbox"],
+        "organization": ["management", "prod", "sandbox"],
+        "all": ["management", "outside", "prod", "sandbox"],  # the read failed: no OUs, no route by OU
+    }
+    # As SNS delivers it: a String.Array, the account's OU first, the root last.
+    units = {
+        accounts[json.loads(m["Body"])["account"]]: m["MessageAttributes"].get("organizational_units")
+        for m in drain(subscribers.raw_queue_url)
+    }
+    assert units["prod"] == {"DataType": "String.Array", "StringValue": json.dumps([org.prod, org.workloads, org.root])}
+    assert units["outside"] is None
+
+
+def test_the_ous_are_read_once_per_ou_and_a_failure_is_logged_and_not_repeated_for_a_while(
+    org: Organization, caplog: pytest.LogCaptureFixture
+) -> None:
+    organizations = boto3.client("organizations")
+    calls = Calls()
+    calls.attach(organizations)
+    now = [0.0]
+    reader = AccountNames(organizations, clock=lambda: now[0])
+
+    assert reader.organizational_units_of(org.in_prod) == (org.prod, org.workloads, org.root)
+    assert calls.counts["organizations.ListParents"] == 3  # the account, prod, workloads
+    assert reader.organizational_units_of(org.in_prod) == (org.prod, org.workloads, org.root)
+    assert reader.organizational_units_of(org.in_sandbox) == (org.sandbox, org.root)
+    assert calls.counts["organizations.ListParents"] == 5  # cached: only the sandbox account and its OU more
+
+    with caplog.at_level(logging.WARNING, logger="notifier.organization.accounts"):
+        assert reader.organizational_units_of(NOT_A_MEMBER) is None
+        assert reader.organizational_units_of(NOT_A_MEMBER) is None  # remembered: not asked again
+    assert calls.counts["organizations.ListParents"] == 6
+    assert [r.getMessage() for r in caplog.records if r.name == "notifier.organization.accounts"] == [
+        f"organizational units of {NOT_A_MEMBER} not read (a route by OU does not match): An error occurred "
+        "(AccountNotFoundException) when calling the ListParents operation: You specified an account that "
+        "doesn't exist."
+    ]
+    now[0] += FAILURE_SECONDS + 1
+    assert reader.organizational_units_of(NOT_A_MEMBER) is None
+    assert calls.counts["organizations.ListParents"] == 7  # asked again once the failure is old
+
+    unreachable = boto3.client("organizations", endpoint_url=NOWHERE, config=Config(retries={"total_max_attempts": 1}))
+    origin = AccountNames(unreachable).origin(org.in_prod)
+    assert (origin.account_name, origin.organizational_units) == (None, None)  # the message still goes out

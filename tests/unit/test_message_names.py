@@ -1,15 +1,16 @@
-"""The `name` attribute (what a route's match.names filters on): what each detail-type's messages name,
-decided here from what the event is about (not read back from the catalog); a fleet operation's digest;
-the cut."""
+"""The `name` attribute (what a route's match.names filters on) and, in organization mode, the
+`organizational_units` attribute: what each detail-type's messages name, decided here from what the
+event is about (not read back from the catalog); a fleet operation's digest; the cut; the OUs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from notifier.core.models import parse_event
-from notifier.core.render import ATTRIBUTE_VALUE_MAX, render
+from notifier.core.render import ATTRIBUTE_VALUE_MAX, Origin, render
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, summarize
 from ssm_event_notifier.contract.catalog import EVENT_TYPES, OPERATIONS, event_type_parsed_as
@@ -127,3 +128,16 @@ def test_every_event_type_of_an_operation_names_the_same_field_and_the_operation
         named = {e.name_field for e in EVENT_TYPES if e.operation == kind.name}
         assert len(named) == 1, (kind.name, named)
         assert named <= {None, *kind.fields}, kind.name
+
+
+def test_a_hub_message_carries_its_accounts_ous_as_a_list_and_none_when_they_were_not_read() -> None:
+    raw = load("parameter-store/update")
+    units = ("ou-ab12-prod0001", "ou-ab12-work0001", "r-ab12")
+    notification = render(parse_event(raw), raw, origin=Origin("prod-web", units))
+    assert json.loads(notification.attributes["organizational_units"]) == list(units)
+    assert len(notification.attributes) <= 10  # SQS raw delivery drops them beyond 10
+    assert "organizational_units" not in render(parse_event(raw), raw, origin=Origin("prod-web")).attributes
+    assert "organizational_units" not in render(parse_event(raw), raw).attributes  # a single-account stack
+    digest = summarize(record("command", "run-command", "Failed", command_id="c-1"), FAILED, [], NOW)
+    digested = render_digest(digest, origin=Origin(None, units))
+    assert json.loads(digested.attributes["organizational_units"]) == list(units)

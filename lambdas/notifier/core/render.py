@@ -47,10 +47,12 @@ class Extra:
 class Origin:
     """Which account an event came from, in organization mode (None in a single-account stack).
 
-    `account_name` is the account's name when Organizations told it, else None (the id alone).
+    `account_name` is the account's name when Organizations told it, else None (the id alone);
+    `organizational_units` the ids of its OU and each one above it, the root last, else None (not read).
     """
 
     account_name: str | None = None
+    organizational_units: tuple[str, ...] | None = None
 
     def label(self, account: str) -> str:
         """How a subject names the account: its name, else its id."""
@@ -73,8 +75,8 @@ class Heading:
     account: str
     region: str
     time: str | None
-    account_name: str | None = None  # organization mode: the account's name, when read
     name: str | None = None  # the document, runbook, window, calendar, parameter or image, if any
+    origin: Origin | None = None  # organization mode: the account's name and OUs, when read
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,8 @@ def render(
         account=event.account,
         region=event.region,
         time=time,
-        account_name=origin.account_name if origin else None,
         name=fields.get(event_type.name_field) if event_type.name_field else None,
+        origin=origin,
     )
     body: dict[str, Any] = {
         "eventId": event.id,
@@ -248,7 +250,7 @@ def compose(heading: Heading, text: str, body: dict[str, Any]) -> Notification:
         # The e-mail body, for systems that forward to people (chat, tickets).
         "text": text,
         "account": heading.account,
-        **({"accountName": heading.account_name} if heading.account_name else {}),
+        **({"accountName": heading.origin.account_name} if heading.origin and heading.origin.account_name else {}),
         "region": heading.region,
         "time": heading.time,
         **body,
@@ -264,6 +266,9 @@ def compose(heading: Heading, text: str, body: dict[str, Any]) -> Notification:
     # Left out when the message names nothing (or nothing printable): no route by name matches it then.
     if name := _attribute(heading.name or "", fallback=""):
         attributes["name"] = name
+    # A String.Array (core.envelopes.message_attributes), never cut (a cut breaks the list); left out unread.
+    if heading.origin and heading.origin.organizational_units:
+        attributes["organizational_units"] = json.dumps(list(heading.origin.organizational_units))
     return Notification(heading.subject, text, document, attributes)
 
 

@@ -221,8 +221,8 @@ def _render(digest: Digest, listed: int, report: FailureReport | None, origin: O
         account=record.account,
         region=record.region,
         time=iso(digest.now),
-        account_name=origin.account_name if origin else None,
         name=record.fields.get(name_field) if (name_field := operation_name_field(record.kind)) else None,
+        origin=origin,
     )
     body: dict[str, Any] = {
         "operation": {

@@ -1,7 +1,7 @@
 """Organization mode (the hub): events from every account and region of an AWS Organization.
 Serves every feature; imports only the core.
 
-- ``accounts``: ``AccountNames``, the account's name from Organizations, cached; never an error;
+- ``accounts``: ``AccountNames``, the account's name and OUs from Organizations, cached; never an error;
 - ``member_clients``: ``MemberClients``, clients in a member account through its reader role;
 - ``scope``: ``Scope``, what keys and messages add in organization mode (nothing in a
   single-account stack, ``SINGLE_ACCOUNT``, whose keys and messages stay as they were).
