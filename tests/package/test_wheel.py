@@ -98,3 +98,20 @@ def test_the_rule_packs_do_run_on_the_installed_package(installed: Path, tmp_pat
     )
     assert done.returncode != 0
     assert "Serverless-LambdaDLQ" in done.stdout + done.stderr
+
+
+def test_the_console_script_is_installed_and_asks_for_its_extra(installed: Path, tmp_path: Path) -> None:
+    """Without the `cli` extra the command says what to install; with it, each command answers --help, and
+    the commands that run the repository's tools say they need a checkout."""
+    script = installed.parent / "ssm-event-notifier"
+    bare = subprocess.run([script, "status"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bare.returncode == 2, bare.stderr
+    assert "pip install 'ssm-event-notifier[cli]'" in bare.stderr
+    (wheel,) = (installed.parents[2] / "dist").glob("ssm_event_notifier-*.whl")
+    _run(installed, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[cli]", cwd=tmp_path)
+    for command in ("status", "redrive"):
+        assert "--stack" in _run(script, command, "--help", cwd=tmp_path).stdout
+    assert "redrive" in _run(installed, "-m", "ssm_event_notifier", "--help", cwd=tmp_path).stdout
+    replay = subprocess.run([script, "replay", "events"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert replay.returncode == 1
+    assert "needs a checkout of the repository" in replay.stderr

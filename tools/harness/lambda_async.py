@@ -4,8 +4,9 @@
 retries, then the on-failure record in the dead-letter queue. A retry comes only after the failed
 attempt's deadline: Lambda waits a minute or more and the functions time out at 30 s, so an
 idempotency record left IN_PROGRESS has expired by then. Time is scaled down: the attempts get a
-short timeout (``timeout`` seconds). ``on_failure_record`` is the one shape of that record, also
-written by the replay's functions run from their assets (tools.harness.replayer).
+short timeout (``timeout`` seconds). ``on_failure_record`` (the command-line tool's, which redrives such
+records) is the one shape of that record, also written by the replay's functions run from their assets
+(tools.harness.replayer).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from ssm_event_notifier.cli.dead_letters import on_failure_record
 from tools.harness.endpoints import ACCOUNT, REGION
 from tools.harness.faults import Faults, LambdaTimeout
 from tools.harness.lambda_worker import LambdaContext
@@ -48,25 +49,6 @@ class AsyncInvocation:
         if self.dead_lettered:
             return "dead-lettered"
         return "duplicate" if self.result and self.result.get("duplicate") else "notified"
-
-
-def on_failure_record(
-    event: dict[str, Any], function_arn: str, attempts: int, error_type: str | None, error_message: str | None
-) -> dict[str, Any]:
-    """What Lambda's on-failure destination receives once the retries are exhausted."""
-    return {
-        "version": "1.0",
-        "timestamp": datetime.now(UTC).isoformat(),
-        "requestContext": {
-            "requestId": str(uuid.uuid4()),
-            "functionArn": function_arn,
-            "condition": "RetriesExhausted",
-            "approximateInvokeCount": attempts,
-        },
-        "requestPayload": event,
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-        "responsePayload": {"errorType": error_type, "errorMessage": error_message},
-    }
 
 
 class AsyncLambda:
