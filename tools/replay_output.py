@@ -57,8 +57,12 @@ def routed(notification: dict[str, Any], deliveries: list[dict[str, Any]]) -> li
     route destination received for it (its answer: a retried one shows each try), and each card a route's
     channels received."""
     lines = []
+    views = notification.get("emailedViews") or {}
     if notification.get("emailedTo"):
-        lines.append(f"-> e-mailed to {', '.join(notification['emailedTo'])}")
+        plain = [address for address in notification["emailedTo"] if address not in views]
+        lines += [f"-> e-mailed to {', '.join(plain)}"] if plain else []
+        # A route by tags' addresses got its view, from the route's own topic.
+        lines += [f"-> e-mailed to {address}: {subject!r}" for address, subject in sorted(views.items())]
     for request in deliveries:
         if request.get("messageId") != notification.get("messageId"):
             continue
@@ -66,10 +70,19 @@ def routed(notification: dict[str, Any], deliveries: list[dict[str, Any]]) -> li
             lines.append(f"-> {request['destination']} chat: card {request['payload']['content']['title']!r}")
             continue
         action = f" {request['action']}" if request.get("action") else ""
-        lines.append(f"-> {request['destination']} {request['kind']}{action}: answered {request['status']}")
+        said = _view_subject(notification, request.get("payload"))
+        view = f": {said!r}" if said else ""
+        lines.append(f"-> {request['destination']} {request['kind']}{action}: answered {request['status']}{view}")
     if lines:
         lines.append("")
     return lines
+
+
+def _view_subject(notification: dict[str, Any], payload: Any) -> str | None:
+    """What a route by tags was sent in place of the notification's subject (its owners' view), if so."""
+    said = (payload.get("subject") or payload.get("text")) if isinstance(payload, dict) else None
+    heading = str(notification.get("subject") or "").rsplit(" (", 1)[0]  # without the region
+    return said if isinstance(said, str) and heading and heading not in said else None
 
 
 def message_topic(notification: dict[str, Any]) -> str:

@@ -208,6 +208,7 @@ def test_a_fleet_message_over_two_owners_reaches_each_owners_route_as_its_own_me
     web, db = views["web-instances/0"], views["db-instances/0"]
     assert "1 of your 2 instances failed" in web["subject"] and web["total"] == 2
     assert [item["instanceId"] for item in web["failed"]] == ["i-0a11111111EXAMPLE"]
-    assert "your 3 instances succeeded" in db["subject"] and db["total"] == 3 and db["failed"] == []
+    assert "Success: your 3 instances succeeded" in db["subject"] and db["total"] == 3 and db["failed"] == []
+    assert db["severity"] == "info" and web["severity"] == "error"
     # Each names its owners' instances only.
     assert "i-0b" not in json.dumps(web) and "i-0a" not in json.dumps(db)

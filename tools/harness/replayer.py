@@ -56,7 +56,7 @@ class Replayer:
         self.settle_seconds = settle_seconds
         self.routes = routes
         # A route's own topic e-mails a notification after its row was made: tied to it at the end.
-        self.emailed_later: dict[str, list[str]] = {}
+        self.emailed_later: dict[str, list[tuple[str, str]]] = {}
         self.functions = template.functions()
         self.processes: dict[str, FunctionProcess] = {}
         self.sqs = stack.client("sqs")
@@ -204,7 +204,7 @@ class Replayer:
                 envelope = envelope_of(message)
                 source = envelope_attributes(envelope).get("source_message_id")
                 if source:  # from a route's own topic (the route relay republished it)
-                    self.emailed_later.setdefault(source, []).append(address)
+                    self.emailed_later.setdefault(source, []).append((address, str(envelope.get("Subject"))))
                 else:
                     emailed.setdefault(envelope["MessageId"], []).append(address)
         notifications = []
@@ -247,6 +247,11 @@ class Replayer:
                 delivery.deliveries += requests.pop(str(notification.get("messageId")), [])
                 later = self.emailed_later.pop(str(notification.get("messageId")), [])
                 if later:
-                    notification["emailedTo"] = sorted({*notification.get("emailedTo", []), *later})
+                    addresses = {address for address, _ in later}
+                    notification["emailedTo"] = sorted({*notification.get("emailedTo", []), *addresses})
+                    # A route by tags' view has a subject of its own.
+                    views = {address: subject for address, subject in later if subject != notification["subject"]}
+                    if views:
+                        notification["emailedViews"] = views
         if self.routes:  # for a notification of an earlier wave (its row already shown): counted, not lost
             self.routes.untied += sum(map(len, requests.values()))

@@ -35,6 +35,9 @@ def owner_digests(digest: Digest, routes: tuple[OwnerRoute, ...], read: TagsRead
         mine = [i for i in digest.instances if i.key in read.tags and route.matches(read.tags[i.key])]
         if mine:
             owned = summarize(digest.record, mine, digest.tasks, digest.now, interim=digest.phase == "interim")
+            if owned.final and not owned.failed and not owned.unfinished:
+                # Every one of its owners' instances succeeded: that is their news, whatever the others did.
+                owned = replace(owned, status=owned.kind.derived_statuses[1], severity="info")
             digests[route.name] = replace(owned, owner=Owner(route.name, digest.total))
     return digests
 
