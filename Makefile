@@ -11,9 +11,13 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
+SAM_VENV := $(VENV)/sam
+SAM_IMAGE ?= auto
+STACK ?= SsmEventNotifier
 SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o -name 'requirements.txt' -o -name '*.ics')
 
-.PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start bench-route-calls deploy clean
+.PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start bench-route-calls deploy clean \
+	docker-tools sam-invoke sam-env sam-image test-sam
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
 
@@ -36,6 +40,23 @@ $(STAMPS)/checkov: tests/security/requirements-checkov.txt
 $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) $(CDK_HOME) && touch $@
+
+# The real SAM CLI (tests/sam/requirements-sam.txt) in a virtualenv of its own: it pins its own boto3.
+$(STAMPS)/sam: tests/sam/requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r $<
+	@mkdir -p $(STAMPS) && touch $@
+
+# What `sam local invoke` needs besides SAM: a Docker engine (Debian's docker.io; the SAM targets start
+# dockerd when none answers and they run as root), and debootstrap, which builds this machine's stand-in for
+# the Lambda runtime image where no container registry is reachable (tools/harness/lambda_image.py).
+# Installed from Debian's packages when missing and apt-get can; else the SAM tests are skipped, saying why.
+docker-tools:
+	@if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null; \
+	  else echo "no Docker engine or debootstrap, and no apt-get as root to install them"; fi; \
+	fi
 
 # DynamoDB Local needs Java; install a JRE from Debian's packages when the machine has none.
 $(STAMPS)/java:
@@ -116,9 +137,32 @@ storm: setup
 	$(BIN)/python -m tools.storm --fleet --out .storm --force
 	$(BIN)/python -m tools.replay --hide buffered,recorded .storm
 
+# One function of the local build run by the real SAM CLI in Docker on the local stand-ins (left running, so
+# that the same event again is a duplicate), and what the subscriber queue received, e.g.
+#   make sam-invoke FUNCTION=ami EVENT=events/ami/failed.json
+# SAM_IMAGE=auto (default): this machine's stand-in for the Lambda runtime image when one is built, else AWS's
+# from its public registry, else a stand-in built here (no registry reachable); aws or stand-in choose one.
+sam-invoke: setup $(STAMPS)/sam docker-tools
+	$(if $(and $(FUNCTION),$(EVENT)),,$(error usage: make sam-invoke FUNCTION=ami EVENT=events/ami/failed.json))
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam $(BIN)/python -m tools.sam invoke $(FUNCTION) -e $(EVENT) --image $(SAM_IMAGE)
+
+# The env-vars file for a deployed stack's resources (the credentials and region of the environment), for
+# `sam local invoke --env-vars`: the function then publishes to the deployed topic. Reaches AWS, as deploy does.
+sam-env: setup
+	AWS_EC2_METADATA_DISABLED=false $(BIN)/python -m tools.sam env --stack $(STACK)
+
+# This machine's stand-in for the Lambda python3.13 runtime image, built once (a few minutes) and reused.
+sam-image: setup docker-tools
+	$(BIN)/python -m tools.sam image
+
+# Every function run by the real SAM CLI in Docker (tests/sam/): called by CI after `make test`. The first
+# run on a machine installs Docker and SAM and builds the runtime image stand-in.
+test-sam: setup $(STAMPS)/sam docker-tools
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam $(BIN)/pytest tests/sam -q
+
 # Deploy to the account and region of the current AWS credentials, e.g.
 #   make deploy ARGS="-c notificationEmails=ops@example.com"
-# (once per account and region first: npx cdk bootstrap). The only target that reaches AWS.
+# (once per account and region first: npx cdk bootstrap). With sam-env, the only targets that reach AWS.
 deploy: setup
 	AWS_EC2_METADATA_DISABLED=false $(CDK) deploy --no-notices $(ARGS)
 

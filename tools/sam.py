@@ -9,8 +9,9 @@ invoke: against local stand-ins, started and left running (or those an earlier r
 resources created from the template, an env-vars file written for every function, then `sam local invoke`;
 prints what the subscriber queue received, as `make demo` does. FUNCTION is a short name (ami,
 run-command, calendar-reconciler, ...), a construct id (AmiNotifier) or a logical id. --image: the runtime
-image, by default (auto) the local stand-in when this machine has built one (`image`), else the one SAM
-pulls from AWS's public registry. Exit code 0 when the function notified or answered a duplicate.
+image, by default (auto) this machine's stand-in when one is built (`image`), else AWS's from its public
+registry, else (no registry reachable) a stand-in built now. Exit code 0 when the function notified or
+answered a duplicate.
 env: the env-vars file for a deployed stack (its resources, AWS's own endpoints), from the credentials of
 the environment; `sam local invoke` with it publishes to the deployed topic.
 """
@@ -20,6 +21,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,8 +60,13 @@ def runtime_image(choice: str, log: Any) -> str | None:
     if tag and image_exists(tag):
         print(f"runtime image: {tag}, this machine's stand-in for {AWS_IMAGE} (--image aws: SAM pulls it)", file=log)
         return tag
-    print(f"runtime image: {AWS_IMAGE}, pulled by SAM (--image stand-in: build one here instead)", file=log)
-    return None
+    aws = f"{AWS_IMAGE}-{'arm64' if os.uname().machine in ('aarch64', 'arm64') else 'x86_64'}"
+    pulled = subprocess.run(["docker", "pull", "-q", aws], capture_output=True, text=True, timeout=900, check=False)
+    if pulled.returncode == 0:
+        print(f"runtime image: {aws}, from AWS's public registry", file=log)
+        return None
+    print(f"runtime image: {aws} cannot be pulled here ({pulled.stderr.strip()[-200:]}): a stand-in instead", file=log)
+    return ensure_image(log)
 
 
 @contextlib.contextmanager

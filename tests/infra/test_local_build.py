@@ -6,7 +6,9 @@ variables the template declares (ssm_event_notifier/local_build.py); tests/sam/ 
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,14 +16,17 @@ import pytest
 from ssm_event_notifier.local_build import CLOSED_PORT, ENDPOINT_VARIABLES, SAM_RESOURCE_ID
 from tests.infra.conftest import resources, synthesize
 from tools.harness.endpoints import function_environment
+from tools.harness.sam_env import deployed_env_vars
+from tools.harness.template import Template
 
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[os.uname().machine]
 
 
 @pytest.fixture(scope="module")
 def local_template() -> dict[str, Any]:
-    # With the construct paths that `cdk synth` writes (and SAM reads).
-    return synthesize(layerPlatform="host", **{"aws:cdk:enable-path-metadata": True})
+    # With the construct paths and asset paths that `cdk synth` writes (and SAM reads).
+    metadata = {"aws:cdk:enable-path-metadata": True, "aws:cdk:enable-asset-metadata": True}
+    return synthesize(layerPlatform="host", **metadata)
 
 
 def variables(function: dict[str, Any]) -> dict[str, Any]:
@@ -78,3 +83,41 @@ def test_sam_finds_every_resource_id_without_reading_deep_cdk_paths(local_templa
     assert not deep
     ids = [r["Metadata"][SAM_RESOURCE_ID] for r in resources(local_template, "AWS::Lambda::Function").values()]
     assert len(set(ids)) == len(ids) and "AmiNotifier" in ids
+
+
+def test_the_env_vars_file_of_a_deployed_stack_names_its_resources_and_aws_own_endpoints(
+    local_template, tmp_path: Path
+):
+    """`make sam-env`: CloudFormation's physical ids (as ListStackResources lists them) in each function's variables."""
+    path = tmp_path / "SsmEventNotifier.template.json"
+    path.write_text(json.dumps(local_template))
+    template = Template(path)
+    prefix, account = "arn:aws-us-gov:sns:us-gov-west-1:210987654321", "210987654321"
+    physical = {
+        "AWS::DynamoDB::Table": lambda logical_id: f"SsmEventNotifier-{logical_id}-1A2B3C",
+        "AWS::SNS::Topic": lambda logical_id: f"{prefix}:SsmEventNotifier-{logical_id}-4D5E6F",
+        "AWS::SQS::Queue": lambda logical_id: f"https://sqs.us-gov-west-1.amazonaws.com/{account}/{logical_id}-7G8H",
+    }
+    summaries = [
+        {
+            "LogicalResourceId": logical_id,
+            "PhysicalResourceId": physical[r["Type"]](logical_id),
+            "ResourceType": r["Type"],
+        }
+        for logical_id, r in local_template["Resources"].items()
+        if r["Type"] in physical
+    ]
+    env_vars, unresolved = deployed_env_vars(template, summaries, "us-gov-west-1")
+    assert unresolved == []
+    assert set(env_vars) == {spec.construct_id for spec in template.functions().values()}
+    ami = env_vars["AmiNotifier"]
+    assert ami["IDEMPOTENCY_TABLE_NAME"].startswith("SsmEventNotifier-IdempotencyTable")
+    assert ami["NOTIFICATION_TOPIC_ARN"].startswith(f"{prefix}:SsmEventNotifier-TopicsNotifications")
+    assert {name: ami[name] for name in ENDPOINT_VARIABLES} == dict.fromkeys(ENDPOINT_VARIABLES, "")
+    queue = env_vars["InstanceEvents"]["DEAD_LETTER_QUEUE_URL"]
+    assert queue.startswith(f"https://sqs.us-gov-west-1.amazonaws.com/{account}/InstanceEventsDeadLetterQueue")
+    # A stack deployed with other settings lacks what the local build names: said, not guessed.
+    _, unresolved = deployed_env_vars(
+        template, [s for s in summaries if "Idempotency" not in s["LogicalResourceId"]], "us-gov-west-1"
+    )
+    assert unresolved and all("IDEMPOTENCY_TABLE_NAME" in line or "does not have" in line for line in unresolved)

@@ -126,6 +126,8 @@ class Forwarder:
                 threading.Thread(target=_pump, args=(source, target), daemon=True).start()
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accepting thread: a bare close leaves it listening
+            self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
 
 
