@@ -8,7 +8,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import logger, metrics, tracer
+from notifier import observed
 from notifier.calendars import (
     CalendarDocuments,
     CalendarEditMessages,
@@ -46,9 +46,7 @@ def gate(event: SsmEvent) -> Any:
 delivery = Delivery("calendar", explain=explain, gate=gate, dynamodb=dynamodb)
 
 
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed(correlation_id_path="id")
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
 

@@ -15,7 +15,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import count, logger, metrics, tracer
+from notifier import count, logger, observed
 from notifier.calendars import MissedTransition, TransitionStore, reconcile
 from notifier.core import partition_of
 from notifier.delivery import Publisher
@@ -61,9 +61,7 @@ def announcement(raw: dict[str, Any], parsed: SsmEvent, account: str) -> Notific
     return missed_transition_notification(calendar_documents(), raw, parsed, origin)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed()
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     account = context.invoked_function_arn.split(":")[4]
     region = os.environ.get("AWS_REGION", "us-east-1")

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import count, logger, metrics, tracer
+from notifier import count, logger, observed
 from notifier.chat import ChatRelay, NotANotification
 from notifier.delivery import RefusedEvents
 from ssm_event_notifier.contract.environment import ChatRelaying, DeadLetterSending, Dedupe
@@ -45,9 +45,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
     return "published"
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(
         process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

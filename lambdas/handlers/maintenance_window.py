@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import logger, metrics, tracer
+from notifier import observed
 from notifier.delivery import Delivery
 from notifier.failures import FailureExplainer
 
@@ -13,9 +13,7 @@ failures = FailureExplainer()
 delivery = Delivery("maintenance-window", explain=failures.explain_event)
 
 
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed(correlation_id_path="id")
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
 

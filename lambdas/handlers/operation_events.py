@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import count, logger, metrics, tracer
+from notifier import count, logger, observed
 from notifier.core import InvalidEventError
 from notifier.delivery import RefusedEvents
 from notifier.fleet import NotAnOperationEvent, OperationStore, Recorder
@@ -53,9 +53,7 @@ def record_handler(record: SQSRecord) -> str:
     return outcome
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     recorder.start_batch()
     return dict(

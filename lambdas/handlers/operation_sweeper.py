@@ -8,7 +8,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import count, logger, metrics, tracer
+from notifier import count, logger, observed
 from notifier.delivery import Publisher
 from notifier.failures import FailureExplainer
 from notifier.fleet import Digest, OperationStore, failed_of, owner_split, render_digest, sweep, utc_now
@@ -37,9 +37,7 @@ class DigestsNotPublished(RuntimeError):
     """Some operations' messages could not be published; their claims were released for the next sweep."""
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed()
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     result = sweep(
         store,

@@ -7,7 +7,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
-from notifier import logger, metrics, tracer
+from notifier import observed
 from notifier.api_audit import BurstGate
 from notifier.core import Extra, SsmEvent
 from notifier.delivery import Delivery
@@ -27,9 +27,7 @@ def explain(event: SsmEvent) -> Extra | None:
 delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate, dynamodb=dynamodb)
 
 
-@logger.inject_lambda_context(correlation_id_path="id", clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(raise_on_empty_metrics=False)
+@observed(correlation_id_path="id")
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return delivery.handle(event, context)
 

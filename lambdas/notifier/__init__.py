@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 
 from notifier.core.exports import lazy_exports
 
-__all__ = ["count", "logger", "metrics", "tracer"]
+__all__ = ["count", "logger", "metrics", "observed", "tracer"]
 
 if TYPE_CHECKING:
-    from notifier.observability import count, logger, metrics, tracer
+    from notifier.observability import count, logger, metrics, observed, tracer
 else:
-    __getattr__ = lazy_exports(__name__, observability=("count", "logger", "metrics", "tracer"))
+    __getattr__ = lazy_exports(__name__, observability=("count", "logger", "metrics", "observed", "tracer"))
