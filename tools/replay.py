@@ -1,7 +1,8 @@
 """Replay events through the synthesized stack on local stand-ins for AWS, without Docker.
 
     python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S]
-                           [-c KEY=VALUE ...] [--secrets FILE] [--later PATH] [--answer PREFIX=STATUS,...] PATH...
+                           [-c KEY=VALUE ...] [--secrets FILE] [--later PATH] [--answer PREFIX=STATUS,...]
+                           [--preview FILE] PATH...
 
 Each event is matched against every rule of the template (moto's EventBridge pattern
 matcher), delivered to the rule's target function as Lambda delivers asynchronous events
@@ -11,7 +12,8 @@ event there; after the files of a pass, every queue a function reads (an event s
 mapping) is drained in batches as Lambda does, and then every scheduled function runs once. With
 routes (-c routes=FILE), the route relay delivers to a local HTTP stand-in for the webhooks,
 PagerDuty and JSM, its secrets made from --secrets; each row says what its notifications became
-there (`deliveries`). Exit code 0 when every delivery ended notified, duplicate, unmatched, checked, buffered or
+there (`deliveries`). --preview writes every message on one HTML page (ssm_event_notifier.cli.preview_page).
+Exit code 0 when every delivery ended notified, duplicate, unmatched, checked, buffered or
 recorded; 1 otherwise.
 """
 
@@ -26,11 +28,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ssm_event_notifier.cli.preview_page import write_page
 from tools import REPO_ROOT
 from tools.harness.endpoints import function_environment
 from tools.harness.http_destinations import Receiver
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES
+from tools.harness.outcomes import FAILED_OUTCOMES, OK_OUTCOMES, ReplayedEvent
 from tools.harness.replayer import Replayer
 from tools.harness.route_stand_ins import RouteDeliveries, create_secrets, read_secrets, secret_strings
 from tools.harness.samples import event_files
@@ -110,6 +113,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the HTTP stand-in answers the next requests to paths under PREFIX so, e.g. /pagerduty=429,500",
     )
     parser.add_argument(
+        "--preview",
+        type=Path,
+        metavar="FILE",
+        help="write every message the replay produced, as each channel shows it, on one self-contained HTML page",
+    )
+    parser.add_argument(
         "-c",
         "--context",
         action="append",
@@ -173,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: Counter[str] = Counter()
     messages: Counter[str] = Counter()
     emailed: Counter[str] = Counter()
+    replayed: list[ReplayedEvent] = []  # for the preview: their notifications are complete once the wave ends
     with (
         stand_ins(
             log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars, reads_beside(args.paths)
@@ -198,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                     if wave_number and not args.json:
                         print(f"--- later: {len(wave)} files, after the messages above went out ---", file=out)
                     for delivery in replayer.replay_wave(wave, endpoints["calendars"]):
+                        replayed += [delivery] if args.preview else []
                         outcomes[delivery.outcome] += 1
                         messages.update(message_topic(n) for n in delivery.notifications)
                         emailed.update(address for n in delivery.notifications for address in n.get("emailedTo", []))
@@ -216,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         file=log,
     )
     print_counts(messages, emailed, replayer, log)
+    if args.preview:
+        count = write_page((delivery.as_json() for delivery in replayed), args.preview)
+        print(f"preview of {count} messages: {args.preview.resolve()}", file=log)
     return 0 if set(outcomes) <= set(OK_OUTCOMES) else 1
 
 

@@ -111,6 +111,7 @@ def test_the_console_script_is_installed_and_asks_for_its_extra(installed: Path,
     _run(installed, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[cli]", cwd=tmp_path)
     for command in ("status", "redrive"):
         assert "--stack" in _run(script, command, "--help", cwd=tmp_path).stdout
+    assert "ROWS" in _run(script, "preview", "--help", cwd=tmp_path).stdout
     assert "redrive" in _run(installed, "-m", "ssm_event_notifier", "--help", cwd=tmp_path).stdout
     replay = subprocess.run([script, "replay", "events"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert replay.returncode == 1

@@ -12,5 +12,6 @@
   ``sqs_poller`` and ``outcomes`` (events through the template's rules), ``operation_run`` (a
   fleet-wide operation through the batch function and the sweeper) with ``partition_meter``
   (DynamoDB's per-partition write limit, which DynamoDB Local lacks);
-- ``samples``: the one loader of the sample events in events/.
+- ``samples``: the one loader of the sample events in events/;
+- ``browser``: Debian's chromium, headless, for the tests that look at a page (the preview).
 """

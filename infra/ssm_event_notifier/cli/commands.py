@@ -7,8 +7,9 @@ import contextlib
 import importlib
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -166,3 +167,19 @@ def redrive(
                 advance(one.outcome)
     show_redrive(out, done, dry_run, quiet)
     sys.exit(1 if any(one.outcome == FAILED_AGAIN for one in done) else 0)
+
+
+@cli.command()
+@click.argument("rows", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default="preview.html", show_default=True)
+def preview(rows: TextIO, out: Path) -> None:
+    """A self-contained HTML page of every message a replay produced, as e-mail, Slack, Teams and each route
+    destination show it, with a summary at the top. ROWS: the replay's `--json` output ('-': stdin)."""
+    from ssm_event_notifier.cli.preview_page import read_rows, write_page
+
+    try:
+        parsed = read_rows(rows)
+    except ValueError as error:
+        raise click.ClickException(f"{rows.name}: {error}") from None
+    count = write_page(parsed, out)
+    click.echo(f"preview of {count} messages: {out.resolve()}")
