@@ -19,7 +19,7 @@ SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o 
 .PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start bench-route-calls deploy clean \
 	docker-tools sam-invoke sam-env sam-image test-sam
 
-setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java
+setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java $(STAMPS)/chromium
 
 # The project itself as an editable install (pyproject.toml): ssm_event_notifier and the functions'
 # code importable as they are, at the versions requirements*.txt pin.
@@ -62,6 +62,14 @@ docker-tools:
 $(STAMPS)/java:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	@java -version 2>&1 | head -1
+	@mkdir -p $(STAMPS) && touch $@
+
+# The preview page is checked in Debian's chromium, headless (tests/integration/test_preview_browser.py):
+# installed when missing and apt-get can, else that test is skipped, saying why.
+$(STAMPS)/chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "no chromium, and no apt-get as root to install it: the preview's browser test will be skipped"
 	@mkdir -p $(STAMPS) && touch $@
 
 # The sdist and the wheel (pyproject.toml) into dist/, checked as PyPI checks them.
@@ -123,11 +131,13 @@ bench-route-calls: setup
 # stand-ins, then every one again: the second pass must be suppressed as duplicates. With the
 # routes of examples/routes.yaml (their webhook and PagerDuty on a local HTTP stand-in); the
 # association's recovery comes after its failure's message went out, so that it resolves the incident.
+# Ends with the path of the preview page: every message as e-mail, Slack, Teams and each destination show it.
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents \
 		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat \
 		-c routes=examples/routes.yaml --secrets examples/routes.secrets.json \
-		--later events/state-manager/instance-association-recovered.json events examples/owners
+		--later events/state-manager/instance-association-recovered.json \
+		--preview cdk.out.local/preview.html events examples/owners
 
 # The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
 # Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40
