@@ -139,7 +139,7 @@ demo: setup
 		--later events/state-manager/instance-association-recovered.json \
 		--preview cdk.out.local/preview.html events examples/owners
 
-# The five routine fleet-wide operations of issue 10 (Run Command, Maintenance Window run, State
+# Five routine fleet-wide operations (Run Command, Maintenance Window run, State
 # Manager association, patch compliance scan on 1,000 instances each; an Automation runbook of 40
 # steps), with in-progress events, 10 % repeats and shuffled order, through the synthesized stack:
 # the replay ends with the messages subscribers received, per operation (one each).
