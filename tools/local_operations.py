@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ssm_event_notifier.cli.stack_resources import Invoked, StackResources
 from tools.harness.endpoints import ACCOUNT, REGION, function_environment
+from tools.harness.http_destinations import Receiver
 from tools.harness.lambda_runner import FunctionProcess
 from tools.harness.local_stack import SUBSCRIBER_QUEUE, LocalStack
+from tools.harness.route_stand_ins import create_secrets, read_secrets, secret_strings
 from tools.harness.sqs_poller import QueuePoller
 from tools.harness.stand_ins import stand_ins
 from tools.harness.template import STACK_NAME, Template, ensure_synthesized
@@ -57,13 +60,18 @@ def attached(template: Template, endpoints: dict[str, str]) -> LocalStack:
 
 @contextlib.contextmanager
 def local_resources(
-    endpoint: str, dynamodb_endpoint: str | None, context: Mapping[str, str], log: Any
+    endpoint: str, dynamodb_endpoint: str | None, context: Mapping[str, str], log: Any, secrets: Path | None = None
 ) -> Iterator[StackResources]:
     """The kept stack on the stand-ins at `endpoint` (moto) and `dynamodb_endpoint` (DynamoDB Local, or moto
-    when not given), its template synthesized with `context` as the replay's was (-c KEY=VALUE)."""
+    when not given), its template synthesized with `context` as the replay's was (-c KEY=VALUE). The routes'
+    webhooks, PagerDuty and JSM are a new HTTP stand-in, their secrets made again from `secrets` (the
+    replay's --secrets file) to point at it: the replay's own stand-in ended with it."""
     template = Template(ensure_synthesized(log=log, context=dict(context) or None))
-    with stand_ins(log, endpoint, dynamodb_endpoint) as endpoints:
+    with stand_ins(log, endpoint, dynamodb_endpoint) as stood, contextlib.closing(Receiver()) as receiver:
+        endpoints = {**stood, "destinations": receiver.base_url}
         stack = attached(template, endpoints)
+        if secrets:
+            create_secrets(stack.client("secretsmanager"), secret_strings(read_secrets(secrets), receiver.base_url))
         processes: dict[str, FunctionProcess] = {}
         base = function_environment(endpoints)
         functions = template.functions()
@@ -83,7 +91,9 @@ def local_resources(
 
         physical = {**stack.refs, **{logical_id: logical_id for logical_id in functions}}
         try:
-            yield StackResources(STACK_NAME, template.body, physical, stack.client, invoke, True, after_move)
+            yield StackResources(
+                STACK_NAME, template.body, physical, stack.client, invoke, True, stack.function_environment, after_move
+            )
         finally:
             for process in processes.values():
                 process.close()

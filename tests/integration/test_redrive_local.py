@@ -27,7 +27,7 @@ from tools.harness.endpoints import function_environment
 from tools.harness.local_stack import LocalStack
 from tools.harness.replayer import Replayer
 from tools.harness.samples import load
-from tools.harness.services import DynamoDBLocal
+from tools.harness.services import DynamoDBLocal, moto_process
 from tools.harness.stand_ins import stand_ins
 from tools.harness.subscribers import drain_queue, envelope_of
 from tools.harness.template import Template, ensure_synthesized
@@ -75,9 +75,11 @@ class Local:
 
 
 @pytest.fixture(scope="module")
-def local(moto_endpoint: str, dynamodb_local: DynamoDBLocal) -> Iterator[Local]:
+def local(dynamodb_local: DynamoDBLocal) -> Iterator[Local]:
     template = Template(ensure_synthesized())
-    with stand_ins(io.StringIO(), moto_endpoint, dynamodb_local.endpoint_url) as endpoints:
+    # A moto of its own: the stack's names are fixed, and a moto in this process shares its state with the
+    # other tests'.
+    with moto_process() as moto, stand_ins(io.StringIO(), moto, dynamodb_local.endpoint_url) as endpoints:
         stack = LocalStack(template, endpoints).deploy()
         replayer = Replayer(template, stack, function_environment(endpoints), None)
         try:
@@ -157,3 +159,11 @@ def test_a_refused_event_is_listed_with_its_reason_and_stays(local: Local, tmp_p
     assert record["event"]["id"] == event["id"] and "command-id" in record["reason"]
     assert local.notified() == Counter()
     assert local.run("status").exit_code == 1
+
+
+def test_without_routes_a_test_goes_through_the_notification_topic(local: Local) -> None:
+    tested = local.run("test-route")
+    assert tested.exit_code == 0, tested.output
+    assert "published" in tested.output and "confirmed" in tested.output
+    messages = drain_queue(local.stack.client("sqs"), local.stack.subscriber_queue_url, empty_polls=1, pause=0)
+    assert [envelope_of(m)["Subject"] for m in messages] == ["[TEST] SSM Event Notifier: a test of route default"]

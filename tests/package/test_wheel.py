@@ -109,7 +109,7 @@ def test_the_console_script_is_installed_and_asks_for_its_extra(installed: Path,
     assert "pip install 'ssm-event-notifier[cli]'" in bare.stderr
     (wheel,) = (installed.parents[2] / "dist").glob("ssm_event_notifier-*.whl")
     _run(installed, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[cli]", cwd=tmp_path)
-    for command in ("status", "redrive"):
+    for command in ("status", "redrive", "test-route"):
         assert "--stack" in _run(script, command, "--help", cwd=tmp_path).stdout
     assert "ROWS" in _run(script, "preview", "--help", cwd=tmp_path).stdout
     assert "redrive" in _run(installed, "-m", "ssm_event_notifier", "--help", cwd=tmp_path).stdout

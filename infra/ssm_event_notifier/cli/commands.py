@@ -95,7 +95,7 @@ def open_stack(options: dict[str, Any]) -> Iterator[StackResources]:
             local = repository_module("tools.local_operations")
             try:
                 with local.local_resources(
-                    options["endpoint"], options["dynamodb_endpoint"], context, sys.stderr
+                    options["endpoint"], options["dynamodb_endpoint"], context, sys.stderr, options.get("secrets")
                 ) as stack:
                     yield stack
             except local.NoLocalStack as error:
@@ -183,3 +183,26 @@ def preview(rows: TextIO, out: Path) -> None:
         raise click.ClickException(f"{rows.name}: {error}") from None
     count = write_page(parsed, out)
     click.echo(f"preview of {count} messages: {out.resolve()}")
+
+
+@cli.command("test-route")
+@click.argument("name", required=False)
+@stack_options
+@click.option(
+    "--secrets", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="local: the replay's --secrets"
+)
+def test_route(name: str | None, secrets: Path | None, **options: Any) -> None:
+    """A clearly marked test notification through route NAME's destinations (webhooks, Slack, Teams, PagerDuty,
+    JSM, its topic), one by one through the route relay, and what each did with it; without routes, through
+    the notification topic, and the state of each of its subscriptions. Exit code 1 unless each accepted it."""
+    from ssm_event_notifier.cli.console import consoles, show_accepted
+    from ssm_event_notifier.cli.route_check import check_route
+
+    out, _ = consoles()
+    with open_stack({**options, "secrets": secrets}) as stack:
+        try:
+            accepted = check_route(stack, name)
+        except KeyError as error:
+            raise click.UsageError(str(error.args[0])) from None
+    show_accepted(out, accepted, name)
+    sys.exit(0 if accepted and all(one.ok for one in accepted) else 1)

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ssm_event_notifier.cli.health import Health
 from ssm_event_notifier.cli.redrive import Redriven
+from ssm_event_notifier.cli.route_check import Accepted
 
 
 def consoles() -> tuple[Console, Console]:
@@ -113,3 +114,13 @@ def show_redrive(out: Console, done: list[Redriven], dry_run: bool, quiet: bool)
         out.print(table)
     else:
         out.print("nothing waits in the dead-letter queues")
+
+
+def show_accepted(out: Console, accepted: list[Accepted], route: str | None) -> None:
+    """What each destination did with the test notification."""
+    table = Table(
+        "destination", "kind", "outcome", "detail", title=f"Test of route {route or '(the notification topic)'}"
+    )
+    for one in accepted:
+        table.add_row(one.destination, one.kind, Text(one.outcome, style="green" if one.ok else "red"), one.detail)
+    out.print(table)

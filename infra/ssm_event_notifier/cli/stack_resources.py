@@ -8,6 +8,7 @@ repository's tools/local_operations.py builds the same view of the local stand-i
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from collections.abc import Callable, Iterable
@@ -32,10 +33,15 @@ def _no_moves(queues: Iterable[str]) -> None:
     """A deployed stack's pollers read a queue messages were moved back to: nothing to do here."""
 
 
+def _no_environment(function: str) -> dict[str, str]:
+    return {}
+
+
 @dataclass
 class StackResources:
     """A stack as the commands see it. `physical`: logical id -> queue URL, function name, table name,
-    topic ARN or alarm name; `invoke(function logical id, event)` runs a function synchronously."""
+    topic ARN or alarm name; `invoke(function logical id, event)` runs a function synchronously (its log
+    lines in the answer); `environment(function logical id)` is its variables as deployed."""
 
     name: str
     template: dict[str, Any]
@@ -43,6 +49,7 @@ class StackResources:
     client: Callable[[str], Any]
     invoke: Callable[[str, Any], Invoked]
     local: bool = False
+    environment: Callable[[str], dict[str, str]] = _no_environment
     # Local stand-ins only: run the functions that read these queues, as Lambda's pollers would.
     after_move: Callable[[Iterable[str]], None] = _no_moves
     _arns: dict[str, str] = field(default_factory=dict)
@@ -109,11 +116,21 @@ def deployed(stack_name: str, region: str | None = None, profile: str | None = N
     lambda_client = session.client("lambda", config=Config(read_timeout=910, retries={"total_max_attempts": 1}))
 
     def invoke(logical_id: str, event: Any) -> Invoked:
-        response = lambda_client.invoke(FunctionName=physical[logical_id], Payload=json.dumps(event).encode())
+        response = lambda_client.invoke(
+            FunctionName=physical[logical_id], Payload=json.dumps(event).encode(), LogType="Tail"
+        )
         payload = json.loads(response["Payload"].read() or b"null")
+        logs = tuple(base64.b64decode(response.get("LogResult", "")).decode("utf-8", "replace").splitlines())
         if response.get("FunctionError"):
             answer = payload if isinstance(payload, dict) else {}
-            return Invoked(False, None, answer.get("errorType", response["FunctionError"]), answer.get("errorMessage"))
-        return Invoked(True, payload)
+            error_type = answer.get("errorType", response["FunctionError"])
+            return Invoked(False, None, error_type, answer.get("errorMessage"), logs)
+        return Invoked(True, payload, logs=logs)
 
-    return StackResources(stack_name, template, physical, functools.cache(session.client), invoke)
+    @functools.cache
+    def environment(logical_id: str) -> dict[str, str]:
+        configuration = lambda_client.get_function_configuration(FunctionName=physical[logical_id])
+        return dict(configuration.get("Environment", {}).get("Variables", {}))
+
+    clients = functools.cache(session.client)
+    return StackResources(stack_name, template, physical, clients, invoke, environment=environment)
