@@ -66,12 +66,14 @@ def chat_card(card: dict[str, Any], channel: str) -> str:
     )
 
 
-def chat(card: dict[str, Any] | None) -> str:
+def chat(card: dict[str, Any] | None, stack_has_chat: bool) -> str:
     if not card:
-        return (
-            "<section class='channel chat'><h3>Slack and Teams</h3><p class='none'>No chat channel in this "
-            "stack (replay with -c slackChannels=... to see the cards).</p></section>"
+        why = (
+            "Not sent to the chat channels: their subscription takes only the severities chat is set to."
+            if stack_has_chat
+            else "No chat channel in this stack (replay with -c slackChannels=... to see the cards)."
         )
+        return f"<section class='channel chat'><h3>Slack and Teams</h3><p class='none'>{why}</p></section>"
     thread = (card.get("metadata") or {}).get("threadId")
     return (
         f"<section class='channel slack'><h3>Slack</h3>{chat_card(card, 'slack')}</section>"
@@ -159,7 +161,7 @@ def message_card(number: int, notification: dict[str, Any], row: dict[str, Any])
         f"<header><span class='badge'>{text(severity.upper())}</span> <span class='family'>{text(family)}</span>"
         f"<h2 class='subject'>{text(notification.get('subject'))}</h2>"
         f"<p class='meta'>{meta} · from {text(row.get('file'))}</p></header>"
-        f"<div class='channels'>{email(notification)}{chat(card)}</div>"
+        f"<div class='channels'>{email(notification)}{chat(card, 'chat' in notification)}</div>"
         f"{destinations(mine)}"
         "<details class='document'><summary>JSON document</summary>"
         f"<pre>{escape(json.dumps(document, indent=2, ensure_ascii=False))}</pre></details></article>"
