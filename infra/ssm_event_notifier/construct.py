@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from ssm_event_notifier.advance_notices import add_notices
 from ssm_event_notifier.calendars import add_calendars
 from ssm_event_notifier.chat_channels import add_chat
 from ssm_event_notifier.contract.environment import FailureReading
@@ -38,7 +39,7 @@ class Notifier:
     alarm_topic: sns.ITopic
     chat_topic: sns.ITopic | None
     idempotency_table: dynamodb.ITable
-    # By function name ("ami", "run-command", "calendar-reconciler", "digest-sweeper", ...).
+    # By function name ("ami", "run-command", "calendar-reconciler", "digest-sweeper", "notices", ...).
     functions: dict[str, NotifierFunction]
     hub: OrganizationHub | None
 
@@ -57,6 +58,7 @@ def assemble(scope: Construct, settings: NotifierSettings) -> Notifier:
     digested = add_fleet_operations(core, reading)
     grant_failure_reads_to_event_functions(core.functions, {f.name for f in core.enabled}, reading, digested)
     add_family_rules(core, digested)
+    add_notices(core)
     if core.hub:
         core.hub.serve(core.functions, read_tags=any(route.tags for route in settings.routes))
         CfnOutput(scope, "HubEventBusArn", value=core.hub.bus.event_bus_arn)

@@ -31,8 +31,8 @@ VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
 # Reserved concurrency: the most instances of a function a burst can run at once, set aside from the
 # account's pool (1,000 by default, of which Lambda keeps 100 unreserved), so that no event storm of
-# this stack can starve the account's other functions, nor theirs this one. 59 in all, 61 with chat
-# (README: Security checks). The numbers, per kind of invocation:
+# this stack can starve the account's other functions, nor theirs this one (the sum: README, Security
+# checks). The numbers, per kind of invocation:
 # - a family function (one asynchronous invocation per event, from EventBridge): 10. Its events are
 #   rare (calendar transitions, images, parameters, OpsItems, single commands) and take a fraction of
 #   a second, up to failureReadSeconds when a failure is explained: 10 notify hundreds a minute. Above
@@ -46,13 +46,14 @@ _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=
 #   concurrency is the same 5, so SQS never hands the reader more batches than it may run (a throttled
 #   batch would count towards the redrive to the dead-letter queue).
 # - the chat relay: 2, SQS's smallest maximum concurrency; chat takes a few cards a minute.
-# - the scheduled functions (reconciler, digest sweeper): 2, one run per schedule and its retry.
+# - the scheduled functions (reconciler, digest sweeper, notices): 2, one run per schedule and its retry.
 # - the route relay: 20, and 2 batches at once from each destination's queue (ssm_event_notifier.routes).
 RESERVED_CONCURRENCY = {
     "instance-events": 5,
     "chat-relay": 2,
     "calendar-reconciler": 2,
     "digest-sweeper": 2,
+    "notices": 2,
     "route-relay": 20,
 }
 EVENT_FUNCTION_CONCURRENCY = 10

@@ -115,7 +115,8 @@ def acknowledge_function_findings(function: NotifierFunction) -> None:
         Acknowledgment(
             id="AwsSolutions-IAM5[Resource::*]",
             reason="xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; "
-            f"nor do the failure reads of the digest sweeper: {WHY_STAR}; nor ec2:DescribeTags (routes by tags); "
+            f"nor do the failure reads of the digest sweeper: {WHY_STAR}; nor ec2:DescribeTags (routes by tags); nor "
+            "the advance notices' ssm:DescribeMaintenanceWindows and ssm:DescribeInstanceInformation (read-only); "
             "every other statement of the role names its resource.",
         )
     )

@@ -37,6 +37,11 @@ SSM_OPERATIONS = (
     "DescribeInstanceAssociationsStatus",
     # The tags of managed nodes, for the routes by tags (infra/ssm_event_notifier/routes.py).
     "ListTagsForResource",
+    # Advance notices: the windows and what a run touches (infra/ssm_event_notifier/advance_notices.py).
+    "DescribeMaintenanceWindows",
+    "DescribeMaintenanceWindowTargets",
+    "DescribeMaintenanceWindowTasks",
+    "DescribeMaintenanceWindowSchedule",
 )
 TRIMMED = {"ssm": SSM_OPERATIONS}
 

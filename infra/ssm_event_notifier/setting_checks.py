@@ -123,6 +123,17 @@ def optional_text(pattern: re.Pattern[str], what: str) -> Check:
     return check
 
 
+def lead_times(value: Any) -> tuple[int, ...]:
+    """Minutes before, as a list (`1440,60`), longest first; `0` alone is none (notices off)."""
+    items = text_list(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+    minutes = tuple(sorted({whole(0, 7 * 24 * 60)(item) for item in items}, reverse=True))
+    if minutes == (0,) or not minutes:
+        return ()
+    if 0 in minutes:
+        raise Problem("0 turns notices off: give it alone, not among lead times")
+    return minutes
+
+
 def families(value: Any) -> tuple[str, ...]:
     """ "all" is every family but the opt-in ones, which are named besides it ("all,api-audit")."""
     names = text_list(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ssm_event_notifier.contract.catalog import NOTICE
 from ssm_event_notifier.contract.route_match import RouteError
 from ssm_event_notifier.contract.routes_file import SLACK_CHANNEL, TEAMS_CHANNEL, check_routes_reach
 from ssm_event_notifier.setting_checks import SettingsError
@@ -91,9 +92,9 @@ def organization_settings(settings: NotifierSettings, hub_region: str | None) ->
 def check_together(settings: NotifierSettings) -> None:
     """The checks that involve more than one setting."""
     try:
-        check_routes_reach(
-            settings.routes, settings.enabled_families, settings.notification_emails, bool(settings.organization_id)
-        )
+        # Notices are a family of messages that noticeBefore, not enabledFamilies, turns on.
+        enabled = (*settings.enabled_families, *((NOTICE,) if settings.notice_before else ()))
+        check_routes_reach(settings.routes, enabled, settings.notification_emails, bool(settings.organization_id))
     except RouteError as error:
         raise SettingsError(f"routes: {error}") from None
     by_tags = [route.name for route in settings.routes if route.tags]

@@ -18,6 +18,7 @@ from ssm_event_notifier.contract.environment import (
     FAILURE_READS,
     INTERIM_AFTER_SECONDS,
     MISSED_TRANSITION_GRACE_MINUTES,
+    NOTICE_BEFORE_MINUTES,
     OPERATION_TIMEOUT_SECONDS,
     QUIET_PERIOD_SECONDS,
 )
@@ -40,6 +41,7 @@ from ssm_event_notifier.setting_checks import (
     boolean,
     calendars,
     families,
+    lead_times,
     matching,
     one_of,
     optional_text,
@@ -185,6 +187,13 @@ class NotifierSettings:
         MISSED_TRANSITION_GRACE_MINUTES,
         whole(16, 24 * 60),
         "how long a state may differ from the last one notified before the reconciler announces a missed transition",
+    )
+    notice_before: Sequence[int] = setting(
+        NOTICE_BEFORE_MINUTES,
+        lead_times,
+        "advance notice: minutes before each Maintenance Window run and each monitored Change Calendar "
+        "transition, one message per lead time (e.g. `1440,60`); `0` turns notices off",
+        shown="`60`",
     )
     reserved_concurrency: bool = setting(
         True,

@@ -6,7 +6,8 @@ Features:
   reconciler, and one message per calendar edit;
 - ``fleet``: fleet-wide operations, one message per operation;
 - ``api_audit``: the opt-in API audit, one message per burst of the same call by one principal;
-- ``routes``: each route's messages to its own destinations (topic, webhooks, incident tools), once.
+- ``routes``: each route's messages to its own destinations (topic, webhooks, incident tools), once;
+- ``notices``: advance notices of Maintenance Window runs and Change Calendar transitions, once each.
 Shared by every feature (importing no feature):
 - ``core``: models, severity, links, rendering; no AWS access, imports only itself;
 - ``failures``: why it failed, read within a budget, for every feature that publishes failures;

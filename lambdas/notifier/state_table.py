@@ -34,6 +34,15 @@ class KeyPrefix(StrEnum):
     API_BURST = "api-burst#"
     # An incident the route relay opened at one destination (routes): then "<destination id>#<incident key>".
     OPEN_INCIDENT = "open-incident#"
+    # The first report of an image's state (images): then "<account>/<region>/<image id>/<state>".
+    IMAGE_STATE = "image-state#"
+    # An advance notice sent (notices): then "<scoped window id or calendar name>#<run or transition>#<lead>".
+    NOTICE = "notice#"
+    # The window runs announced and still to come, a string set of "<window id>|<run>" (notices): then the
+    # scope ("" or "<account>/<region>").
+    NOTICES_ANNOUNCED = "notices-announced#"
+    # A correction of an announced run that moved or was cancelled (notices): then "<scoped window id>#<run>".
+    NOTICE_CORRECTION = "notice-correction#"
 
 
 # DynamoDB refuses a partition key over 2,048 bytes, and a key built from an event's fields (an account,

@@ -14,10 +14,12 @@ from ssm_event_notifier.contract.catalog import FUNCTIONS
 from ssm_event_notifier.stack import NotifierStack
 
 # The functions of the stack besides one per catalog function: the calendar reconciler (calendars/
-# ships an example) and the fleet operations' two (perInstanceNotifications=digest, the default).
+# ships an example), the fleet operations' two (perInstanceNotifications=digest, the default) and the
+# advance notices' look-ahead (noticeBefore=60, the default).
 RECONCILER = "handlers.calendar_reconciler.handler"
 STORM = ("handlers.operation_events.handler", "handlers.operation_sweeper.handler")
-STACK_HANDLERS = (*FUNCTIONS.values(), RECONCILER, *STORM)
+NOTICES = "handlers.notices.handler"
+STACK_HANDLERS = (*FUNCTIONS.values(), RECONCILER, *STORM, NOTICES)
 
 Synth = Callable[..., dict[str, Any]]
 

@@ -46,9 +46,10 @@ def test_the_calendar_functions_read_only_the_monitored_calendars(template):
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if any(action in ("ssm:GetDocument", "ssm:GetCalendarState") for action in as_list(statement["Action"]))
     ]
-    # The calendar function reads documents; the reconciler also asks for the calendar state.
+    # The calendar function and the advance notices read documents; the reconciler also asks for the state.
     assert sorted(sorted(as_list(s["Action"])) for s in ssm_statements) == [
         ["ssm:GetCalendarState", "ssm:GetDocument"],
+        ["ssm:GetDocument"],
         ["ssm:GetDocument"],
     ]
     for statement in ssm_statements:

@@ -66,12 +66,14 @@ def test_the_construct_makes_what_its_settings_ask_for_under_its_own_id() -> Non
     template = _construct_template(**KEYWORDS)
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     handlers = {f["Properties"]["Handler"] for f in functions}
-    # No reconciler: the construct is given no calendar to deploy or monitor.
+    # No reconciler: the construct is given no calendar to deploy or monitor; the advance notices' look-ahead
+    # (noticeBefore's default) announces the account's Maintenance Windows.
     assert handlers == {
         "handlers.ami.handler",
         "handlers.run_command.handler",
         "handlers.calendar.handler",
         "handlers.chat_relay.handler",
+        "handlers.notices.handler",
     }
     assert all(logical_id.startswith("Notifier") for logical_id in template["Resources"])
 

@@ -75,7 +75,7 @@ def test_reserved_concurrency_is_on_by_default_and_a_setting_turns_it_off(templa
         f["Properties"].get("ReservedConcurrentExecutions")
         for f in resources(template, "AWS::Lambda::Function").values()
     ]
-    assert None not in reserved and sum(reserved) == 59
+    assert None not in reserved and sum(reserved) == 61
     off = synthesize(reservedConcurrency="false")
     assert all(
         "ReservedConcurrentExecutions" not in f["Properties"] for f in resources(off, "AWS::Lambda::Function").values()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ssm_event_notifier.advance_notices import READS_WITHOUT_RESOURCES as NOTICE_READS
 from ssm_event_notifier.failure_reads import READS_WITHOUT_RESOURCES
 from tests.infra.conftest import as_list, pattern_rules, resources
 
@@ -119,7 +120,10 @@ def test_every_resource_is_named_where_aws_allows_it(template):
         # X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions, nor
         # have the failure reads listed in infra/failure_reads.py (all read-only).
         actions = set(as_list(statement["Action"]))
-        assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), (logical_id, statement)
+        assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES or a in NOTICE_READS for a in actions), (
+            logical_id,
+            statement,
+        )
 
 
 def test_every_event_rule_accepts_only_the_deploying_accounts_events(template):

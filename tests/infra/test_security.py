@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ssm_event_notifier.advance_notices import READS_WITHOUT_RESOURCES as NOTICE_READS
 from ssm_event_notifier.contract.catalog import FUNCTIONS
 from ssm_event_notifier.failure_reads import READS_WITHOUT_RESOURCES
 from ssm_event_notifier.functions import EVENT_FUNCTION_CONCURRENCY
 from ssm_event_notifier.log_encryption import LOGS_KEY_ACTIONS
-from tests.infra.conftest import RECONCILER, STACK_HANDLERS, as_list, resources
+from tests.infra.conftest import NOTICES, RECONCILER, STACK_HANDLERS, as_list, resources
 
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,8 +92,9 @@ def test_every_function_has_its_reserved_concurrency_and_queue_readers_take_no_m
         RECONCILER: 2,
         "handlers.operation_events.handler": 5,
         "handlers.operation_sweeper.handler": 2,
+        NOTICES: 2,
     }
-    assert sum(reserved.values()) == 59  # README: Security checks; the account keeps 100 unreserved of 1,000
+    assert sum(reserved.values()) == 61  # README: Security checks; the account keeps 100 unreserved of 1,000
     for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
         function = mapping["Properties"]["FunctionName"]["Ref"]
         assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved[function]}
@@ -123,7 +125,9 @@ def test_only_x_ray_and_the_failure_reads_without_resource_types_are_granted_on_
     for statement in _statements(template):
         if "*" in as_list(statement["Resource"]):
             actions = as_list(statement["Action"])
-            assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES for a in actions), statement
+            assert all(a.startswith("xray:") or a in READS_WITHOUT_RESOURCES or a in NOTICE_READS for a in actions), (
+                statement
+            )
 
 
 def test_each_role_writes_only_its_own_log_group_and_publishes_only_to_the_notification_topic(template):

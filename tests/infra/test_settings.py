@@ -55,6 +55,7 @@ def test_emails_subscriptions_families_and_windows_from_context():
         "handlers.ami.handler",
         "handlers.calendar.handler",
         "handlers.calendar_reconciler.handler",
+        "handlers.notices.handler",
     ]
     assert {f["Properties"]["Environment"]["Variables"]["DEDUPE_WINDOW_SECONDS"] for f in functions} == {"3600"}
     assert {g["Properties"]["RetentionInDays"] for g in resources(template, "AWS::Logs::LogGroup").values()} == {30}
@@ -62,10 +63,11 @@ def test_emails_subscriptions_families_and_windows_from_context():
     variables = reconciler["Properties"]["Environment"]["Variables"]
     assert variables["MONITORED_CALENDARS"] == "ConsoleCalendar,ProductionChangeFreeze"
     assert variables["GRACE_MINUTES"] == "30"
-    (schedule,) = [
+    schedules = [
         r for r in resources(template, "AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]
     ]
-    assert schedule["Properties"]["ScheduleExpression"] == "rate(10 minutes)"
+    # The reconciler's, and the advance notices' (its own rate).
+    assert sorted(s["Properties"]["ScheduleExpression"] for s in schedules) == ["rate(10 minutes)", "rate(5 minutes)"]
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,14 @@ API_AUDIT = "api-audit"
 CALENDAR_EDITS = "calendar-edits"
 # The detail-type of a fleet operation's one message (its digest), in its attributes and JSON document.
 DIGEST_DETAIL_TYPE = "Operation Digest"
+# Advance notices (notifier.notices): what is about to happen, from a scheduled look-ahead, not from an
+# event. A family of messages, not of events: no rule, no sample, not in FAMILIES (enabledFamilies);
+# the setting noticeBefore turns it on or off, and routes match it by its name.
+NOTICE = "notice"
+NOTICE_FAMILY = Family(NOTICE, "Advance notice", (), "notices")
+WINDOW_NOTICE_DETAIL_TYPE = "Maintenance Window Notice"
+CALENDAR_NOTICE_DETAIL_TYPE = "Change Calendar Notice"
+NOTICE_DETAIL_TYPES = (WINDOW_NOTICE_DETAIL_TYPE, CALENDAR_NOTICE_DETAIL_TYPE)
 # The calls the API audit notifies by default (setting auditedCalls): what operations and security
 # teams want to see people do. Never the SSM Agent's and the service's own calls (ec2messages:*,
 # ssmmessages:*, UpdateInstanceInformation every 5 minutes, ListInstanceAssociations, ...), nor reads.
@@ -661,7 +669,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
 # fleet-wide operations and AMIs. Not compliance: a scan's finding is its own reason.
 FAILURE_READ_FAMILIES = ("ami", "run-command", "maintenance-window", "automation", "state-manager")
 
-FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
+# Every family a message may carry: the event families and the notices'.
+FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in (*FAMILIES, NOTICE_FAMILY)}
 _EVENT_TYPE_BY_MODEL: dict[tuple[str, str], EventType] = {(e.detail_type, e.model): e for e in EVENT_TYPES}
 DETAIL_TYPES: frozenset[str] = frozenset(e.detail_type for e in EVENT_TYPES)
 

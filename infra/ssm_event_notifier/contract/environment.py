@@ -27,6 +27,12 @@ FAILURE_READS = 20
 FAILURE_READ_SECONDS = 3.0
 # The API audit: the same call by the same principal within this window is one message.
 AUDIT_BURST_SECONDS = 60
+# Advance notices: how long before a Maintenance Window run or a Change Calendar transition (minutes,
+# one notice per lead time), how often the look-ahead runs, and what one window's notice may read.
+NOTICE_BEFORE_MINUTES = (60,)
+NOTICE_RATE_MINUTES = 5
+NOTICE_READS = 6
+NOTICE_READ_SECONDS = 3.0
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -35,6 +41,10 @@ def _names(text: str) -> tuple[str, ...]:
 
 def _variable(name: str, parse: Callable[[str], Any] = str, default: Any = MISSING, factory: Any = MISSING) -> Any:
     return field(default=default, default_factory=factory, metadata={"variable": name, "parse": parse})
+
+
+def _minutes(text: str) -> tuple[int, ...]:
+    return tuple(int(value) for value in _names(text))
 
 
 def _seconds_by_name(text: str) -> dict[str, float]:
@@ -70,7 +80,7 @@ class FunctionEnvironment:
         for spec in fields(self):
             value = getattr(self, spec.name)
             if isinstance(value, tuple):
-                text = ",".join(value)
+                text = ",".join(map(str, value))
             elif isinstance(value, dict):
                 text = _pairs_text(value)
             else:
@@ -190,6 +200,18 @@ class CalendarEditing(FunctionEnvironment):
     # calendars/<name>.ics -> change_calendar.content_hash of its content, as deployed.
     repository_hashes: dict[str, str] = _variable("REPOSITORY_CALENDARS", _text_by_name, factory=dict)  # noqa: RUF009 (a dataclasses.field)
     reconcile_minutes: int = _variable("RECONCILE_RATE_MINUTES", int, 0)
+
+
+@dataclass(frozen=True)
+class Noticing(FunctionEnvironment):
+    """The look-ahead (notifier.notices): the lead times, the calendars whose transitions and CLOSED
+    periods it announces, how often it runs and what one window's notice may read."""
+
+    lead_minutes: tuple[int, ...] = _variable("NOTICE_BEFORE_MINUTES", _minutes, NOTICE_BEFORE_MINUTES)
+    calendars: tuple[str, ...] = _variable("MONITORED_CALENDARS", _names, ())
+    rate_minutes: int = _variable("NOTICE_RATE_MINUTES", int, NOTICE_RATE_MINUTES)
+    reads: int = _variable("NOTICE_READS", int, NOTICE_READS)
+    read_seconds: float = _variable("NOTICE_READ_SECONDS", float, NOTICE_READ_SECONDS)
 
 
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"

@@ -7,7 +7,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ssm_event_notifier.contract.catalog import DIGEST_DETAIL_TYPE, EVENT_TYPES, FAMILIES
+from ssm_event_notifier.contract.catalog import (
+    DIGEST_DETAIL_TYPE,
+    EVENT_TYPES,
+    FAMILIES,
+    NOTICE,
+    NOTICE_DETAIL_TYPES,
+)
 
 SEVERITIES = ("error", "warning", "info")
 # Route key -> the message attribute it matches (lambdas/notifier/core/render.py compose).
@@ -54,8 +60,8 @@ def parse_match(
         return {}, {}
     if not isinstance(given, Mapping):
         raise RouteError(f"{where}: match: expected a mapping of keys to lists")
-    families = tuple(f.name for f in FAMILIES)
-    detail_types = (*dict.fromkeys(e.detail_type for e in EVENT_TYPES), DIGEST_DETAIL_TYPE)
+    families = (*(f.name for f in FAMILIES), NOTICE)
+    detail_types = (*dict.fromkeys(e.detail_type for e in EVENT_TYPES), DIGEST_DETAIL_TYPE, *NOTICE_DETAIL_TYPES)
     allowed: dict[str, tuple[re.Pattern[str] | tuple[str, ...], str]] = {
         "accounts": (ACCOUNT, "a 12-digit account id"),
         "regions": (REGION, "a region name such as eu-west-1"),
@@ -131,6 +137,7 @@ def check_can_match(
     detail_types = match.get("detailTypes")
     if families and detail_types:
         of_families = {e.detail_type for e in EVENT_TYPES if e.family in families} | {DIGEST_DETAIL_TYPE}
+        of_families |= set(NOTICE_DETAIL_TYPES) if NOTICE in families else set()
         if not set(detail_types) & of_families:
             raise RouteError(
                 f"{where}: match.detailTypes: none belongs to the families {', '.join(families)}: it can never match"

@@ -10,7 +10,8 @@ per transition, the transitions AWS did not announce, and one message per edit o
   and the reconciler's notification of a transition AWS did not announce;
 - ``reconciler``: GetCalendarState against the last transition notified, after a grace period;
 - ``edits``: what an edit changed between two versions, and whether it came near a transition (pure);
-- ``edit_messages``: the pipeline's hooks for a calendar edit: one message per version put into effect.
+- ``edit_messages``: the pipeline's hooks for a calendar edit: one message per version put into effect;
+- ``outlook``: a calendar's transitions to come and its CLOSED periods, for the advance notices.
 """
 
 from typing import TYPE_CHECKING
@@ -20,7 +21,9 @@ from notifier.core.exports import lazy_exports
 __all__ = [
     "CalendarDocuments",
     "CalendarEditMessages",
+    "CalendarUnavailable",
     "MissedTransition",
+    "Outlook",
     "TransitionStore",
     "explain_transition",
     "missed_transition_notification",
@@ -30,17 +33,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from notifier.calendars.documents import CalendarDocuments
+    from notifier.calendars.documents import CalendarDocuments, CalendarUnavailable
     from notifier.calendars.edit_messages import CalendarEditMessages, version_store
     from notifier.calendars.explanations import explain_transition, missed_transition_notification, transition_gate
+    from notifier.calendars.outlook import Outlook
     from notifier.calendars.reconciler import MissedTransition, reconcile
     from notifier.calendars.transitions import TransitionStore
 else:
     __getattr__ = lazy_exports(
         __name__,
-        documents=("CalendarDocuments",),
+        documents=("CalendarDocuments", "CalendarUnavailable"),
         edit_messages=("CalendarEditMessages", "version_store"),
         explanations=("explain_transition", "missed_transition_notification", "transition_gate"),
+        outlook=("Outlook",),
         reconciler=("MissedTransition", "reconcile"),
         transitions=("TransitionStore",),
     )

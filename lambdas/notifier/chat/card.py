@@ -13,7 +13,7 @@ from typing import Any
 
 from notifier.chat.markdown_safety import OUTPUT_MAX, block, clean, code, console_link, identifier
 from notifier.core.render import cut
-from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME, OperationKind, event_type_of
+from ssm_event_notifier.contract.catalog import NOTICE, OPERATION_BY_NAME, OperationKind, event_type_of
 
 # Limits. https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html (Event schema,
 # Parameter details) documents the fields: version must be "1.0", source must be "custom", textType
@@ -64,6 +64,12 @@ def thread_id(document: dict[str, Any]) -> str:
         thread = kind.name, "/".join(str(values.get(name) or "-") for name in kind.key_fields)
     elif kind and operation.get("key"):
         thread = kind.name, str(operation["key"])
+    elif document.get("family") == NOTICE:  # in the thread of the window or calendar it announces
+        notice = _dict(document.get("notice"))
+        if notice.get("kind") == "calendar":
+            thread = "calendar", str(_dict(notice.get("calendar")).get("name") or "-")
+        else:
+            thread = "window", str(_dict(notice.get("window")).get("id") or "-")
     elif document.get("family") == "calendar":
         thread = "calendar", str(fields.get("calendar_name") or _dict(document.get("calendar")).get("name") or "-")
     elif document.get("family") == "ami" and fields.get("image_id"):
@@ -149,12 +155,41 @@ def _calendar_lines(calendar: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _notice_lines(notice: dict[str, Any]) -> list[str]:
+    """An advance notice's when, what it touches and what blocks it."""
+    lines = [
+        f"When: {clean(notice.get('atLocal'), 40)} ({clean(notice.get('timeZone'), 40)}); {clean(notice.get('at'), 30)}"
+    ]
+    if notice.get("kind") == "calendar":
+        calendar = _dict(notice.get("calendar"))
+        lines.append(f"Calendar: {code(calendar.get('name'))} becomes {code(calendar.get('state'), 20)}")
+        lines += [
+            f"• Window inside: {code(w.get('name'))} ({code(w.get('id'))})"
+            for w in map(_dict, _list(notice.get("windows"))[:5])
+        ]
+        return lines
+    window = _dict(notice.get("window"))
+    lines.append(f"Window: {code(window.get('name'))} ({code(window.get('id'))})")
+    if notice.get("kind") == "correction":
+        return [*lines, f"Why: {clean(notice.get('why'), 200)}; next run: {clean(notice.get('nextRun') or 'none', 30)}"]
+    targets, tasks = notice.get("targets"), notice.get("tasks")
+    if isinstance(targets, list):
+        nodes = sum(int(t.get("nodes") or 0) for t in map(_dict, targets))
+        lines.append(f"Targets: {len(targets)}, {nodes} managed nodes" if targets else "Targets: none")
+    if isinstance(tasks, list):
+        lines.append("Tasks: " + (", ".join(code(t.get("runs"), 100) for t in map(_dict, tasks[:5])) or "none"))
+    lines += [f"• {code(c.get('name'))} is CLOSED then" for c in map(_dict, _list(notice.get("closedCalendars"))[:5])]
+    lines += [f"Not read: {clean(u.get('detail'), 200)}" for u in map(_dict, _list(notice.get("unavailable"))[:5])]
+    return lines
+
+
 def _description(document: dict[str, Any], console: str | None) -> str:
     """Whole lines and blocks while they fit; how many were left out; the console link last."""
     kind = _kind(document)
     noun = kind.item_noun if kind else "image" if document.get("family") == "ami" else "item"
     parts = [clean(document.get("summary"), SUMMARY_MAX), *_key_lines(document)]
     parts += _calendar_lines(_dict(document.get("calendar"))) if document.get("calendar") else []
+    parts += _notice_lines(_dict(document.get("notice"))) if document.get("notice") else []
     parts += _reason_lines(document, noun)
     tail = f"Console: {console}" if console else ""
     room = DESCRIPTION_MAX - len(tail) - 60  # the console line and the "not shown" line

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ssm_event_notifier.contract.catalog import DIGEST_DETAIL_TYPE
+from ssm_event_notifier.contract.catalog import DIGEST_DETAIL_TYPE, NOTICE
 
 Action = Literal["trigger", "resolve"]
 # Statuses that mean the thing that failed before now works (the catalog's vocabularies differ).
@@ -29,7 +29,10 @@ KEY_MAX = 255  # PagerDuty's dedup_key; JSM's alias takes 512
 
 
 def action_of(document: dict[str, Any]) -> Action | None:
-    """An error or a warning opens (or updates) an incident; a recovery resolves it; the rest: neither."""
+    """An error or a warning opens (or updates) an incident; a recovery resolves it; the rest: neither. An
+    advance notice (a window inside a freeze, one without targets) is about what has not happened: neither."""
+    if document.get("family") == NOTICE:
+        return None
     if document.get("severity") in ("error", "warning"):
         return "trigger"
     if str(document.get("status", "")).lower() in RECOVERED:
