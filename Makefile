@@ -132,8 +132,11 @@ bench-route-calls: setup
 # routes of examples/routes.yaml (their webhook and PagerDuty on a local HTTP stand-in); the
 # association's recovery comes after its failure's message went out, so that it resolves the incident.
 # Ends with the path of the preview page: every message as e-mail, Slack, Teams and each destination show it.
+# The scheduled functions run as of --now, a Friday afternoon an hour before the weekend freeze of calendars/:
+# the advance notices of the freeze and of the windows examples/notices serves.
 demo: setup
 	$(BIN)/python -m tools.replay --repeat 2 --calendars events/calendar/documents \
+		--now 2035-01-12T16:05:00Z --fixtures examples/notices \
 		-c slackChannels=T00000000:C00000000 -c enabledFamilies=all,api-audit --show email,chat \
 		-c routes=examples/routes.yaml --secrets examples/routes.secrets.json \
 		--later events/state-manager/instance-association-recovered.json \

@@ -2,6 +2,7 @@
 
     python -m tools.replay [--json] [--repeat N] [--account ID] [--endpoint URL] [--keep] [--settle S]
                            [-c KEY=VALUE ...] [--secrets FILE] [--later PATH] [--answer PREFIX=STATUS,...]
+                           [--now TIME] [--fixtures DIR ...]
                            [--preview FILE] PATH...
 
 Each event is matched against every rule of the template (moto's EventBridge pattern
@@ -9,7 +10,8 @@ matcher), delivered to the rule's target function as Lambda delivers asynchronou
 (retries from the template, then the on-failure queue), run from the bundled asset, and
 what the subscriber queue received is shown. A rule that targets an SQS queue sends the
 event there; after the files of a pass, every queue a function reads (an event source
-mapping) is drained in batches as Lambda does, and then every scheduled function runs once. With
+mapping) is drained in batches as Lambda does, and then every scheduled function runs once (the look-ahead
+of advance notices only with --now, as of that time: its notices depend on the time). With
 routes (-c routes=FILE), the route relay delivers to a local HTTP stand-in for the webhooks,
 PagerDuty and JSM, its secrets made from --secrets; each row says what its notifications became
 there (`deliveries`). --preview writes every message on one HTML page (ssm_event_notifier.cli.preview_page).
@@ -25,6 +27,7 @@ import json
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,12 @@ def answers(value: str) -> tuple[str, list[int]]:
     if not prefix.startswith("/") or not codes or not all(100 <= code <= 599 for code in codes):
         raise ValueError(value)
     return prefix, codes
+
+
+def instant(value: str) -> datetime:
+    """ "2026-05-15T23:00:00Z" (or without a zone: UTC) -> that instant."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -119,6 +128,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write every message the replay produced, as each channel shows it, on one self-contained HTML page",
     )
     parser.add_argument(
+        "--now",
+        type=instant,
+        metavar="TIME",
+        help="run the scheduled functions as of TIME (ISO 8601, UTC unless it says otherwise), their event's "
+        "time: the look-ahead of advance notices runs only with it",
+    )
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder whose *.reads.json the SSM and EC2 stand-in serves too (e.g. the Maintenance Windows a "
+        "notice announces), besides those of events/ and of the folders replayed",
+    )
+    parser.add_argument(
         "-c",
         "--context",
         action="append",
@@ -131,6 +156,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("-c takes KEY=VALUE")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    missing = [str(folder) for folder in args.fixtures if not folder.is_dir()]
+    if missing:
+        parser.error(f"--fixtures: not a folder: {', '.join(missing)}")
     if args.secrets:
         try:
             args.secrets = read_secrets(args.secrets)
@@ -185,7 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     replayed: list[ReplayedEvent] = []  # for the preview: their notifications are complete once the wave ends
     with (
         stand_ins(
-            log, args.endpoint, args.dynamodb_endpoint, args.keep, args.calendars, reads_beside(args.paths)
+            log,
+            args.endpoint,
+            args.dynamodb_endpoint,
+            args.keep,
+            args.calendars,
+            (*reads_beside(args.paths), *args.fixtures),
         ) as endpoints,
         contextlib.closing(Receiver()) as receiver,
     ):
@@ -196,7 +229,13 @@ def main(argv: list[str] | None = None) -> int:
             prepare_routes(args, stack, routes, log)
         environment = function_environment(endpoints)
         replayer = Replayer(
-            template, stack, environment, args.account, args.settle, routes if routes.destinations else None
+            template,
+            stack,
+            environment,
+            args.account,
+            args.settle,
+            routes if routes.destinations else None,
+            now=args.now,
         )
         try:
             for round_number in range(args.repeat):

@@ -4,6 +4,8 @@ calendar from files, DynamoDB Local, moto's SNS), run tick by tick as its schedu
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tools import REPO_ROOT
 from tools.harness.calendar_service import calendar_service
 from tools.harness.context import fake_context
 from tools.harness.handler_loader import load_module
@@ -225,7 +228,7 @@ def test_a_calendar_transition_notice_names_the_windows_inside_the_closed_period
     )
     # Friday 12 January 2035, 17:00 Paris (16:00 UTC): the freeze closes in an hour.
     assert with_calendar.tick(utc("2035-01-12T16:00:00")) == [
-        "[INFO] WeekendFreeze closes in 1 h (Fri 18:00 Europe/Paris), until Mon 06:00 (us-east-1)"
+        "[INFO] WeekendFreeze closes in 1 h: Fri 18:00 to Mon 06:00 Europe/Paris (us-east-1)"
     ]
     (message,) = with_calendar.received()
     assert message["detailType"] == "Change Calendar Notice"
@@ -261,3 +264,30 @@ def test_reads_denied_the_notice_still_goes_out_naming_what_was_not_read(rig: Ri
     assert "Not read (the notice went out without it):" in message["text"]
     assert "  - its targets (ssm:DescribeMaintenanceWindowTargets): AccessDeniedException: " in message["text"]
     assert "  - its tasks (ssm:DescribeMaintenanceWindowTasks): AccessDeniedException: " in message["text"]
+
+
+def test_the_replay_runs_the_look_ahead_only_as_of_now_with_the_windows_of_its_fixtures() -> None:
+    """tools.replay --now TIME --fixtures DIR: the scheduled functions run as of TIME, the stand-in serves the
+    windows of DIR (examples/notices: `make demo`'s); without --now the look-ahead does not run."""
+    command = [sys.executable, "-m", "tools.replay", "--json", "--fixtures", "examples/notices"]
+    sample = "events/ami/available.json"
+    runs = [
+        subprocess.run(
+            [*command, *now, sample], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
+        )
+        for now in (["--now", "2035-01-12T16:05:00Z"], [])
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
+    rows = [[json.loads(line) for line in run.stdout.splitlines() if line.strip()] for run in runs]
+    noticed = [
+        [n["subject"] for r in found if "Notice" in str(r.get("function")) for n in r["notifications"]]
+        for found in rows
+    ]
+    assert noticed == [
+        [
+            "[INFO] ProductionChangeFreeze closes in 55 min: Fri 18:00 to Mon 06:00 Europe/Berlin (us-east-1)",
+            "[WARNING] Maintenance Window patch-night runs in 55 min (Fri 18:00 Europe/Berlin) (us-east-1)",
+            "[INFO] Maintenance Window web-canary runs in 25 min (Fri 17:30 Europe/Berlin) (us-east-1)",
+        ],
+        [],
+    ]

@@ -47,14 +47,18 @@ class Replayer:
         account: str | None,
         settle_seconds: int | None = None,
         routes: RouteDeliveries | None = None,
+        now: datetime | None = None,
     ) -> None:
-        """`routes`: the route destinations' stand-in, when the stack relays routes."""
+        """`routes`: the route destinations' stand-in, when the stack relays routes. `now`: the time the
+        scheduled functions run as of (their event's `time`); without it the look-ahead of advance notices
+        does not run, so that what a replay shows does not depend on when it runs."""
         self.template = template
         self.stack = stack
         self.account = account
         self.base_environment = base_environment
         self.settle_seconds = settle_seconds
         self.routes = routes
+        self.now = now
         # A route's own topic e-mails a notification after its row was made: tied to it at the end.
         self.emailed_later: dict[str, list[tuple[str, str]]] = {}
         self.functions = template.functions()
@@ -94,13 +98,15 @@ class Replayer:
         return deliveries
 
     def run_schedules(self, calendars: str) -> list[ReplayedEvent]:
-        """Invoke each scheduled function once (calendar reconciler, digest sweeper).
+        """Invoke each scheduled function once (calendar reconciler, digest sweeper, advance notices).
 
-        The reconciler watches the calendars the replay serves (`calendars`, comma-separated).
+        The reconciler and the look-ahead watch the calendars the replay serves (`calendars`, comma-separated).
         """
         deliveries = []
         for rule in self.template.schedules():
             for function in rule.target_functions:
+                if self.now is None and "NOTICE_BEFORE_MINUTES" in self.functions[function].environment:
+                    continue
                 if "MONITORED_CALENDARS" in self.functions[function].environment:
                     self.process(function).environment["MONITORED_CALENDARS"] = calendars
                 event: dict[str, Any] = {
@@ -109,7 +115,7 @@ class Replayer:
                     "detail-type": "Scheduled Event",
                     "source": "aws.events",
                     "account": self.stack.account,
-                    "time": datetime.now(UTC).isoformat(),
+                    "time": (self.now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),  # as EventBridge writes it
                     "region": REGION,
                     "resources": [],
                     "detail": {},

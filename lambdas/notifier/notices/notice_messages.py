@@ -154,7 +154,11 @@ def calendar_notice(
     causes = [str(c.get("summary") or c.get("uid") or "-") for c in transition.get("causes", [])]
     until = _at(transition["until"]) if transition.get("until") else None
     until_text = f", until {until.astimezone(ZoneInfo(zone)):%a %H:%M}" if until else ""
-    headline = f"{calendar} {verb} in {left} ({short(at, zone)}){until_text}"
+    # "ProductionChangeFreeze closes in 1 h: Fri 18:00 to Mon 06:00 Europe/Berlin": within a subject's 99.
+    period = f"{at.astimezone(ZoneInfo(zone)):%a %H:%M}" + (
+        f" to {until.astimezone(ZoneInfo(zone)):%a %H:%M}" if until else ""
+    )
+    headline = f"{calendar} {verb} in {left}: {period} {zone}"
     # The summary as people say it: its cause too (a subject has no room for it).
     summary = f"{calendar} {verb} in {left} ({short(at, zone)})" + (f": {causes[0]}" if causes else "") + until_text
     lines = Lines(rows=[("Calendar", calendar), ("Becomes", f"{state} at {local(at, zone)}")])
