@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import route_calls
+from bench import notice_calls, route_calls
 from bench.calls import EXEMPT
 from bench.calls import operations as _ops
 
@@ -237,6 +237,8 @@ def markdown(results: dict[str, Any]) -> str:
     if "route_calls" in results:
         after_calls = next(i for i, row in enumerate(rows) if row[0] == "... calendar families") + 1
         rows[after_calls:after_calls] = route_calls.rows(results["route_calls"])
+    if "notice_calls" in results:
+        rows[-1:-1] = notice_calls.rows(results["notice_calls"])
     lines += [f"| {' | '.join(row)} |" for row in rows]
     run = results["run"]
     lines += ["", *cold_start_table(cold)]

@@ -1,11 +1,12 @@
 """Run every benchmark once and write bench/results.json (see bench/__init__.py).
 
-    python -m bench.run [--quick] [--only cold_start|route_calls] [--out bench/results.json]
+    python -m bench.run [--quick] [--only cold_start|route_calls|notice_calls] [--out bench/results.json]
 
 --quick uses reduced sizes (a smoke run); `make bench` runs the full ones. --only cold_start measures
 the cold starts and the asset sizes alone (about 2 minutes) and puts them into the existing results,
 the other figures kept with the date of their own run (`make bench-cold-start`); --only route_calls the
-calls per new event with routes (under a minute, `make bench-route-calls`). Exit code 1 when the
+calls per new event with routes (under a minute, `make bench-route-calls`); --only notice_calls the
+advance notices' calls per look-ahead run (under a minute). Exit code 1 when the
 soak found an event lost or published twice outside the documented case, or the fleet or failure
 reasons benchmark found problems; figures that miss their goal are reported, not failed.
 """
@@ -27,7 +28,7 @@ from typing import Any
 
 import boto3
 
-from bench import assets, calls, cold_start, cost, failure_reasons, fleet, report, route_calls, throughput
+from bench import assets, calls, cold_start, cost, failure_reasons, fleet, notice_calls, report, route_calls, throughput
 from notifier.core.models import parse_event
 from notifier.core.render import render
 from tools import REPO_ROOT
@@ -123,18 +124,21 @@ def only_cold_start(out: Path, sizes: dict[str, int]) -> int:
     return 0
 
 
-def only_route_calls(out: Path) -> int:
-    """--only route_calls: the calls per new event with routes, into the results of the last full run."""
+def only_calls(out: Path, part: str) -> int:
+    """--only route_calls or notice_calls: those calls, into the results of the last full run."""
     results = json.loads(out.read_text()) if out.exists() else {}
     with (
-        dynamodb_local(REPO_ROOT / "cdk.out.local" / "bench-routes-dynamodb-local.log") as ddb,
+        dynamodb_local(REPO_ROOT / "cdk.out.local" / f"bench-{part}-dynamodb-local.log") as ddb,
         moto_process() as moto,
         contextlib.redirect_stdout(io.StringIO()),  # the handlers' logs
     ):
         _local_environment(ddb.endpoint_url, moto)
-        results["route_calls"] = route_calls.measure("make bench-route-calls")
+        if part == "route_calls":
+            results[part] = route_calls.measure("make bench-route-calls")
+        else:
+            results[part] = notice_calls.measure("python -m bench.run --only notice_calls")
     out.write_text(json.dumps(results, indent=2) + "\n")
-    _say(f"wrote the route calls into {out}")
+    _say(f"wrote the {part.replace('_', ' ')} into {out}")
     return 0
 
 
@@ -178,13 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="reduced sizes (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
-        "--only", choices=["cold_start", "route_calls"], help="measure this part alone, keep the other figures"
+        "--only",
+        choices=["cold_start", "route_calls", "notice_calls"],
+        help="measure this part alone, keep the other figures",
     )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     sizes = SIZES[mode]
-    if args.only == "route_calls":
-        return only_route_calls(args.out)
+    if args.only in ("route_calls", "notice_calls"):
+        return only_calls(args.out, args.only)
     if args.only:
         return only_cold_start(args.out, sizes)
     started = time.monotonic()
@@ -229,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             _say("AWS calls per new event with routes")  # last: it loads the handler modules afresh
             routed = route_calls.measure(command)
+            _say("AWS calls per run of the advance notices' look-ahead")
+            noticed = notice_calls.measure(command)
         typical = {name: f for name, f in counted["families"].items() if name not in calls.EXEMPT}
         weights = sum(f["samples"] for f in typical.values())
 
@@ -264,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         "fleet": {"scale": scale, "throttled": throttled},
         "failure_reasons": reasons,
         "route_calls": routed,
+        "notice_calls": noticed,
         "cost": priced,
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
