@@ -32,7 +32,7 @@ from constructs import Construct
 
 from ssm_event_notifier import local_build
 from ssm_event_notifier.runtime_python import RUNTIME_VERSION, BuildError, runtime_python, version_of
-from ssm_event_notifier.service_models import TRIMMED, trim_service_models, unused_models
+from ssm_event_notifier.service_models import SEPARATE, TRIMMED, trim_service_models, unused_models
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The functions' code: inside the installed package (the wheel carries it), or the repository's lambdas/.
@@ -65,7 +65,14 @@ PRUNED = {
 }
 # Anything that changes what the bundlers produce: part of the assets' hashes.
 RECIPE = json.dumps(
-    {"runtime": RUNTIME.name, "pruned": PRUNED, "trimmed": TRIMMED, "bytecode": "unchecked-hash", "version": 5}
+    {
+        "runtime": RUNTIME.name,
+        "pruned": PRUNED,
+        "trimmed": TRIMMED,
+        "separate": SEPARATE,
+        "bytecode": "unchecked-hash",
+        "version": 5,
+    }
 )
 
 

@@ -13,6 +13,8 @@ cut model keeps each operation with every shape it reaches, so the calls are wha
 from the full one. A call not listed fails in the local runs as it would in Lambda (the layer of
 `cdk.out.local/` is built the same way), and the list is the SSM actions the template grants the
 functions (tests/infra/test_layer.py), so what they may call and what they can call stay one list.
+The advance notices' look-ahead calls reads no other function makes: its model is cut apart, beside botocore
+(SEPARATE), and found through botocore's own AWS_DATA_PATH, so that the shared model stays as small.
 """
 
 from __future__ import annotations
@@ -37,13 +39,23 @@ SSM_OPERATIONS = (
     "DescribeInstanceAssociationsStatus",
     # The tags of managed nodes, for the routes by tags (infra/ssm_event_notifier/routes.py).
     "ListTagsForResource",
-    # Advance notices: the windows and what a run touches (infra/ssm_event_notifier/advance_notices.py).
-    "DescribeMaintenanceWindows",
-    "DescribeMaintenanceWindowTargets",
-    "DescribeMaintenanceWindowTasks",
-    "DescribeMaintenanceWindowSchedule",
 )
 TRIMMED = {"ssm": SSM_OPERATIONS}
+# Models of one function's own, by the folder beside botocore they go to (its AWS_DATA_PATH):
+# the advance notices' (infra/ssm_event_notifier/advance_notices.py grants these).
+MODELS_FOLDER = "ssm_event_notifier_models"
+SEPARATE: dict[str, dict[str, tuple[str, ...]]] = {
+    "notices": {
+        "ssm": (
+            "GetDocument",
+            "DescribeMaintenanceWindows",
+            "DescribeMaintenanceWindowTargets",
+            "DescribeMaintenanceWindowTasks",
+            "DescribeMaintenanceWindowSchedule",
+            "DescribeInstanceInformation",
+        )
+    }
+}
 
 
 def _reached(model: dict[str, Any], operations: tuple[str, ...]) -> set[str]:
@@ -65,19 +77,30 @@ def _reached(model: dict[str, Any], operations: tuple[str, ...]) -> set[str]:
     return shapes
 
 
+def _cut(source: Path, target: Path, service: str, operations: tuple[str, ...]) -> None:
+    model = json.loads(gzip.decompress(source.read_bytes()))
+    missing = set(operations) - set(model["operations"])
+    if missing:
+        raise ValueError(f"{source}: no operation {sorted(missing)} in botocore's {service} model")
+    shapes = _reached(model, operations)
+    model["operations"] = {name: model["operations"][name] for name in operations}
+    model["shapes"] = {name: shape for name, shape in model["shapes"].items() if name in shapes}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(gzip.compress(json.dumps(model, separators=(",", ":")).encode(), mtime=0))
+
+
 def trim_service_models(site_packages: Path) -> dict[str, int]:
-    """Cut each TRIMMED service's model in the botocore under `site_packages`; operations kept, by service."""
+    """Cut each TRIMMED service's model in the botocore under `site_packages` (first writing each SEPARATE
+    model beside it, from the whole one); operations kept, by service."""
+    data = site_packages / "botocore" / "data"
+    for folder, services in SEPARATE.items():
+        for service, own in services.items():
+            for path in sorted((data / service).glob("*/service-2.json.gz")):
+                _cut(path, site_packages / MODELS_FOLDER / folder / path.relative_to(data), service, own)
     kept = {}
     for service, operations in TRIMMED.items():
-        for path in sorted((site_packages / "botocore" / "data" / service).glob("*/service-2.json.gz")):
-            model = json.loads(gzip.decompress(path.read_bytes()))
-            missing = set(operations) - set(model["operations"])
-            if missing:
-                raise ValueError(f"{path}: no operation {sorted(missing)} in botocore's {service} model")
-            shapes = _reached(model, operations)
-            model["operations"] = {name: model["operations"][name] for name in operations}
-            model["shapes"] = {name: shape for name, shape in model["shapes"].items() if name in shapes}
-            path.write_bytes(gzip.compress(json.dumps(model, separators=(",", ":")).encode(), mtime=0))
+        for path in sorted((data / service).glob("*/service-2.json.gz")):
+            _cut(path, path, service, operations)
             kept[service] = len(operations)
     return kept
 

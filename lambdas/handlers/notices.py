@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import loaded
@@ -21,6 +23,11 @@ from notifier.notices import LookAhead, NoticeClaims, Where, WindowReader
 from notifier.organization import AccountNames, Scope
 from ssm_event_notifier.contract.environment import Dedupe, Noticing, Organization, Publishing
 
+# The layer's SSM model is cut to the other functions' calls; this function's own is beside botocore
+# (ssm_event_notifier.service_models.SEPARATE), found first through AWS_DATA_PATH. Set before any client.
+MODELS = Path(botocore.__file__).parent.parent / "ssm_event_notifier_models" / "notices"
+if MODELS.is_dir():
+    os.environ.setdefault("AWS_DATA_PATH", str(MODELS))
 settings = Noticing.read()
 ssm = boto3.client("ssm")
 dynamodb = boto3.client("dynamodb")

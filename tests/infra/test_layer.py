@@ -3,6 +3,8 @@ function imports, and a build that fails with a clear message rather than ship a
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import sys
 from pathlib import Path
@@ -13,6 +15,8 @@ import pytest
 from ssm_event_notifier import layer, runtime_python
 from ssm_event_notifier.layer import LAMBDAS_DIR
 from tests.infra.conftest import resources, synthesize
+
+NOTICES = "NoticesRole"  # the advance notices' role's policies (infra/ssm_event_notifier/advance_notices.py)
 
 NO_RUNTIME_PYTHON = runtime_python.find_python() is None
 
@@ -133,9 +137,25 @@ def test_a_built_layer_says_what_it_was_built_for():
     assert set(info["pruned_bytes"]) == set(layer.PRUNED)
 
 
-def _granted_ssm_actions(template: dict[str, Any]) -> set[str]:
+def _notice_statements(template: dict[str, Any]) -> list[set[str]]:
+    """The SSM actions of each statement of the advance notices' role."""
+    return [
+        {
+            a.split(":", 1)[1]
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+            if a.startswith("ssm:")
+        }
+        for logical_id, policy in resources(template, "AWS::IAM::Policy").items()
+        if logical_id.startswith(NOTICES)
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _granted_ssm_actions(template: dict[str, Any], not_of: str = "") -> set[str]:
     granted: set[str] = set()
-    for policy in resources(template, "AWS::IAM::Policy").values():
+    for logical_id, policy in resources(template, "AWS::IAM::Policy").items():
+        if not_of and logical_id.startswith(not_of):
+            continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             granted |= {a.split(":", 1)[1] for a in actions if a.startswith("ssm:")}
@@ -152,13 +172,19 @@ def test_the_layer_keeps_the_models_of_exactly_the_services_the_functions_make_c
 
 
 def test_the_layers_ssm_model_holds_exactly_what_the_functions_are_granted(template, tmp_path: Path):
-    from ssm_event_notifier.service_models import SSM_OPERATIONS
+    from ssm_event_notifier.service_models import SEPARATE, SSM_OPERATIONS
+
+    # The advance notices' reads: in a model of its own (the shared one stays as small as the others need).
+    notices = {a for s in _notice_statements(template) for a in s}
+    assert set(SEPARATE["notices"]["ssm"]) == notices
 
     # A route by tags grants the sweeper the tag reads of managed nodes too.
     routes = tmp_path / "routes.json"
     routes.write_text('{"routes": [{"name": "o", "match": {"tags": {"Team": ["web"]}}, "to": [{"topic": "o"}]}]}')
     by_tags = synthesize(routes=str(routes))
-    assert set(SSM_OPERATIONS) == _granted_ssm_actions(template) | _granted_ssm_actions(by_tags)
+    assert set(SSM_OPERATIONS) == _granted_ssm_actions(template, not_of=NOTICES) | _granted_ssm_actions(
+        by_tags, not_of=NOTICES
+    )
     assert "ListTagsForResource" not in _granted_ssm_actions(template)
 
 
@@ -168,12 +194,17 @@ def test_a_trimmed_model_makes_the_same_requests_and_refuses_other_calls(tmp_pat
     import botocore
     import botocore.session
 
-    from ssm_event_notifier.service_models import SSM_OPERATIONS, trim_service_models
+    from ssm_event_notifier.service_models import MODELS_FOLDER, SEPARATE, SSM_OPERATIONS, trim_service_models
 
     source = Path(botocore.__file__).parent / "data" / "ssm"
     shutil.copytree(source, tmp_path / "ssm")
-    assert trim_service_models(_as_site_packages(tmp_path)) == {"ssm": len(SSM_OPERATIONS)}
+    site = _as_site_packages(tmp_path)
+    assert trim_service_models(site) == {"ssm": len(SSM_OPERATIONS)}
     (model_file,) = (tmp_path / "ssm").glob("*/service-2.json.gz")
+    # The advance notices' own model, cut from the whole one, of the same version (botocore loads the newest).
+    (separate,) = (site / MODELS_FOLDER / "notices" / "ssm").glob("*/service-2.json.gz")
+    assert separate.parent.name == model_file.parent.name
+    assert set(json.loads(gzip.decompress(separate.read_bytes()))["operations"]) == set(SEPARATE["notices"]["ssm"])
     assert model_file.stat().st_size < (source / model_file.parent.name / model_file.name).stat().st_size / 5
 
     class Sent(Exception):
