@@ -37,6 +37,7 @@ documents = CalendarDocuments(ssm)
 organization = Organization.read().enabled
 scope = Scope(organization)
 accounts = AccountNames(boto3.client("organizations")) if organization else None
+PUBLISH_SECONDS = 5  # what one notice needs besides its reads: its claim, its publish, its record
 
 
 def tick(event: Any) -> datetime:
@@ -68,7 +69,15 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     account = context.invoked_function_arn.split(":")[4]
     region = os.environ.get("AWS_REGION", "us-east-1")
     claims = NoticeClaims(dynamodb, table_name, scope.key("", account, region))
-    look_ahead = LookAhead(settings.lead_minutes, settings.rate_minutes, claims, publisher.publish, outlooks())
+    look_ahead = LookAhead(
+        settings.lead_minutes,
+        settings.rate_minutes,
+        claims,
+        publisher.publish,
+        outlooks(),
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        time_needed=settings.read_seconds + PUBLISH_SECONDS,
+    )
     reader = WindowReader(ssm, settings.reads, settings.read_seconds)
     where = Where(account, region, accounts.origin(account) if accounts else None)
     outcome = look_ahead.run(reader, now, where)
@@ -77,6 +86,9 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     count("NoticesPublished", len(outcome.published))
     count("NoticeCorrections", outcome.corrections)
     count("NoticeReadCalls", outcome.calls)
+    if outcome.deferred:
+        count("NoticesDeferred", outcome.deferred)
+        logger.warning("notices left for the next run: no time left", extra={"deferred": outcome.deferred})
     return {"notices": [n.subject for n in outcome.published], "calls": outcome.calls, "at": now.isoformat()}
 
 

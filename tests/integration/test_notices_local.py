@@ -291,3 +291,10 @@ def test_the_replay_runs_the_look_ahead_only_as_of_now_with_the_windows_of_its_f
         ],
         [],
     ]
+
+
+def test_a_notice_that_would_not_fit_in_the_time_left_goes_out_in_the_next_run(rig: Rig) -> None:
+    rig.serve(PATCH_NIGHT)
+    event = {"id": "tick", "time": "2035-01-13T00:00:00Z", "detail-type": "Scheduled Event", "detail": {}}
+    assert rig.handler(event, fake_context(remaining_time_in_millis=4_000))["notices"] == []
+    assert len(rig.tick(utc("2035-01-13T00:05:00"))) == 1

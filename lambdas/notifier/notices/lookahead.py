@@ -42,6 +42,7 @@ class Outcome:
     published: list[Notification] = field(default_factory=list)
     corrections: int = 0
     calls: int = 0  # SSM calls made
+    deferred: int = 0  # notices left for the next run: not time enough left in this one
 
 
 def due_lead(at: datetime, now: datetime, leads: Sequence[int]) -> int | None:
@@ -60,6 +61,10 @@ class LookAhead:
     claims: NoticeClaims
     publish: Callable[[Notification], Any]
     calendars: Sequence[CalendarOutlook] = ()
+    # Seconds the function has left, and what one more notice may need (its reads, its publish): a notice
+    # that would not fit is left claimable, for the next run (it stays due until the next lead's time).
+    time_left: Callable[[], float] = lambda: float("inf")
+    time_needed: float = 0.0
 
     @property
     def horizon(self) -> timedelta:
@@ -81,7 +86,9 @@ class LookAhead:
         for window in windows:
             for run in runs.get(window.window_id) or ():
                 lead = due_lead(run, now, self.leads)
-                if lead is not None:
+                if lead is not None and self.time_left() < self.time_needed:
+                    outcome.deferred += 1
+                elif lead is not None:
                     self._window_notice(reader, window, run, lead, now, where, outcome)
         self._corrections(windows, runs, reader, now, where, outcome)
         outcome.calls = reader.calls
