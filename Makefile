@@ -10,6 +10,8 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Material for MkDocs prints a notice about MkDocs 2.0 on every build.
+export NO_MKDOCS_2_WARNING := 1
 CDK := npx --no-install cdk
 SAM_VENV := $(VENV)/sam
 SAM_IMAGE ?= auto
@@ -17,7 +19,7 @@ STACK ?= SsmEventNotifier
 SOURCES := app.py cdk.json $(shell find infra lambdas calendars -name '*.py' -o -name 'requirements.txt' -o -name '*.ics')
 
 .PHONY: setup dist lint synth cfn-lint checkov test unit integration infra demo storm bench bench-cold-start bench-route-calls deploy clean \
-	docker-tools sam-invoke sam-env sam-image test-sam
+	docker-tools sam-invoke sam-env sam-image test-sam docs docs-serve
 
 setup: $(STAMPS)/venv $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/java $(STAMPS)/chromium
 
@@ -106,8 +108,18 @@ infra: setup
 checkov: $(TEMPLATE) $(STAMPS)/checkov
 	$(BIN)/python -m tests.security.checkov_gate $(TEMPLATE)
 
+# pytest runs the documentation's strict build too (tests/unit/test_docs.py).
 test: lint synth cfn-lint checkov
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The documentation site (mkdocs.yml, docs/) into site/: --strict fails on a broken link or anchor and on a
+# page left out of the navigation. Offline: no plugin that fetches, no web fonts.
+docs: setup
+	$(BIN)/mkdocs build --strict --site-dir site
+
+# The site on http://127.0.0.1:8000, rebuilt on every change of docs/ or mkdocs.yml.
+docs-serve: setup
+	$(BIN)/mkdocs serve --strict
 
 # Every figure beside its baseline, in one run: bench/results.json and the README table
 # (between its bench markers). About 8 minutes on 2 cores after `make setup`. The cold starts run
@@ -180,4 +192,4 @@ deploy: setup
 	AWS_EC2_METADATA_DISABLED=false $(CDK) deploy --no-notices $(ARGS)
 
 clean:
-	rm -rf cdk.out cdk.out.local dist .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf cdk.out cdk.out.local dist site .storm $(STAMPS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
