@@ -56,7 +56,7 @@ $(STAMPS)/sam: tests/sam/requirements-sam.txt
 docker-tools:
 	@if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq docker.io debootstrap >/dev/null; \
 	  else echo "no Docker engine or debootstrap, and no apt-get as root to install them"; fi; \
 	fi
 
