@@ -112,9 +112,11 @@ checkov: $(TEMPLATE) $(STAMPS)/checkov
 test: lint synth cfn-lint checkov
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
-# The documentation site (mkdocs.yml, docs/) into site/: --strict fails on a broken link or anchor and on a
-# page left out of the navigation. Offline: no plugin that fetches, no web fonts.
+# The documentation site (mkdocs.yml, docs/) into site/, after the settings table of docs/settings.md is
+# written from NotifierSettings: --strict fails on a broken link or anchor and on a page left out of the
+# navigation. Offline: no plugin that fetches, no web fonts.
 docs: setup
+	$(BIN)/python -m tools.settings_page --write
 	$(BIN)/mkdocs build --strict --site-dir site
 
 # The site on http://127.0.0.1:8000, rebuilt on every change of docs/ or mkdocs.yml.

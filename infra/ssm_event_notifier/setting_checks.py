@@ -33,6 +33,21 @@ class Problem(ValueError):
     """What is wrong with a value, before the setting is named."""
 
 
+def accepting(accepts: str) -> Callable[[Check], Check]:
+    """Says in words what a check accepts; the settings page shows it (tools/settings_page.py)."""
+
+    def said(check: Check) -> Check:
+        check.accepts = accepts  # type: ignore[attr-defined]
+        return check
+
+    return said
+
+
+def accepted(check: Check) -> str:
+    """What `check` accepts, in words ("" when it does not say)."""
+    return str(getattr(check, "accepts", ""))
+
+
 def text_list(value: Any) -> tuple[str, ...]:
     """Lists come as lists or tuples (keyword arguments, cdk.json) and as comma-separated strings (`-c`)."""
     if value is None or value == "":
@@ -58,7 +73,7 @@ def whole(low: int, high: int) -> Check:
             raise Problem(f"{number} is outside {low}..{high}")
         return number
 
-    return check
+    return accepting(f"a whole number, {low} … {high}")(check)
 
 
 def one_of(*allowed: Any) -> Check:
@@ -72,9 +87,16 @@ def one_of(*allowed: Any) -> Check:
             return value
         raise Problem(f"expected {' or '.join(repr(a) for a in allowed)}, got {value!r}")
 
-    return check
+    return accepting(("one of " if len(allowed) > 2 else "") + _listed(allowed, " or " if len(allowed) == 2 else ", "))(
+        check
+    )
 
 
+def _listed(values: Sequence[Any], separator: str = ", ") -> str:
+    return separator.join(f"`{value}`" for value in values)
+
+
+@accepting("`true` or `false`")
 def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -95,7 +117,7 @@ def matching(pattern: re.Pattern[str], what: str) -> Check:
             raise Problem(f"{', '.join(sorted({i for i in items if items.count(i) > 1}))} listed twice")
         return items
 
-    return check
+    return accepting(f"a list (comma-separated with `-c`), each {what}, none twice")(check)
 
 
 def some_of(known: Sequence[str], *, empty: str | None = None) -> Check:
@@ -110,7 +132,7 @@ def some_of(known: Sequence[str], *, empty: str | None = None) -> Check:
             raise Problem(empty)
         return tuple(name for name in known if name in items)
 
-    return check
+    return accepting(f"some of {_listed(known)}" + ("; at least one" if empty else ""))(check)
 
 
 def optional_text(pattern: re.Pattern[str], what: str) -> Check:
@@ -120,9 +142,10 @@ def optional_text(pattern: re.Pattern[str], what: str) -> Check:
             raise Problem(f"{text!r} is not {what}")
         return text
 
-    return check
+    return accepting(f"empty, or {what}")(check)
 
 
+@accepting("minutes before, comma-separated, each a whole number 1 … 10080; `0` alone: none")
 def lead_times(value: Any) -> tuple[int, ...]:
     """Minutes before, as a list (`1440,60`), longest first; `0` alone is none (notices off)."""
     items = text_list(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
@@ -134,6 +157,7 @@ def lead_times(value: Any) -> tuple[int, ...]:
     return minutes
 
 
+@accepting(f"`all` (every family but the opt-in {_listed([f.name for f in FAMILIES if f.opt_in])}) and families' names")
 def families(value: Any) -> tuple[str, ...]:
     """ "all" is every family but the opt-in ones, which are named besides it ("all,api-audit")."""
     names = text_list(value)
@@ -142,6 +166,7 @@ def families(value: Any) -> tuple[str, ...]:
     return some_of(tuple(family.name for family in FAMILIES))(names)
 
 
+@accepting("document name -> iCalendar text, each checked with the rules Change Calendar's import keeps")
 def calendars(value: Any) -> Mapping[str, str]:
     """Change Calendars by document name, each checked with the rules the functions apply."""
     if not isinstance(value, Mapping) or not all(isinstance(t, str) for t in (*value, *value.values())):
@@ -152,6 +177,7 @@ def calendars(value: Any) -> Mapping[str, str]:
     return MappingProxyType(dict(value))
 
 
+@accepting("a routes file's path (YAML, or JSON for a `.json` file), its content, or parsed routes")
 def routes(value: Any) -> tuple[Route, ...]:
     """The routes: parsed ones, a routes file's content ({"routes": [...]}), or the file's path (YAML, or
     JSON for a .json file); none is the one route of old: everything to the notification topic."""

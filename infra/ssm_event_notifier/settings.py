@@ -94,7 +94,8 @@ class NotifierSettings:
     enabled_families: Sequence[str] = setting(
         ("all",),
         families,
-        "families to route, e.g. `ami,calendar,run-command`; rules and functions of the others are not created. "
+        "families to route (see Events covered), e.g. `ami,calendar,run-command`; rules and functions of the others "
+        "are not created. "
         "`all` is every family but the opt-in API audit: `all,api-audit` adds it",
         shown="`all`",
     )
@@ -106,8 +107,9 @@ class NotifierSettings:
     create_trail: bool = setting(
         False,
         boolean,
-        "`true`: a CloudTrail trail of this region's management writes, for accounts without one: the API audit "
-        "and calendar edits see nothing without a trail. Not needed with an organization trail",
+        "`true`: a CloudTrail trail of this region's management writes (log file validation, its own KMS key, a "
+        "versioned bucket kept 365 days with access logs, a CloudWatch Logs copy), for accounts without one: the API "
+        "audit and calendar edits see nothing without a trail. Not needed with an organization trail",
     )
     audit_burst_seconds: int = setting(
         AUDIT_BURST_SECONDS,
@@ -127,13 +129,15 @@ class NotifierSettings:
         "digest",
         one_of("digest", "each"),
         "`digest`: one message per fleet operation (Run Command, Maintenance Window run, Automation execution, "
-        "State Manager association run, compliance scan wave); `each`: one message per event",
+        "State Manager association run, compliance scan wave) instead of one per event (see Fleet-wide operations); "
+        "`each`: one message per event, for every source",
     )
     # Up to 48 hours: the longest a Run Command may execute.
     operation_timeout_minutes: int = setting(
         OPERATION_TIMEOUT_SECONDS // 60,
         whole(5, 48 * 60),
-        "how long to wait for an operation's final event before its message says the final status is unknown",
+        "how long to wait for an operation's final event before its message says the final status is unknown "
+        "(or the command's expire-after, if later)",
     )
     digest_settle_seconds: int = setting(
         DIGEST_SETTLE_SECONDS,
@@ -144,7 +148,8 @@ class NotifierSettings:
     interim_after_minutes: int = setting(
         INTERIM_AFTER_SECONDS // 60,
         whole(0, 48 * 60),
-        "an operation still running this long after its start, with failures, gets one interim message; 0 turns it off",
+        'an operation still running this long after its start, with failures, gets one interim message ("still '
+        'running: 2 of 1000 instances failed so far"); its final message follows. 0 turns it off',
     )
     association_quiet_minutes: int = setting(
         QUIET_PERIOD_SECONDS // 60,
@@ -157,12 +162,16 @@ class NotifierSettings:
     failure_reads: int = setting(
         FAILURE_READS,
         whole(0, 100),
-        "AWS read calls one failure message may make to say why it failed and what its instances are "
-        "called; 0 reads nothing and grants no read permission",
+        "AWS read calls one failure message may make to say why it failed (command output, step failure messages, "
+        "window task invocations, association status, the image) and what its instances are called (Name tags, "
+        "computer names); 0 reads nothing and grants no read permission (see Why it failed)",
     )
     # Well inside the functions' 30 s timeout.
     failure_read_seconds: int = setting(
-        int(FAILURE_READ_SECONDS), whole(1, 10), "the time those reads may take per message"
+        int(FAILURE_READ_SECONDS),
+        whole(1, 10),
+        "the time those reads may take per message; what is not read by then is named in the message as "
+        "unavailable, and the message goes out",
     )
     digest_rate_minutes: int = setting(
         1, whole(1, 60), "how often the sweeper looks for operations whose message is due"
@@ -186,67 +195,77 @@ class NotifierSettings:
     missed_transition_grace_minutes: int = setting(
         MISSED_TRANSITION_GRACE_MINUTES,
         whole(16, 24 * 60),
-        "how long a state may differ from the last one notified before the reconciler announces a missed transition",
+        "how long a state may differ from the last one notified before the reconciler announces a missed transition "
+        "(above AWS's 15-minute tolerance; see Change Calendars)",
     )
     notice_before: Sequence[int] = setting(
         NOTICE_BEFORE_MINUTES,
         lead_times,
-        "advance notice: minutes before each Maintenance Window run and each monitored Change Calendar "
-        "transition, one message per lead time (e.g. `1440,60`); `0` turns notices off",
+        "advance notice (see Advance notices): minutes before each Maintenance Window run and each monitored Change "
+        "Calendar transition, one message per lead time (`1440,60`: a day and an hour before); `0` turns notices "
+        "off and creates no look-ahead",
         shown="`60`",
     )
     reserved_concurrency: bool = setting(
         True,
         boolean,
-        "each function's reserved concurrency; `false` for an account whose Lambda concurrency quota is "
-        "below it: the functions then share the account's pool",
+        "each function's reserved concurrency (61 in all, 63 with chat; see Security checks); `false` for an "
+        "account whose Lambda concurrency quota is below that plus the 100 Lambda keeps unreserved: the functions "
+        "then share the account's pool",
     )
     slack_channels: Sequence[str] = setting(
         (),
         matching(SLACK_CHANNEL, SLACK_CHANNEL_FORM),
-        "chat: Slack channels as `<workspace id>:<channel id>`; without any channel no chat resource is created",
+        "chat (see Chat): Slack channels as `<workspace id>:<channel id>`; the workspace must be authorized in the "
+        "Amazon Q Developer console first. Without any channel no chat resource is created",
     )
     teams_channels: Sequence[str] = setting(
         (),
         matching(TEAMS_CHANNEL, TEAMS_CHANNEL_FORM),
-        "chat: Microsoft Teams channels as `<tenant id>:<team id>:<channel id>`, the channel id URL-encoded",
+        "chat: Microsoft Teams channels as `<tenant id>:<team id>:<channel id>`, the channel id URL-encoded as in "
+        "the channel's link; the team must be authorized in the console first",
     )
     chat_severities: Sequence[str] = setting(
         ("error", "warning"),
         some_of(SEVERITIES, empty=f"expected some of {', '.join(SEVERITIES)}"),
-        "which notifications chat gets: some of `error`, `warning`, `info`",
+        "which notifications chat gets (an SNS filter policy on the chat queue's subscription)",
     )
     organization_id: str = setting(
         "",
         optional_text(ORGANIZATION_ID, "an organization id (o-, 10 to 32 lowercase letters or digits)"),
-        "organization mode: the hub serves every account of the member OUs, in every member region",
+        "organization mode (see Organization): the hub serves every account of the member OUs, in every member "
+        "region. Without it the stack is single-account",
     )
     member_organizational_units: Sequence[str] = setting(
         (),
         matching(TARGET_ID, "an organizational unit id (ou-...) or a root id (r-...)"),
-        "with `organizationId`, required: the OUs or the root whose accounts get the member stack",
+        "with `organizationId`, required: the OUs or the root whose accounts the StackSet deploys the member stack "
+        "to; accounts that join them later get it too",
     )
     member_regions: Sequence[str] = setting(
         (),
         matching(REGION, "a region name such as eu-west-1"),
-        "with `organizationId`: the regions of the member stacks; required when the stack has no region",
+        "with `organizationId`: the regions of the member stacks; required when the stack has no region of its own "
+        "(the default `cdk deploy`: environment-agnostic)",
         shown="the hub's region",
     )
     included_accounts: Sequence[str] = setting(
         (),
         matching(ACCOUNT, "a 12-digit account id"),
-        "with `organizationId`: only these accounts' events are notified",
+        "with `organizationId`: only these accounts' events are notified; the filter is in the hub's rules",
         shown="all",
     )
     excluded_accounts: Sequence[str] = setting(
         (),
         matching(ACCOUNT, "a 12-digit account id"),
-        "with `organizationId`: these accounts' events are not notified",
+        "with `organizationId`: these accounts' events are not notified (their events still reach the hub's bus: "
+        "the hub's rules drop them). Not together with `includedAccounts`",
     )
     delegated_administrator: bool = setting(
         False,
         boolean,
-        "with `organizationId`: `true` when the hub account is a delegated administrator for StackSets",
+        "with `organizationId`: `true` when the hub account is a delegated administrator for StackSets rather than "
+        "the management account (the StackSet is then created with `CallAs: DELEGATED_ADMIN`)",
     )
 
     routes: Sequence[Route] = setting(

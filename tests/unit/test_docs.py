@@ -7,9 +7,11 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
-from tools import REPO_ROOT
+from ssm_event_notifier.settings import NotifierSettings, context_name
+from tools import REPO_ROOT, settings_page
 
 DOCS = REPO_ROOT / "docs"
 # The headings of the README before the documentation site, every one of which became a heading of a page
@@ -148,3 +150,12 @@ def test_the_site_builds_strict_and_offline(tmp_path: Path) -> None:
     assert [str(page.relative_to(site)) for page in pages if not page.is_file()] == []
     # Mermaid diagrams stay diagrams (superfences' mermaid fence), not code blocks.
     assert '<pre class="mermaid">' in (tmp_path / "site" / "architecture" / "index.html").read_text()
+
+
+def test_the_settings_page_shows_every_setting_as_its_definition_says() -> None:
+    """docs/settings.md's table is the one tools.settings_page writes from NotifierSettings (`make docs`)."""
+    page = settings_page.PAGE.read_text()
+    assert settings_page.written(page, settings_page.table()) == page, "run `make docs` (it rewrites the table)"
+    for spec in fields(NotifierSettings):
+        name = f"`{context_name(spec.name)}`" if spec.metadata["context"] else "- (not from context)"
+        assert f"\n| {name} | `{spec.name}` | " in page, spec.name
