@@ -123,23 +123,23 @@ docs: setup
 docs-serve: setup
 	$(BIN)/mkdocs serve --strict
 
-# Every figure beside its baseline, in one run: bench/results.json and the README table
+# Every figure beside its baseline, in one run: bench/results.json and the table of docs/benchmarks.md
 # (between its bench markers). About 8 minutes on 2 cores after `make setup`. The cold starts run
 # on Python 3.13, the functions' runtime (infra/layer.py finds it, or LAYER_PYTHON names it).
 bench: setup $(TEMPLATE)
 	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.report --readme README.md > /dev/null
+	$(BIN)/python -m bench.report --page docs/benchmarks.md > /dev/null
 
-# The cold starts and asset sizes alone (about 2 minutes), into the last full run's results and the README.
+# The cold starts and asset sizes alone (about 2 minutes), into the last full run's results and the docs page.
 bench-cold-start: setup $(TEMPLATE)
 	$(BIN)/python -m bench.run --only cold_start
-	$(BIN)/python -m bench.report --readme README.md > /dev/null
+	$(BIN)/python -m bench.report --page docs/benchmarks.md > /dev/null
 
 # The AWS calls and HTTPS requests per new event with routes, by kind of destination (under a minute),
-# into the last full run's results and the README.
+# into the last full run's results and the docs page.
 bench-route-calls: setup
 	$(BIN)/python -m bench.run --only route_calls
-	$(BIN)/python -m bench.report --readme README.md > /dev/null
+	$(BIN)/python -m bench.report --page docs/benchmarks.md > /dev/null
 
 # Every sample event through the synthesized rules and the bundled functions on local
 # stand-ins, then every one again: the second pass must be suppressed as duplicates. With the

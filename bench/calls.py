@@ -27,7 +27,7 @@ EXEMPT = ("calendar", "calendar-edits", "api-audit")
 
 
 def operations(counts: Mapping[str, float]) -> str:
-    """Counts of "service.Operation" as the README's table writes them: "PutItem 1, Publish 1"."""
+    """Counts of "service.Operation" as the benchmark table writes them: "PutItem 1, Publish 1"."""
     return ", ".join(f"{op.split('.')[1]} {n:g}" for op, n in counts.items())
 
 

@@ -1,4 +1,4 @@
-"""Cold start as Lambda starts a function, beside a bare boto3 start (README, Benchmarks).
+"""Cold start as Lambda starts a function, beside a bare boto3 start (docs/benchmarks.md).
 
     python -m bench.cold_start [--runs N] [--bytecode-runs N] [--source lambdas/]
 

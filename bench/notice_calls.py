@@ -91,7 +91,7 @@ def measure(command: str) -> dict[str, Any]:
 
 
 def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """The README table's rows: per number of windows, a run with nothing due and a run with every window due."""
+    """The benchmark table's rows: per number of windows, a run with nothing due and a run with every window due."""
     measured = result["measured"]
     found = []
     for count, figure in result["windows"].items():

@@ -1,9 +1,9 @@
-"""The README's benchmark table, from bench/results.json.
+"""The benchmark table of the documentation's Benchmarks page (docs/benchmarks.md), from bench/results.json.
 
-    python -m bench.report [--readme README.md]
+    python -m bench.report [--page docs/benchmarks.md]
 
-Prints the table; with --readme, also rewrites it in place between the markers
-<!-- bench:begin --> and <!-- bench:end --> (when the file has them), so that the README
+Prints the table; with --page, also rewrites it in place between the markers
+<!-- bench:begin --> and <!-- bench:end --> (when the file has them), so that the page
 always shows the figures of the last `make bench`.
 """
 
@@ -20,6 +20,7 @@ from bench.calls import EXEMPT
 from bench.calls import operations as _ops
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -252,25 +253,27 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_readme(readme: Path, table: str) -> bool:
-    text = readme.read_text()
+def write_page(page: Path, table: str) -> bool:
+    text = page.read_text()
     if BEGIN not in text or END not in text:
         return False
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
+    page.write_text(f"{head}{BEGIN}\n{table}{END}{tail}")
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report")
     parser.add_argument("--results", type=Path, default=RESULTS)
-    parser.add_argument("--readme", type=Path, help="rewrite the table between the bench markers of this file")
+    parser.add_argument(
+        "--page", type=Path, help=f"rewrite the table between the bench markers of this file (make bench: {PAGE})"
+    )
     args = parser.parse_args(argv)
     table = markdown(json.loads(args.results.read_text()))
     sys.stdout.write(table)
-    if args.readme and not write_readme(args.readme, table):
-        print(f"{args.readme}: no {BEGIN} ... {END} markers, left as it is", file=sys.stderr)
+    if args.page and not write_page(args.page, table):
+        print(f"{args.page}: no {BEGIN} ... {END} markers, left as it is", file=sys.stderr)
     return 0
 
 

@@ -144,7 +144,7 @@ def _calls(figure: dict[str, Any]) -> str:
 
 
 def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """The README table's rows: each kind beside the figure without routes."""
+    """The benchmark table's rows: each kind beside the figure without routes."""
     without, kinds, measured = result["without_routes"], result["destinations"], result["measured"]
     email = kinds["email"]
     first = [

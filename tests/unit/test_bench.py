@@ -1,5 +1,5 @@
 """bench/ as `make bench` leaves it: the committed results keep the promise, their cost follows from
-the prices, requests and sizes they state, and the README shows them.
+the prices, requests and sizes they state, and the documentation's Benchmarks page shows them.
 
 Nothing here imports bench/: its results are read as a file, its table through its entry point
 (`python -m bench.report`, as the Makefile runs it), and the cost is recomputed here from AWS's
@@ -20,7 +20,7 @@ import pytest
 from tools import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
-README = REPO_ROOT / "README.md"
+PAGE = REPO_ROOT / "docs" / "benchmarks.md"
 # us-east-1 list prices, USD: a Lambda request and GB-second on ARM64, an on-demand write and read
 # request unit, an SNS publish per 64 KB chunk, a GB of CloudWatch Logs ingested.
 LIST_PRICES = {
@@ -158,11 +158,11 @@ def test_the_committed_cost_follows_from_the_list_prices_requests_and_sizes_it_s
     assert cost["not_included"]["cloudwatch_logs_per_million_events"] == pytest.approx(logs, abs=0.01)
 
 
-def test_the_readme_table_shows_the_committed_results(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text(README.read_text())
+def test_the_benchmarks_page_shows_the_committed_results(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_text(PAGE.read_text())
     done = subprocess.run(
-        [sys.executable, "-m", "bench.report", "--readme", str(readme)],
+        [sys.executable, "-m", "bench.report", "--page", str(page)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -170,7 +170,7 @@ def test_the_readme_table_shows_the_committed_results(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and done.stderr == "", (
-        f"README.md has no benchmark table: run `make bench`\n{done.stderr}"
+        f"docs/benchmarks.md has no benchmark table: run `make bench`\n{done.stderr}"
     )
-    assert done.stdout.strip() and done.stdout in README.read_text(), "run `make bench` (it rewrites the table)"
-    assert readme.read_text() == README.read_text(), "run `make bench` (it rewrites the table)"
+    assert done.stdout.strip() and done.stdout in PAGE.read_text(), "run `make bench` (it rewrites the table)"
+    assert page.read_text() == PAGE.read_text(), "run `make bench` (it rewrites the table)"
