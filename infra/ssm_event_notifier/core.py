@@ -65,7 +65,7 @@ class NotifierCore:
         self.filters = DetailFilters(audited_calls=tuple(settings.audited_calls), calendars=self.monitored)
         self.functions: dict[str, NotifierFunction] = {}
         # Organization mode: the rules listen on the hub's bus, for the organization's accounts, and every
-        # function learns the organization (README, Organization).
+        # function learns the organization (docs/organization.md).
         organization = organization_settings(settings, region)
         self.hub = (
             OrganizationHub(

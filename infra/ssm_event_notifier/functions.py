@@ -31,8 +31,8 @@ VISIBILITY_TIMEOUT = Duration.seconds(6 * 30)
 _RETENTION = dict(zip(LOG_RETENTION_DAYS, list(logs.RetentionDays)[:-1], strict=True))  # all but INFINITE
 # Reserved concurrency: the most instances of a function a burst can run at once, set aside from the
 # account's pool (1,000 by default, of which Lambda keeps 100 unreserved), so that no event storm of
-# this stack can starve the account's other functions, nor theirs this one (the sum: README, Security
-# checks). The numbers, per kind of invocation:
+# this stack can starve the account's other functions, nor theirs this one (the sum: docs/security.md,
+# Security checks). The numbers, per kind of invocation:
 # - a family function (one asynchronous invocation per event, from EventBridge): 10. Its events are
 #   rare (calendar transitions, images, parameters, OpsItems, single commands) and take a fraction of
 #   a second, up to failureReadSeconds when a failure is explained: 10 notify hundreds a minute. Above

@@ -47,7 +47,7 @@ RUNTIME_REASON = (
     "(Lambda cannot write it: /var/task and /opt are read-only, so a module without it is compiled again at "
     "every cold start, which Lambda bills), and compiling it needs an interpreter of that version where the "
     "stack is built; no Python 3.14 installs on the build machines. Lambda supports python3.13 until "
-    "30 June 2029 (deprecation date); README, Benchmarks, gives the cold starts both ways."
+    "30 June 2029 (deprecation date); docs/benchmarks.md gives the cold starts both ways."
 )
 NEWEST_RUNTIME_RULES = ("AwsSolutions-L1", "Serverless-LambdaLatestVersion")
 ARCHITECTURE = lambda_.Architecture.ARM_64

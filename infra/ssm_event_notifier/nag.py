@@ -4,7 +4,7 @@ Three packs run as validation plugins (app.py): AwsSolutions, Serverless and NIS
 that is not acknowledged fails the synth. The Serverless and NIST findings that do not apply are
 acknowledged here only, one reason per rule (ACCEPTED), and only on the resources the reason is true
 of (acknowledge_accepted_findings checks it): a new function, queue or table gets no acknowledgement
-by accident. README, "Security checks", gives the same list.
+by accident. docs/security.md gives the same list.
 
 AwsSolutions acknowledgements that name one resource's grant stay beside the grant they explain
 (failure_reads.py, organization.py, members.py, chat_channels.py); the function-wide ones are here.
@@ -136,7 +136,7 @@ def acknowledge_accepted_findings(scope: Construct) -> None:
             acknowledge(node.function, "NIST.800.53.R5-LambdaInsideVPC")
             acknowledge(node.role, "NIST.800.53.R5-IAMNoInlinePolicy")
             acknowledge(node.dead_letter_queue, *DEAD_LETTER_RULES)
-            if not node.concurrency_reserved:  # -c reservedConcurrency=false, said at deploy (README)
+            if not node.concurrency_reserved:  # -c reservedConcurrency=false, said at deploy (docs/settings.md)
                 acknowledge(node.function, "NIST.800.53.R5-LambdaConcurrency")
         elif isinstance(node, Forwarding):  # member accounts, and the hub's own events
             acknowledge(node.dead_letter_queue, *DEAD_LETTER_RULES)

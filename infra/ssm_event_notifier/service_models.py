@@ -8,7 +8,7 @@ newest model); the list is every service `lambdas/` names to boto3 (tests/infra/
 
 botocore loads a client's whole service model when the client is made: SSM's has well over a
 hundred operations, and loading it was a large part of the cold start of every function that makes
-an SSM client (the calendar functions, at init), against a small one for these (README "Benchmarks"). The
+an SSM client (the calendar functions, at init), against a small one for these (docs/benchmarks.md). The
 cut model keeps each operation with every shape it reaches, so the calls are what botocore makes
 from the full one. A call not listed fails in the local runs as it would in Lambda (the layer of
 `cdk.out.local/` is built the same way), and the list is the SSM actions the template grants the

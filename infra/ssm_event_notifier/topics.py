@@ -42,7 +42,7 @@ class Topics(Construct):
             self, "Notifications", display_name="SSM Event Notifier", master_key=self.key, enforce_ssl=True
         )
         # The construct keeps its first name, "Operations": renaming it would replace the deployed
-        # topic and drop its subscriptions (README: Upgrades).
+        # topic and drop its subscriptions (docs/deploy.md, Upgrade).
         self.alarms = sns.Topic(
             self,
             "Operations",

@@ -34,7 +34,7 @@ def _mark_duplicate(response: Any, record: DataRecord) -> Any:
 @dataclass(frozen=True)
 class Published:
     result: dict[str, Any]  # what the publish returned, or an earlier run's answer with "duplicate": True
-    # Why the record stayed IN_PROGRESS after the publish (until this attempt's timeout; README: exactly once).
+    # Why the record stayed IN_PROGRESS after the publish (until this attempt's timeout; docs/exactly-once.md).
     not_recorded: Exception | None = None
 
 

@@ -3,7 +3,7 @@
 One table holds every function's short-lived state. Deployed tables hold these keys: each value
 stays as it is, byte for byte, or a stack update forgets what it had notified. Powertools names
 its records after the function it wraps, or a name it is given: NOTIFIED_EVENT is the name of the
-function that first wrapped the publish (README: Upgrades).
+function that first wrapped the publish (docs/deploy.md, Upgrade).
 """
 
 from __future__ import annotations

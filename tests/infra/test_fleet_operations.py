@@ -67,7 +67,7 @@ def test_the_batch_function_reads_the_buffer_in_batches_of_10_reporting_each_fai
         "EventSourceArn": {"Fn::GetAtt": [buffer_id, "Arn"]},
         "FunctionName": {"Ref": function_id},
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        # No more batches at once than the function's reserved concurrency (README: Security checks).
+        # No more batches at once than the function's reserved concurrency (docs/security.md).
         "ScalingConfig": {"MaximumConcurrency": 5},
     }
 

@@ -94,7 +94,7 @@ def test_every_function_has_its_reserved_concurrency_and_queue_readers_take_no_m
         "handlers.operation_sweeper.handler": 2,
         NOTICES: 2,
     }
-    assert sum(reserved.values()) == 61  # README: Security checks; the account keeps 100 unreserved of 1,000
+    assert sum(reserved.values()) == 61  # docs/security.md; the account keeps 100 unreserved of 1,000
     for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
         function = mapping["Properties"]["FunctionName"]["Ref"]
         assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved[function]}

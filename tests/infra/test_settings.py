@@ -1,4 +1,4 @@
-"""Context settings change the stack as the README says, and bad values fail the synth clearly."""
+"""Context settings change the stack as the settings page says, and bad values fail the synth clearly."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_emails_subscriptions_families_and_windows_from_context():
         "platform@example.com",
     ]
     assert {s["Properties"]["Protocol"] for s in subscriptions} == {"email"}
-    # What SNS cannot deliver by e-mail waits in one queue, alarmed (README: Security checks).
+    # What SNS cannot deliver by e-mail waits in one queue, alarmed (docs/security.md).
     (undelivered,) = [k for k in resources(template, "AWS::SQS::Queue") if k.startswith("TopicsUndeliveredEmails")]
     assert {json.dumps(s["Properties"]["RedrivePolicy"]) for s in subscriptions} == {
         json.dumps({"deadLetterTargetArn": {"Fn::GetAtt": [undelivered, "Arn"]}})

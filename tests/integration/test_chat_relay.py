@@ -178,7 +178,7 @@ def test_a_record_that_is_not_a_notification_goes_to_the_dead_letter_queue_namin
 def test_a_card_costs_two_dedupe_writes_and_one_publish_and_a_redelivery_one_read(
     chat: Chat, faults: Faults, idempotency_table: str, build_handler: BuildHandler, lambda_context: LambdaContext
 ) -> None:
-    """The calls per notification with chat on (README, Chat); the notification's own path is unchanged."""
+    """The calls per notification with chat on (docs/chat.md); the notification's own path is unchanged."""
     calls = Calls()
     with clients_hooked(calls.attach):
         relay = load_module("handlers.chat_relay").handler

@@ -277,7 +277,7 @@ def test_no_secret_is_in_a_dead_letter_a_delivery_to_another_destination_or_the_
 def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_an_incident_one_or_two_more_a_redelivery_one(
     routes: Routes, receiver: Receiver, sqs: Any, idempotency_table: str, lambda_context: LambdaContext
 ) -> None:
-    """The calls per message and relayed destination (README, Routes): besides the one POST. An on-call
+    """The calls per message and relayed destination (docs/routes.md): besides the one POST. An on-call
     destination's trigger records its incident open; its resolve claims that record, then removes it."""
     calls = Calls()
     _publish(routes, _association("Failed"), _association("Success"))

@@ -59,7 +59,7 @@ class Delivery:
         self.accounts = AccountNames(boto3.client("organizations")) if organization else None
         dedupe = Dedupe.read()
         # Powertools names a record after the function it wraps: records were first written under
-        # this name, and keeping it keeps a deployed stack's dedupe state across an update (README: Upgrades).
+        # this name, and keeping it keeps a deployed stack's dedupe state across an update (docs/deploy.md, Upgrade).
         self._notify_once = Once(
             self._notify,
             data="event",
