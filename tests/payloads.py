@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from notifier.core.models import MODELS, InvalidEventError, SsmEvent
+from notifier.core.models import InvalidEventError, SsmEvent, model_class
 from notifier.core.render import SNS_MAX_BYTES, SUBJECT_MAX, Notification
 from ssm_event_notifier.contract.catalog import DETAIL_TYPES as CATALOG_DETAIL_TYPES
 from ssm_event_notifier.contract.catalog import event_type_of
@@ -31,7 +31,7 @@ def model_for(detail_type: str, detail: Any = None) -> type[SsmEvent]:
     """The model that parses an event of this detail-type (and detail, for CloudTrail's records)."""
     event_type = event_type_of(detail_type, detail)
     assert event_type is not None, detail_type
-    return MODELS[event_type.model]
+    return model_class(event_type.model)
 
 
 STRANGE = [

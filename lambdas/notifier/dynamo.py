@@ -9,11 +9,14 @@ retry can claim again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from notifier.state_table import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -47,6 +50,38 @@ def claimed(claim: Callable[[], Response | None], undo: Callable[[Response], Non
     except BaseException:
         undo(response)
         raise
+
+
+def window_claimed(
+    client: Any, table: str, key: str, event_id: str, now: int, window: int, keep: int = 0, **attributes: Any
+) -> AbstractContextManager[Response | None]:
+    """`claimed` for a window of `window` seconds from `now` that the item `key` opens for one event: the
+    first event claims it (an item that expired but is not deleted yet is claimed again), the others
+    within it get None. The item holds `attributes` besides, and stays `keep` seconds after the window."""
+    item_key = {KEY_ATTRIBUTE: {"S": key}}
+    put = partial(
+        conditional,
+        client.put_item,
+        TableName=table,
+        Item={
+            **item_key,
+            "windowEnd": {"N": str(now + window)},
+            **attributes,
+            "eventId": {"S": event_id},
+            EXPIRY_ATTRIBUTE: {"N": str(now + window + keep)},
+        },
+        ConditionExpression="attribute_not_exists(id) OR windowEnd <= :now",
+        ExpressionAttributeValues={":now": {"N": str(now)}},
+    )
+    # Given back only by the event that holds it.
+    give_back = partial(
+        client.delete_item,
+        TableName=table,
+        Key=item_key,
+        ConditionExpression="eventId = :event",
+        ExpressionAttributeValues={":event": {"S": event_id}},
+    )
+    return claimed(put, lambda _: give_back())
 
 
 def epoch(moment: datetime) -> str:

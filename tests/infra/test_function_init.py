@@ -20,7 +20,9 @@ from tools import LAMBDAS_DIR
 # What no function's init loads: the failure reads (their clients and plans: notifier.failures but
 # the explainer that loads them) wait for a failure, the dead-letter queue's client for a refused record.
 READS = {path.stem for path in (LAMBDAS_DIR / "notifier" / "failures").glob("*.py")} - {"__init__", "explainer"}
-NEVER_AT_INIT = {"modules": {f"notifier.failures.{name}" for name in READS}, "clients": {"ec2", "sqs"}}
+# Nor the models of the detail-types few events are (notifier.core.models.LATER): the first such event does.
+LATER_MODELS = {"notifier.core.image_models", "notifier.core.node_models", "notifier.core.review_models"}
+NEVER_AT_INIT = {"modules": {f"notifier.failures.{name}" for name in READS} | LATER_MODELS, "clients": {"ec2", "sqs"}}
 # What one function's init does not load: most reconciler runs miss no transition, and only a
 # missed one needs a calendar parsed.
 NOT_AT_INIT = {"handlers.calendar_reconciler": {"icalendar", "notifier.calendars.change_calendar"}}

@@ -6,15 +6,19 @@ detail-type, family or sample added to one and not the others fails below.
 
 from __future__ import annotations
 
+import importlib
 import json
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from notifier.core import models
+from notifier.core import SsmEvent, models
 from ssm_event_notifier.contract import catalog
-from tools.harness.samples import EVENTS_DIR, SAMPLE_FILES, family_of, read, sample_families, sample_id
+from tools import LAMBDAS_DIR
+from tools.harness.samples import EVENTS_DIR, SAMPLE_FILES, family_of, load, read, sample_families, sample_id
 
 
 def _detail_type(path: Path) -> str:
@@ -45,9 +49,22 @@ def test_every_event_type_belongs_to_a_declared_family() -> None:
 
 def test_catalog_and_models_cover_the_same_detail_types() -> None:
     in_catalog = {e.model for e in catalog.EVENT_TYPES}
-    in_models = set(models.MODELS)
-    assert in_catalog - in_models == set(), "catalog entries without a model"
-    assert in_models - in_catalog == set(), "models without a catalog entry"
+    assert all(models.model_class(name).__name__ == name for name in in_catalog), "catalog entries without a model"
+    # Every model class of the runtime's modules (the ones loaded later too), named by the catalog.
+    for module in models.LATER:
+        importlib.import_module(module)
+    defined = {name for name, cls in SsmEvent.defined.items() if cls.__module__.startswith("notifier.core.")}
+    abstract = {"AccessRequestEvent", "ManagedNodeEvent", "ReviewEvent"}  # the shared parts of several models
+    assert defined - abstract - in_catalog == set(), "models without a catalog entry"
+
+
+def test_no_function_init_loads_the_models_of_later_detail_types() -> None:
+    """The models most events never need are loaded by the first event that does (models.LATER)."""
+    script = "import json, sys; import notifier.core.models; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=LAMBDAS_DIR, capture_output=True, text=True, check=True)
+    assert not set(models.LATER) & set(json.loads(done.stdout))
+    event = models.parse_event(load("node-access/approver-pending-approval"))
+    assert type(event).__module__ in models.LATER
 
 
 def test_a_cloudtrail_record_is_the_calendar_edits_when_it_puts_a_calendar_version_into_effect() -> None:
@@ -93,15 +110,15 @@ def test_every_sample_is_an_event_of_its_own() -> None:
     """No sample repeats another. A sample that disappears fails the pins (tests/pins) and the severity table."""
     events = [json.dumps(read(p), sort_keys=True) for p in SAMPLE_FILES]
     assert len(set(events)) == len(events), "two samples hold the same event"
-    # AWS's AMI samples: one per state (available, failed, deregistered, disabled).
-    states = [read(p)["detail"]["State"] for p in SAMPLE_FILES if family_of(p) == "ami"]
+    # AWS's AMI samples: one per detail-type and state (available, failed, deregistered, disabled).
+    states = [(read(p)["detail-type"], read(p)["detail"]["State"]) for p in SAMPLE_FILES if family_of(p) == "ami"]
     assert states and len(set(states)) == len(states)
 
 
 def test_subject_templates_and_key_fields_only_name_model_fields() -> None:
     """A typo in a template would silently show "-" in every subject; catch it here."""
     for event_type in catalog.EVENT_TYPES:
-        model = models.MODELS[event_type.model]
+        model = models.model_class(event_type.model)
         known = set(model.detail_model.fields) | {"region", "account"} | set(model.derived_fields)
         templates = [event_type.subject] + ([event_type.console_path] if event_type.console_path else [])
         for template in templates:
@@ -116,3 +133,20 @@ def test_a_models_derived_fields_are_the_ones_it_adds(path: Path) -> None:
     event = models.parse_event(read(path))
     added = set(event.template_fields()) - set(type(event.detail).fields) - {"region", "account"}
     assert added <= set(event.derived_fields), (sample_id(path), added)
+
+
+def test_the_readme_lists_every_detail_type_with_its_family_and_samples() -> None:
+    """The "Events covered" table: one row per catalog entry, naming its family and every sample of it."""
+    readme = (EVENTS_DIR.parent / "README.md").read_text()
+    rows = [line.split(" | ") for line in readme.splitlines() if line.startswith("| ") and line.count(" | ") == 2]
+    listed = {
+        (family.strip("| ").removesuffix(" (opt-in)"), detail, samples.strip(" |")) for family, detail, samples in rows
+    }
+    for event_type in catalog.EVENT_TYPES:
+        samples = ", ".join(
+            f"`{p.stem}`"
+            for p in SAMPLE_FILES
+            if family_of(p) == event_type.family and _detail_type(p) == event_type.detail_type
+        )
+        found = [row for row in listed if row[0] == event_type.family and row[1].startswith(event_type.detail_type)]
+        assert [row[2] for row in found] == [samples], (event_type.family, event_type.detail_type)

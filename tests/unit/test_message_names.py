@@ -26,6 +26,8 @@ EXPECTED_NAME: dict[str, str | None] = {
     "ami/deregistered": "ami-0123456789example",
     "ami/disabled": "ami-0123456789example",
     "ami/failed": "ami-0123456789example",
+    "ami/ami-available": "ami-0abcdef1234567890",
+    "ami/ami-failed": "ami-0fedcba9876543210",
     "api-audit/send-command": "AWS-RunShellScript",  # the document the command runs
     "api-audit/start-session": None,
     "automation/execution-failed": "web-tier-install-cwagent",  # the runbook
@@ -40,6 +42,18 @@ EXPECTED_NAME: dict[str, str | None] = {
     "calendar-edits/edited": "SampleChangeCalendar",
     "change-manager/in-progress": "MyChangeTemplate",  # the change template (a document)
     "change-manager/rejected": "MyChangeTemplate",
+    "change-manager/impact-assessment-created": "PatchWebTierRunbook",  # the change request's runbook
+    "change-manager/template-review-pending": "MyChangeTemplate",  # the document reviewed
+    "change-manager/document-review-approved": "PatchWebTierRunbook",
+    # Access requests and managed node events are about one node: its id is the name a route can use.
+    "managed-nodes/deregistration": "mi-0f1e2d3c4b5a69788",
+    "managed-nodes/public-key-update": "mi-0f1e2d3c4b5a69788",
+    "managed-nodes/registration": "mi-0f1e2d3c4b5a69788",
+    "node-access/approver-approved": "i-0b3952fba006f5f0d",
+    "node-access/approver-pending-approval": "i-0b3952fba006f5f0d",
+    "node-access/request-failed": "i-05d8934df93bb43db",
+    "node-access/requester-approved": "i-0b3952fba006f5f0d",
+    "node-access/requester-pending-approval": "i-0b3952fba006f5f0d",
     "compliance/association-compliant": None,
     "compliance/association-non-compliant": None,
     "compliance/patch-compliant": None,

@@ -177,13 +177,47 @@ def test_sample_stripped_to_its_required_fields_still_renders(path: Path) -> Non
 
 
 def test_every_detail_type_refuses_each_of_its_required_fields() -> None:
+    """An event without a required field, nor (for the detail-types AWS documents no fields of) any
+    other name of it or resource that names it, is refused naming the field."""
     samples = {(family_of(p), load(sample_id(p))["detail-type"]): sample_id(p) for p in SAMPLE_FILES}
     for event_type in EVENT_TYPES:
-        for alias in sorted(_required_aliases(event_type.detail_type)):
+        required = _required_aliases(event_type.detail_type)
+        for alias in sorted(required):
             raw = load(samples[event_type.family, event_type.detail_type])
-            raw["detail"].pop(alias, None)
+            raw["detail"] = {k: v for k, v in raw["detail"].items() if k in required - {alias}}
+            raw["resources"] = []
             error = _refusal(raw)
             assert error.field == f"detail.{alias}", (event_type.detail_type, alias)
+
+
+@pytest.mark.parametrize(
+    ("sample", "renamed", "field", "expected"),
+    [
+        ("managed-nodes/registration", {"instance-id": "InstanceId"}, "instance_id", "mi-0f1e2d3c4b5a69788"),
+        ("managed-nodes/deregistration", {"instance-id": None}, "instance_id", "mi-0f1e2d3c4b5a69788"),
+        ("change-manager/document-review-approved", {"document-name": None}, "document_name", "PatchWebTierRunbook"),
+        ("change-manager/template-review-pending", {"review-status": "ReviewStatus"}, "status", "PENDING"),
+        (
+            "change-manager/impact-assessment-created",
+            {"change-request-id": None},
+            "change_request_id",
+            "oi-7b9d1f3a5c7e",
+        ),
+        ("ami/ami-available", {"State": None}, "status", "available"),
+        ("ami/ami-failed", {"State": None}, "status", "failed"),
+        ("node-access/request-failed", {}, "status", "Failed"),
+    ],
+)
+def test_a_detail_type_aws_documents_no_fields_of_reads_its_other_names(
+    sample: str, renamed: dict[str, str | None], field: str, expected: str
+) -> None:
+    """Its field under the API's spelling, or (renamed to None: absent) the resources' or the detail-type's."""
+    raw = load(sample)
+    for old, new in renamed.items():
+        value = raw["detail"].pop(old)
+        if new:
+            raw["detail"][new] = value
+    assert parse_event(raw).template_fields()[field] == expected
 
 
 def test_calendar_without_resources_still_names_something() -> None:

@@ -98,6 +98,9 @@ class EventType:
     # an OpsItem's) are not names a team routes on, and windows and images are named by their ids, the
     # only names their events carry. A fleet operation's digest takes its event types' (operation_name_field).
     name_field: str | None = None
+    # The least severity of its messages, whatever its status says ("warning": an unexpected managed
+    # node is a security event); None: its status alone decides (core.severity).
+    least_severity: str | None = None
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -111,6 +114,10 @@ FAMILIES: tuple[Family, ...] = (
     Family("ops-center", "OpsCenter", ("aws.ssm",), "systems-manager"),
     Family("change-manager", "Change Manager", ("aws.ssm",), "systems-manager"),
     Family("inventory", "Inventory", ("aws.ssm",), "systems-manager"),
+    # Just-in-time node access: requests that wait for an approval, are decided, or fail.
+    Family("node-access", "Just-in-time node access", ("aws.ssm",), "systems-manager"),
+    # Hybrid and multicloud nodes joining and leaving Systems Manager, and rotating their keys.
+    Family("managed-nodes", "Managed nodes", ("aws.ssm",), "systems-manager"),
     # AWS's own Patch compliance sample carries "source": "aws.123456789012". Only AWS
     # can emit a source that starts with "aws." (PutEvents refuses it), so the prefix
     # admits that variant without admitting anybody's custom events.
@@ -265,6 +272,27 @@ OPERATIONS: tuple[OperationKind, ...] = (
 )
 
 _SSM = "systems-manager"
+# Key fields that several entries show: an image's, a managed node's, a reviewed document's.
+_IMAGE_FIELDS = (("Image", "image_id"), ("State", "status"), ("Error", "error_message"), ("Request", "request_id"))
+_NODE_FIELDS = (
+    ("Node", "instance_id"),
+    ("Status", "status"),
+    ("Computer name", "computer_name"),
+    ("IP address", "ip_address"),
+    ("Platform", "platform"),
+    ("Activation", "activation_id"),
+    ("IAM role", "iam_role"),
+    ("Agent version", "agent_version"),
+)
+_REVIEW_FIELDS = (
+    ("Document", "document_name"),
+    ("Version", "document_version"),
+    ("Review status", "status"),
+    ("Document type", "document_type"),
+    ("Author", "author"),
+    ("Reviewer", "reviewer"),
+    ("Comment", "comment"),
+)
 
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType(
@@ -289,7 +317,29 @@ EVENT_TYPES: tuple[EventType, ...] = (
         model="AmiStateChange",
         title="EC2 AMI state change",
         subject="AMI {image_id} is {status}",
-        key_fields=(("Image", "image_id"), ("State", "status"), ("Error", "error_message"), ("Request", "request_id")),
+        key_fields=_IMAGE_FIELDS,
+        console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
+        name_field="image_id",
+    ),
+    # Sent beside EC2 AMI State Change for the same image and state: one message per image and state,
+    # whichever arrives first (notifier.images).
+    EventType(
+        family="ami",
+        detail_type="EC2 AMI Available",
+        model="AmiAvailable",
+        title="EC2 AMI available",
+        subject="AMI {image_id} is {status}",
+        key_fields=_IMAGE_FIELDS,
+        console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
+        name_field="image_id",
+    ),
+    EventType(
+        family="ami",
+        detail_type="EC2 AMI Failed",
+        model="AmiFailed",
+        title="EC2 AMI failed",
+        subject="AMI {image_id} is {status}",
+        key_fields=_IMAGE_FIELDS,
         console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
         name_field="image_id",
     ),
@@ -602,6 +652,136 @@ EVENT_TYPES: tuple[EventType, ...] = (
         ),
         console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
         name_field="change_template_document_name",
+    ),
+    EventType(
+        family="change-manager",
+        detail_type="Impact Assessment Created",
+        model="ImpactAssessmentCreated",
+        title="Change Manager impact assessment created",
+        subject="Impact assessment created for change request {change_request_id}",
+        key_fields=(
+            ("Change request", "change_request_id"),
+            ("Title", "change_request_title"),
+            ("OpsItem", "ops_item_id"),
+            ("Runbook", "runbook"),
+            ("Impacted resources", "impacted_resources"),
+            ("Created by", "created_by"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+        name_field="runbook",
+    ),
+    EventType(
+        family="change-manager",
+        detail_type="Change Request Template Document Review Status Update",
+        model="TemplateReviewStatusUpdate",
+        title="Change template review status update",
+        subject="Change template {document_name} review {status}",
+        key_fields=_REVIEW_FIELDS,
+        console_path=f"{_SSM}/documents/{{document_name}}/description?region={{region}}",
+        name_field="document_name",
+    ),
+    EventType(
+        family="change-manager",
+        detail_type="Document Review Status Update",
+        model="DocumentReviewStatusUpdate",
+        title="Document review status update",
+        subject="Document {document_name} review {status}",
+        key_fields=_REVIEW_FIELDS,
+        console_path=f"{_SSM}/documents/{{document_name}}/description?region={{region}}",
+        name_field="document_name",
+    ),
+    EventType(
+        family="node-access",
+        detail_type="Approver Access Request Status Update",
+        model="ApproverAccessRequest",
+        title="Just-in-time node access request, for its approvers",
+        # headline: what the status asks ("needs approval"); node: the node's id, from its ARN.
+        subject="Access to {node} {headline}: requested by {requester}",
+        key_fields=(
+            ("Access request", "ops_item_id"),
+            ("Status", "status"),
+            ("Node", "node"),
+            ("Requested by", "requester"),
+            ("Reason", "request_reason"),
+            ("Approvers", "approvers"),
+            ("Approval step", "step_name"),
+            ("Title", "title"),
+            ("Requested", "start_time"),
+            ("Node ARN", "target_resource_arn"),
+            ("Approval workflow", "execution_id"),
+        ),
+        # The request is an OpsItem (type /aws/accessrequest): its page shows it, and its approvers act on it.
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+        name_field="node",
+    ),
+    EventType(
+        family="node-access",
+        detail_type="Requester Access Request Status Update",
+        model="RequesterAccessRequest",
+        title="Just-in-time node access request, for its requester",
+        subject="Access to {node} {headline}: requested by {requester}",
+        key_fields=(
+            ("Access request", "ops_item_id"),
+            ("Status", "status"),
+            ("Node", "node"),
+            ("Requested by", "requester"),
+            ("Title", "title"),
+            ("Since", "start_time"),
+            ("Node ARN", "target_resource_arn"),
+            ("Approval workflow", "execution_id"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+        name_field="node",
+    ),
+    EventType(
+        family="node-access",
+        detail_type="JITNA Access Request Failed",
+        model="AccessRequestFailed",
+        title="Just-in-time node access request failed",
+        subject="Access request to {node} failed: requested by {requester}",
+        key_fields=(
+            ("Access request", "ops_item_id"),
+            ("Status", "status"),
+            ("Node", "node"),
+            ("Requested by", "requester"),
+            ("Reason", "failure_reason"),
+            ("Applicable policies", "applicable_policies"),
+            ("Created", "created_date"),
+            ("Node ARN", "target_resource_arn"),
+        ),
+        console_path=f"{_SSM}/opsitems/{{ops_item_id}}?region={{region}}",
+        name_field="node",
+    ),
+    EventType(
+        family="managed-nodes",
+        detail_type="SSM Managed Instance Registration",
+        model="ManagedNodeRegistration",
+        title="Managed node registered",
+        subject="Managed node {instance_id} registered with Systems Manager",
+        key_fields=_NODE_FIELDS,
+        console_path=f"{_SSM}/fleet-manager/managed-nodes/{{instance_id}}/general?region={{region}}",
+        name_field="instance_id",
+        least_severity="warning",
+    ),
+    EventType(
+        family="managed-nodes",
+        detail_type="SSM Managed Instance Deregistration",
+        model="ManagedNodeDeregistration",
+        title="Managed node deregistered",
+        subject="Managed node {instance_id} deregistered from Systems Manager",
+        key_fields=_NODE_FIELDS,
+        console_path=f"{_SSM}/fleet-manager/managed-nodes?region={{region}}",
+        name_field="instance_id",
+    ),
+    EventType(
+        family="managed-nodes",
+        detail_type="SSM Managed Instance Public Key Update",
+        model="ManagedNodeKeyUpdate",
+        title="Managed node public key updated",
+        subject="Managed node {instance_id} updated its public key",
+        key_fields=_NODE_FIELDS,
+        console_path=f"{_SSM}/fleet-manager/managed-nodes/{{instance_id}}/general?region={{region}}",
+        name_field="instance_id",
     ),
     EventType(
         family="compliance",

@@ -13,14 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from functools import partial
 from typing import Any
 
 from notifier.core.cloudtrail_models import ApiCallRecord
 from notifier.core.models import SsmEvent
 from notifier.core.render import Extra
-from notifier.dynamo import claimed, conditional
-from notifier.state_table import EXPIRY_ATTRIBUTE, KEY_ATTRIBUTE, KeyPrefix, fitting
+from notifier.dynamo import window_claimed
+from notifier.state_table import KEY_ATTRIBUTE, KeyPrefix, fitting
 
 RETENTION_SECONDS = 24 * 3600  # a window's item (with its count of calls) is kept a day after it
 
@@ -54,34 +53,16 @@ class BurstGate:
 
     @contextmanager
     def _claim(self, event: ApiCallRecord) -> Iterator[bool]:
-        key, now = {KEY_ATTRIBUTE: {"S": self.key(event)}}, int(self.clock())
-        put = partial(
-            conditional,
-            self.client.put_item,
-            TableName=self.table,
-            Item={
-                **key,
-                "windowEnd": {"N": str(now + self.window)},
-                "calls": {"N": "1"},
-                "eventId": {"S": event.id},
-                EXPIRY_ATTRIBUTE: {"N": str(now + self.window + RETENTION_SECONDS)},
-            },
-            ConditionExpression="attribute_not_exists(id) OR windowEnd <= :now",
-            ExpressionAttributeValues={":now": {"N": str(now)}},
-        )
+        key, now = self.key(event), int(self.clock())
         # A failed publish gives the window back, so that the retry notifies.
-        give_back = partial(
-            self.client.delete_item,
-            TableName=self.table,
-            Key=key,
-            ConditionExpression="eventId = :event",
-            ExpressionAttributeValues={":event": {"S": event.id}},
+        claim = window_claimed(
+            self.client, self.table, key, event.id, now, self.window, RETENTION_SECONDS, calls={"N": "1"}
         )
-        with claimed(put, lambda _: give_back()) as response:
+        with claim as response:
             if response is None:  # within the burst's window: counted on it, not notified
                 self.client.update_item(
                     TableName=self.table,
-                    Key=key,
+                    Key={KEY_ATTRIBUTE: {"S": key}},
                     UpdateExpression="ADD calls :one",
                     ExpressionAttributeValues={":one": {"N": "1"}},
                 )

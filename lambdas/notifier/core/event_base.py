@@ -250,9 +250,12 @@ class SsmEvent(Model):
     detail_model: ClassVar[type[Detail]] = Detail
     # The names template_fields adds to the detail's fields (a calendar's name, from its ARN).
     derived_fields: ClassVar[tuple[str, ...]] = ()
+    # Every model defined so far, by class name (the catalog names each entry's: models.model_class).
+    defined: ClassVar[dict[str, type[SsmEvent]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        SsmEvent.defined[cls.__name__] = cls
         named = vars(cls).get("__annotations__", {}).get("detail")
         if named is not None:  # a string under `from __future__ import annotations`: its module's class
             cls.detail_model = vars(sys.modules[cls.__module__])[named] if isinstance(named, str) else named

@@ -9,15 +9,15 @@ that is missing or of the wrong type is refused with an ``InvalidEventError`` na
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from notifier.core.cloudtrail_models import ApiCallRecord, CalendarEditRecord  # noqa: F401  (models the catalog names)
 from notifier.core.event_base import Decoded, Detail, InvalidEventError, Lenient, Refused, Required, SsmEvent
 from notifier.core.parameter_policies import policy_fields
-from ssm_event_notifier.contract.catalog import DETAIL_TYPES, EVENT_TYPES, event_type_of
+from ssm_event_notifier.contract.catalog import DETAIL_TYPES, event_type_of
 
 
-# --- calendar -------------------------------------------------------------------------
 class CalendarDetail(Detail):
     status = Required("state")
     at_time = Lenient("atTime")
@@ -41,7 +41,6 @@ class CalendarStateChange(SsmEvent):
         return {**super().template_fields(), "calendar_name": self.calendar_name}
 
 
-# --- ami ------------------------------------------------------------------------------
 class AmiDetail(Detail):
     image_id = Required("ImageId")
     status = Required("State")
@@ -53,7 +52,6 @@ class AmiStateChange(SsmEvent):
     detail: AmiDetail
 
 
-# --- run-command ----------------------------------------------------------------------
 class CommandDetail(Detail):
     command_id = Required("command-id")
     document_name = Lenient("document-name")
@@ -74,7 +72,6 @@ class CommandInvocationStatusChange(SsmEvent):
     detail: CommandInvocationDetail
 
 
-# --- maintenance-window ---------------------------------------------------------------
 class WindowDetail(Detail):
     window_id = Required("window-id")
 
@@ -126,7 +123,6 @@ class WindowTaskRegistration(SsmEvent):
     detail: WindowTaskRegistrationDetail
 
 
-# --- automation -----------------------------------------------------------------------
 class AutomationExecutionDetail(Detail):
     execution_id = Required("ExecutionId")
     status = Required("Status")
@@ -149,7 +145,6 @@ class AutomationExecutionStatusChange(SsmEvent):
     detail: AutomationExecutionDetail
 
 
-# --- state-manager --------------------------------------------------------------------
 class AssociationDetail(Detail):
     association_id = Required("association-id")
     document_name = Lenient("document-name")
@@ -178,7 +173,6 @@ class InstanceAssociationStateChange(SsmEvent):
     detail: InstanceAssociationDetail
 
 
-# --- parameter-store ------------------------------------------------------------------
 class ParameterDetail(Detail):
     name = Required()
     status = Required("operation")
@@ -211,7 +205,6 @@ class ParameterPolicyAction(SsmEvent):
         return {**super().template_fields(), **policy_fields(self.detail.status, self.detail.policy_content)}
 
 
-# --- inventory ------------------------------------------------------------------------
 class InventoryDetail(Detail):
     status = Required("action-status")
     type_name = Required("type-name")
@@ -229,7 +222,6 @@ class InventoryResourceStateChange(SsmEvent):
         return {**super().template_fields(), "scope": self.detail.resource_id or "all nodes"}
 
 
-# --- ops-center -----------------------------------------------------------------------
 class OpsItemDetail(Detail):
     ops_item_id = Required("ops-item-id")
     title = Lenient()
@@ -243,7 +235,6 @@ class OpsItemChange(SsmEvent):
     detail: OpsItemDetail
 
 
-# --- change-manager -------------------------------------------------------------------
 class ChangeRequestDetail(Detail):
     change_request_id = Required("change-request-id")
     status = Required("ops-item-status")
@@ -258,7 +249,6 @@ class ChangeRequestStatusUpdate(SsmEvent):
     detail: ChangeRequestDetail
 
 
-# --- compliance -----------------------------------------------------------------------
 class ComplianceDetail(Detail):
     resource_id = Required("resource-id")
     compliance_type = Required("compliance-type")
@@ -273,9 +263,18 @@ class ComplianceStateChange(SsmEvent):
     detail: ComplianceDetail
 
 
-# Each catalog entry names its model: derived (model name -> class), so a detail-type is written once.
-_MODEL_CLASSES = {c.__name__: c for c in globals().values() if isinstance(c, type) and issubclass(c, SsmEvent)}
-MODELS: dict[str, type[SsmEvent]] = {e.model: _MODEL_CLASSES[e.model] for e in EVENT_TYPES}
+# Each catalog entry names its model: one of this module's, or, for the detail-types few functions
+# see (AMI Available and Failed, just-in-time access, managed nodes, Change Manager's reviews), one of
+# LATER's, imported on the first event that needs it: no function's init loads them (cold start).
+LATER = ("notifier.core.image_models", "notifier.core.node_models", "notifier.core.review_models")
+
+
+def model_class(name: str) -> type[SsmEvent]:
+    """The model class a catalog entry names (KeyError: no such model)."""
+    if name not in SsmEvent.defined:
+        for module in LATER:
+            importlib.import_module(module)
+    return SsmEvent.defined[name]
 
 
 def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> SsmEvent:
@@ -292,6 +291,6 @@ def parse_event(raw: Any, accepted_families: tuple[str, ...] | None = None) -> S
         )
         raise InvalidEventError(str(detail_type), "detail-type", reason)
     try:
-        return MODELS[event_type.model].read(raw)
+        return model_class(event_type.model).read(raw)
     except Refused as refused:
         raise InvalidEventError(str(detail_type), refused.field, refused.reason) from refused

@@ -189,7 +189,7 @@ def render(
     family = FAMILY_BY_NAME[event_type.family]
     fields = event.template_fields()
     status = event.detail.status
-    severity = severity or (extra.severity if extra else None) or severity_of(status)
+    severity = severity or (extra.severity if extra else None) or severity_of(status, event_type.least_severity)
     headline = headline_prefix + _fill(event_type.subject, fields)
     subject = make_subject(severity, headline, event.region, origin.label(event.account) if origin else None)
     link = console_url(event_type.console_path, fields) if event_type.console_path else None

@@ -53,11 +53,12 @@ def normalize_status(status: str) -> str:
     return re.sub(r"[^a-z0-9]", "", status.lower())
 
 
-def severity_of(status: str) -> Severity:
+def severity_of(status: str, least: str | None = None) -> Severity:
+    """The severity of a status word, raised to `least` (a catalog entry's least severity) if that is higher."""
     word = normalize_status(status)
-    if word in _ERROR:
+    if word in _ERROR or least == "error":
         return "error"
-    if word in _WARNING:
+    if word in _WARNING or least == "warning":
         return "warning"
     return "info"
 
