@@ -135,10 +135,11 @@ def test_a_models_derived_fields_are_the_ones_it_adds(path: Path) -> None:
     assert added <= set(event.derived_fields), (sample_id(path), added)
 
 
-def test_the_readme_lists_every_detail_type_with_its_family_and_samples() -> None:
-    """The "Events covered" table: one row per catalog entry, naming its family and every sample of it."""
-    readme = (EVENTS_DIR.parent / "README.md").read_text()
-    rows = [line.split(" | ") for line in readme.splitlines() if line.startswith("| ") and line.count(" | ") == 2]
+def test_the_events_page_lists_every_detail_type_with_its_family_and_samples() -> None:
+    """The "Events covered" table of docs/events.md: one row per catalog entry, naming its family and every
+    sample of it."""
+    page = (EVENTS_DIR.parent / "docs" / "events.md").read_text()
+    rows = [line.split(" | ") for line in page.splitlines() if line.startswith("| ") and line.count(" | ") == 2]
     listed = {
         (family.strip("| ").removesuffix(" (opt-in)"), detail, samples.strip(" |")) for family, detail, samples in rows
     }

@@ -159,3 +159,21 @@ def test_the_settings_page_shows_every_setting_as_its_definition_says() -> None:
     for spec in fields(NotifierSettings):
         name = f"`{context_name(spec.name)}`" if spec.metadata["context"] else "- (not from context)"
         assert f"\n| {name} | `{spec.name}` | " in page, spec.name
+
+
+def _slug(heading: str) -> str:
+    """A heading's anchor, as mkdocs (toc) and GitHub make it for the headings of these pages."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).strip().replace(" ", "-")
+
+
+def test_the_readme_is_a_landing_page_whose_links_hold() -> None:
+    """At most about 12,000 characters, the two commands, and every link to a page (and its section) there."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert len(readme) <= 12_000, len(readme)
+    assert "`make demo`" in readme and "`make test`" in readme
+    links = re.findall(r"\]\(([^)#\s]+)(?:#([^)\s]+))?\)", readme)
+    assert links
+    for target, anchor in links:
+        assert (REPO_ROOT / target).exists(), target
+        if anchor:
+            assert anchor in {_slug(h) for h in _headings((REPO_ROOT / target).read_text())}, f"{target}#{anchor}"
