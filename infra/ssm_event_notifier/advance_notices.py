@@ -3,6 +3,8 @@ each monitored Change Calendar transition `noticeBefore` minutes ahead. Its read
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -11,6 +13,7 @@ from ssm_event_notifier.calendars import grant_calendar_reads
 from ssm_event_notifier.contract.environment import NOTICE_RATE_MINUTES, Noticing
 from ssm_event_notifier.core import NotifierCore
 from ssm_event_notifier.functions import NotifierFunction
+from ssm_event_notifier.members import READER_ROLE_NAME
 from ssm_event_notifier.rules import SCHEDULE_RETRY_ATTEMPTS, lambda_target
 
 # The list of windows and the managed nodes a tag target resolves to: no resource-level permission exists
@@ -34,7 +37,7 @@ def add_notices(core: NotifierCore) -> NotifierFunction | None:
         "handlers.notices.handler",
         core.dedupe,
         core.publishing,
-        Noticing(lead_minutes=leads, calendars=core.monitored),
+        Noticing(lead_minutes=leads, calendars=core.monitored, **_members(core)),
         description="SSM Event Notifier: advance notices of Maintenance Window runs and Change Calendar transitions",
     )
     grant_window_reads(function)
@@ -48,6 +51,21 @@ def add_notices(core: NotifierCore) -> NotifierFunction | None:
         targets=[lambda_target(function, retry_attempts=SCHEDULE_RETRY_ATTEMPTS, max_event_age=None)],
     )
     return function
+
+
+def _members(core: NotifierCore) -> dict[str, Any]:
+    """Organization mode: the members whose windows the hub announces too (organization.py serve grants the
+    reads and the StackSet gives their reader role the window reads)."""
+    if not core.hub:
+        return {}
+    organization = core.hub.organization
+    return {
+        "member_units": organization.member_organizational_units,
+        "member_regions": organization.member_regions,
+        "included_accounts": organization.included_accounts,
+        "excluded_accounts": organization.excluded_accounts,
+        "reader_role": READER_ROLE_NAME,
+    }
 
 
 def grant_window_reads(function: NotifierFunction) -> None:

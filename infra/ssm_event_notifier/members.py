@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -34,6 +35,13 @@ READER_ROLE_NAME = "SsmEventNotifierCalendarReader"
 READER_ACTIONS = ("ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetCalendarState")
 # Routes by tags: the owners of the instances a fleet operation ran on (notifier.owners.instance_tags).
 TAG_READER_ACTIONS = ("ec2:DescribeTags", "ssm:ListTagsForResource")
+# Advance notices: the account's Maintenance Windows, their targets and tasks (infra/.../advance_notices.py).
+WINDOW_READER_ACTIONS = (
+    "ssm:DescribeMaintenanceWindowTargets",
+    "ssm:DescribeMaintenanceWindowTasks",
+    "ssm:DescribeMaintenanceWindowSchedule",
+)
+WINDOW_LIST_ACTIONS = ("ssm:DescribeMaintenanceWindows", "ssm:DescribeInstanceInformation")
 # The StackSet's parameters (infra/ssm_event_notifier/organization.py passes them).
 HUB_BUS_PARAMETER = "HubEventBusArn"
 HUB_ROLES_PARAMETER = "HubCalendarRoleArns"
@@ -44,6 +52,13 @@ REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"
 def construct_id(name: str) -> str:
     """'run-command' -> 'RunCommand'."""
     return "".join(part.capitalize() for part in name.split("-"))
+
+
+def _reads(*grants: tuple[Sequence[str], str]) -> iam.PolicyDocument:
+    """A policy of (actions, resource) statements."""
+    return iam.PolicyDocument(
+        statements=[iam.PolicyStatement(actions=list(actions), resources=[resource]) for actions, resource in grants]
+    )
 
 
 class Forwarding(Construct):
@@ -108,6 +123,7 @@ class MemberStack(Stack):
         families: tuple[Family, ...],
         calendar_reader: bool,
         tag_reader: bool = False,
+        window_reader: bool = False,
         filters: DetailFilters | None = None,
         **kwargs: Any,
     ) -> None:
@@ -129,9 +145,10 @@ class MemberStack(Stack):
         )
         bus = events.EventBus.from_event_bus_arn(self, "HubBus", hub_bus.value_as_string)
         self.forwarding = Forwarding(self, "Forwarding", bus=bus, families=families, filters=filters)
-        self.reader = self._reader(calendar_reader, tag_reader) if calendar_reader or tag_reader else None
+        readers = calendar_reader or tag_reader or window_reader
+        self.reader = self._reader(calendar_reader, tag_reader, window_reader) if readers else None
 
-    def _reader(self, calendars: bool, tags: bool) -> iam.Role:
+    def _reader(self, calendars: bool, tags: bool, windows: bool = False) -> iam.Role:
         trusted = CfnParameter(
             self,
             HUB_ROLES_PARAMETER,
@@ -150,26 +167,23 @@ class MemberStack(Stack):
         )
         policies = {}
         if calendars:
-            policies["ReadChangeCalendars"] = iam.PolicyDocument(
-                statements=[
-                    iam.PolicyStatement(
-                        actions=list(READER_ACTIONS),
-                        # Any region: the role is global, the calendars are regional.
-                        resources=[f"arn:{self.partition}:ssm:*:{self.account}:document/*"],
-                    )
-                ]
+            # Any region: the role is global, the calendars are regional.
+            policies["ReadChangeCalendars"] = _reads(
+                (READER_ACTIONS, f"arn:{self.partition}:ssm:*:{self.account}:document/*")
             )
         if tags:
             # ec2:DescribeTags names no resource (IAM: "*" only); the managed nodes' tags are in any region.
             nodes = f"arn:{self.partition}:ssm:*:{self.account}:managed-instance/*"
-            policies["ReadInstanceTags"] = iam.PolicyDocument(
-                statements=[
-                    iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]),
-                    iam.PolicyStatement(actions=["ssm:ListTagsForResource"], resources=[nodes]),
-                ]
+            policies["ReadInstanceTags"] = _reads((["ec2:DescribeTags"], "*"), (["ssm:ListTagsForResource"], nodes))
+        if windows:
+            # DescribeMaintenanceWindows and DescribeInstanceInformation name no resource (IAM: "*" only).
+            windows_arn = f"arn:{self.partition}:ssm:*:{self.account}:maintenancewindow/*"
+            policies["ReadMaintenanceWindows"] = _reads(
+                (WINDOW_READER_ACTIONS, windows_arn), (WINDOW_LIST_ACTIONS, "*")
             )
-        readers = [what for what, wanted in (("Change Calendars", calendars), ("instances' tags", tags)) if wanted]
-        functions = "functions" if tags else "calendar functions"  # a deployed member's words, kept
+        wanted = (("Change Calendars", calendars), ("instances' tags", tags), ("Maintenance Windows", windows))
+        readers = [what for what, wanted_ in wanted if wanted_]
+        functions = "functions" if tags or windows else "calendar functions"  # a deployed member's words, kept
         # "CalendarReader": its first name, kept so that the role of a deployed member is not replaced.
         role = iam.Role(
             self,
@@ -195,8 +209,14 @@ class MemberStack(Stack):
                 "at run time, in any region of this account; the role is global.",
             ),
             cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:maintenancewindow/*]",
+                reason="Read-only (the targets, tasks and schedule of a window): every window of this account is "
+                "announced, in any region; the role is global.",
+            ),
+            cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
-                reason="ec2:DescribeTags supports no resource-level permission; it reads tags, nothing else.",
+                reason="ec2:DescribeTags, ssm:DescribeMaintenanceWindows and ssm:DescribeInstanceInformation "
+                "support no resource-level permission; they only read.",
             ),
         )
         return role
@@ -207,6 +227,7 @@ def member_template(
     families: tuple[Family, ...],
     calendar_reader: bool,
     tag_reader: bool = False,
+    window_reader: bool = False,
     filters: DetailFilters | None = None,
 ) -> dict[str, Any]:
     """The member stack's template, synthesized in an app of its own (in memory: a temporary outdir,
@@ -226,6 +247,7 @@ def member_template(
             families=families,
             calendar_reader=calendar_reader,
             tag_reader=tag_reader,
+            window_reader=window_reader,
             filters=filters,
         )
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template

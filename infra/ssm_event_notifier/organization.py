@@ -73,6 +73,7 @@ class OrganizationHub(Construct):
         self.organization = organization
         self.families = families
         self.tag_reader = False  # serve: the members' reader role also reads their instances' tags
+        self.window_reader = False  # serve: ... and their Maintenance Windows (advance notices)
         self.filters = filters
         self.bus = events.EventBus(
             self,
@@ -133,10 +134,14 @@ class OrganizationHub(Construct):
         (its reader role trusting their roles)."""
         calendar_functions = [functions[n] for n in ("calendar", "calendar-reconciler") if n in functions]
         tag_functions = [functions["digest-sweeper"]] if read_tags and "digest-sweeper" in functions else []
-        self.tag_reader = bool(tag_functions)
-        for function in calendar_functions + tag_functions:
+        # The advance notices read every member's windows, whose accounts they list from the member OUs.
+        window_functions = [functions["notices"]] if "notices" in functions else []
+        self.tag_reader, self.window_reader = bool(tag_functions), bool(window_functions)
+        for function in calendar_functions + tag_functions + window_functions:
             self.grant_member_reads(function)
-        self.deploy_members([function.role for function in calendar_functions + tag_functions])
+        for function in window_functions:
+            self.grant_account_lists(function)
+        self.deploy_members([function.role for function in calendar_functions + tag_functions + window_functions])
 
     def grant_member_reads(self, function: NotifierFunction) -> None:
         """Assume any member's reader role, in the organization only."""
@@ -156,6 +161,30 @@ class OrganizationHub(Construct):
                 "organization.",
             )
         )
+
+    def grant_account_lists(self, function: NotifierFunction) -> None:
+        """organizations:ListAccountsForParent and ListOrganizationalUnitsForParent under this organization's
+        root and OUs: the member accounts whose windows the advance notices announce."""
+        stack = Stack.of(self)
+        organization_id = self.organization.organization_id
+        parents = [
+            f"arn:{stack.partition}:organizations::*:{kind}/{organization_id}/{prefix}*"
+            for kind, prefix in (("root", "r-"), ("ou", "ou-"))
+        ]
+        function.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"],
+                resources=parents,
+            )
+        )
+        for resource in (f"root/{organization_id}/r-*", f"ou/{organization_id}/ou-*"):
+            Validations.of(function).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:{resource}]",
+                    reason="Read-only: the accounts of the member OUs, walked from the OUs the settings name down "
+                    "to those below them, known only at run time; this organization's root and OUs only.",
+                )
+            )
 
     def grant_account_names(self, function: NotifierFunction) -> None:
         """organizations:DescribeAccount on the organization's accounts: messages name the account; and
@@ -196,6 +225,7 @@ class OrganizationHub(Construct):
             families=self.families,
             calendar_reader=self.calendar_reader,
             tag_reader=self.tag_reader,
+            window_reader=self.window_reader,
             filters=self.filters,
         )
         parameters: list[Any] = [
@@ -203,7 +233,7 @@ class OrganizationHub(Construct):
                 parameter_key=HUB_BUS_PARAMETER, parameter_value=self.bus.event_bus_arn
             )
         ]
-        if self.calendar_reader or self.tag_reader:
+        if self.calendar_reader or self.tag_reader or self.window_reader:
             parameters += [
                 cloudformation.CfnStackSet.ParameterProperty(
                     parameter_key=HUB_ROLES_PARAMETER,

@@ -14,12 +14,12 @@ import pytest
 from moto.events.models import EventPattern
 
 from ssm_event_notifier.contract.catalog import EVENT_TYPES, FAMILIES
-from ssm_event_notifier.members import READER_ACTIONS, READER_ROLE_NAME
+from ssm_event_notifier.members import READER_ACTIONS, READER_ROLE_NAME, WINDOW_LIST_ACTIONS, WINDOW_READER_ACTIONS
 from ssm_event_notifier.organization import BUS_POLICY_LIMIT, HUB_BUS_NAME, TEMPLATE_BODY_LIMIT
 from ssm_event_notifier.setting_checks import SettingsError
 from ssm_event_notifier.setting_groups import organization_settings
 from ssm_event_notifier.setting_names import settings_from_context
-from tests.infra.conftest import EVERY_FAMILY, SAMPLE_CALENDARS, as_list, pattern_rules, resources, synthesize
+from tests.infra.conftest import EVERY_FAMILY, NOTICES, SAMPLE_CALENDARS, as_list, pattern_rules, resources, synthesize
 from tests.security.checkov_gate import CHECKOV, accepted, judge, run_checkov
 from tools.harness.samples import SAMPLE_FILES, read, sample_id
 
@@ -50,9 +50,13 @@ def excluding() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def including() -> dict[str, Any]:
-    """Two families (no calendar: no reader role), two accounts, the StackSet as delegated administrator."""
+    """Two families (no calendar) and no advance notice: no reader role; two accounts, the StackSet as delegated
+    administrator."""
     return _organization(
-        includedAccounts=",".join(INCLUDED), enabledFamilies="ami,run-command", delegatedAdministrator="true"
+        includedAccounts=",".join(INCLUDED),
+        enabledFamilies="ami,run-command",
+        delegatedAdministrator="true",
+        noticeBefore="0",
     )
 
 
@@ -280,7 +284,7 @@ def test_the_calendar_reader_role_trusts_only_the_hubs_calendar_functions_in_one
         "Effect": "Allow",
         "Principal": {"AWS": {"Ref": "HubCalendarRoleArns"}},
     }
-    (policy,) = props["Policies"]
+    (policy,) = [p for p in props["Policies"] if p["PolicyName"] == "ReadChangeCalendars"]
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert sorted(statement["Action"]) == sorted(READER_ACTIONS)
     assert _resolved(statement["Resource"]) == f"arn:aws:ssm:*:{HUB_ACCOUNT}:document/*"
@@ -294,7 +298,23 @@ def test_the_calendar_reader_role_trusts_only_the_hubs_calendar_functions_in_one
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in _stack_set(hub)["Parameters"]}
     assert parameters["CalendarReaderRegion"] == {"Fn::If": [condition_id, {"Ref": "AWS::Region"}, "eu-west-1"]}
     roles = [value["Fn::GetAtt"][0] for value in parameters["HubCalendarRoleArns"]["Fn::Join"][1]]
-    assert [r.split("Role")[0] for r in roles] == ["CalendarNotifier", "CalendarReconciler"]
+    assert [r.split("Role")[0] for r in roles] == ["CalendarNotifier", "CalendarReconciler", "Notices"]
+
+
+def test_the_reader_role_reads_the_members_windows_for_the_advance_notices_which_list_the_member_accounts(hub):
+    (role,) = [r for r in resources(_member(hub), "AWS::IAM::Role").values() if "RoleName" in r["Properties"]]
+    (policy,) = [p for p in role["Properties"]["Policies"] if p["PolicyName"] == "ReadMaintenanceWindows"]
+    statements = {_resolved(s["Resource"]): sorted(s["Action"]) for s in policy["PolicyDocument"]["Statement"]}
+    assert statements == {
+        f"arn:aws:ssm:*:{HUB_ACCOUNT}:maintenancewindow/*": sorted(WINDOW_READER_ACTIONS),
+        "*": sorted(WINDOW_LIST_ACTIONS),
+    }
+    (notices,) = [f for f in resources(hub, "AWS::Lambda::Function").values() if f["Properties"]["Handler"] == NOTICES]
+    variables = notices["Properties"]["Environment"]["Variables"]
+    assert variables["NOTICE_MEMBER_UNITS"] == OUS and variables["NOTICE_READER_ROLE"] == READER_ROLE_NAME
+    assert variables["NOTICE_MEMBER_REGIONS"] == REGIONS
+    actions = {a for s in _statements(hub) if "Principal" not in s for a in as_list(s["Action"])}
+    assert {"organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"} <= actions
 
 
 def test_the_reader_region_is_decided_at_synth_when_the_hub_has_a_region():
@@ -373,7 +393,8 @@ def test_calendar_functions_may_assume_reader_roles_and_publishers_may_name_acco
         describe = [s for s in statements if "organizations:DescribeAccount" in as_list(s["Action"])]
         parents = [s for s in statements if "organizations:ListParents" in as_list(s["Action"])]
         handler = function["Properties"]["Handler"]
-        if handler in ("handlers.calendar.handler", "handlers.calendar_reconciler.handler"):
+        # The calendar functions read members' calendars; the advance notices their Maintenance Windows.
+        if handler in ("handlers.calendar.handler", "handlers.calendar_reconciler.handler", NOTICES):
             (statement,) = assume
             assert _resolved(statement["Resource"]) == f"arn:aws:iam::*:role/{READER_ROLE_NAME}"
             assert statement["Condition"] == {"StringEquals": {"aws:ResourceOrgID": ORG}}

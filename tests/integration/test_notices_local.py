@@ -3,6 +3,7 @@ calendar from files, DynamoDB Local, moto's SNS), run tick by tick as its schedu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from tools import REPO_ROOT
@@ -20,6 +22,7 @@ from tools.harness.context import fake_context
 from tools.harness.handler_loader import load_module
 from tools.harness.read_fixtures import ReadFixtures
 from tools.harness.subscribers import Subscribers, envelope_attributes, envelope_of
+from tools.harness.tables import unique_name
 from tools.harness.window_fixtures import FixtureWindow, window_id, write_windows
 
 PATCH_NIGHT = FixtureWindow(
@@ -298,3 +301,37 @@ def test_a_notice_that_would_not_fit_in_the_time_left_goes_out_in_the_next_run(r
     event = {"id": "tick", "time": "2035-01-13T00:00:00Z", "detail-type": "Scheduled Event", "detail": {}}
     assert rig.handler(event, fake_context(remaining_time_in_millis=4_000))["notices"] == []
     assert len(rig.tick(utc("2035-01-13T00:05:00"))) == 1
+
+
+def test_a_hub_announces_every_members_windows_through_its_reader_role(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idempotency_table: str, subscribers: Subscribers, drain: Any
+) -> None:
+    """Organization mode: the member accounts listed from the member OU (moto's Organizations), read through
+    their reader role (moto's STS), in each member region; each place's notice claimed on its own."""
+    organizations = boto3.client("organizations")
+    with contextlib.suppress(organizations.exceptions.AlreadyInOrganizationException):
+        organizations.create_organization(FeatureSet="ALL")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    unit = organizations.create_organizational_unit(ParentId=root, Name=unique_name("patching"))["OrganizationalUnit"]
+    created = organizations.create_account(AccountName="web", Email=f"{unique_name('web')}@example.com")
+    status = organizations.describe_create_account_status(CreateAccountRequestId=created["CreateAccountStatus"]["Id"])
+    member = status["CreateAccountStatus"]["AccountId"]
+    organizations.move_account(AccountId=member, SourceParentId=root, DestinationParentId=unit["Id"])
+    for name, value in {
+        "ORGANIZATION_ID": organizations.describe_organization()["Organization"]["Id"],
+        "HUB_ACCOUNT": "123456789012",
+        "NOTICE_MEMBER_UNITS": unit["Id"],
+        "NOTICE_MEMBER_REGIONS": "us-east-1,eu-west-1",
+        "NOTICE_READER_ROLE": "SsmEventNotifierCalendarReader",
+    }.items():
+        monkeypatch.setenv(name, value)
+    rigs = rig_with(tmp_path, monkeypatch, subscribers, drain, leads="60")
+    hub = next(rigs)
+    try:
+        hub.serve(PATCH_NIGHT)
+        assert len(hub.tick(utc("2035-01-13T00:00:00"))) == 3
+        assert hub.tick(utc("2035-01-13T00:05:00")) == []  # each place's claim holds
+        places = sorted((m["account"], m["region"]) for m in hub.received())
+    finally:
+        rigs.close()
+    assert places == [("123456789012", "us-east-1"), (member, "eu-west-1"), (member, "us-east-1")]

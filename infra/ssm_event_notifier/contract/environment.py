@@ -212,6 +212,13 @@ class Noticing(FunctionEnvironment):
     rate_minutes: int = _variable("NOTICE_RATE_MINUTES", int, NOTICE_RATE_MINUTES)
     reads: int = _variable("NOTICE_READS", int, NOTICE_READS)
     read_seconds: float = _variable("NOTICE_READ_SECONDS", float, NOTICE_READ_SECONDS)
+    # Organization mode: the members whose windows are announced too (their accounts listed from the OUs,
+    # or only the included ones, never the excluded), in each member region, through their reader role.
+    member_units: tuple[str, ...] = _variable("NOTICE_MEMBER_UNITS", _names, ())
+    member_regions: tuple[str, ...] = _variable("NOTICE_MEMBER_REGIONS", _names, ())
+    included_accounts: tuple[str, ...] = _variable("NOTICE_INCLUDED_ACCOUNTS", _names, ())
+    excluded_accounts: tuple[str, ...] = _variable("NOTICE_EXCLUDED_ACCOUNTS", _names, ())
+    reader_role: str = _variable("NOTICE_READER_ROLE", default="")
 
 
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
