@@ -7,7 +7,7 @@ import contextlib
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,7 +98,7 @@ def rig_with(
     *,
     leads: str,
     calendars: bool = False,
-) -> Iterator[Rig]:
+) -> Generator[Rig, None, None]:
     folder, calendar_folder = tmp_path / "reads", tmp_path / "calendars"
     folder.mkdir()
     calendar_folder.mkdir()
