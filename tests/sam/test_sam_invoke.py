@@ -28,8 +28,10 @@ EVENT_FUNCTIONS = {
     "MaintenanceWindowNotifier": "maintenance-window/window-disabled",
     "SystemsManagerNotifier": "parameter-store/update",
 }
-# Every function of the default stack: those above, the reconciler's and the fleet operations' two.
-EVERY_FUNCTION = {*EVENT_FUNCTIONS, "CalendarReconciler", "InstanceEvents", "DigestSweeper"}
+# Every function of the default stack: those above, the reconciler's and the fleet operations' two; and the
+# advance notices' look-ahead, which needs windows served and a time of its own (tools.replay --now): run from
+# its asset by tests/integration/test_notices_local.py, not here.
+EVERY_FUNCTION = {*EVENT_FUNCTIONS, "CalendarReconciler", "InstanceEvents", "DigestSweeper", "Notices"}
 
 
 def pinned(sample: str) -> dict[str, Any]:
