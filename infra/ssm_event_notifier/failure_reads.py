@@ -18,19 +18,24 @@ READS_WITHOUT_RESOURCES = (
     "ssm:DescribeAutomationExecutions",
     "ssm:DescribeInstanceInformation",
     "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
+    "ssm:DescribeMaintenanceWindowExecutionTasks",
     "ec2:DescribeImages",
     "ec2:DescribeInstances",
 )
 WHY_STAR = (
     "ssm:ListCommandInvocations, ssm:DescribeAutomationExecutions, ssm:DescribeInstanceInformation, "
-    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations, ec2:DescribeImages and ec2:DescribeInstances "
-    "(read-only: why a command, window task, execution or image failed, and instance names) support no "
-    "resource-level permissions"
+    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations, ssm:DescribeMaintenanceWindowExecutionTasks, "
+    "ec2:DescribeImages and ec2:DescribeInstances (read-only: why a command, window run or task, execution "
+    "or image failed, and instance names) support no resource-level permissions"
 )
 
 
-def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> None:
-    """The reads of notifier.failures.reads, and the budget the function reads them within."""
+def grant_failure_reads(
+    function: NotifierFunction, reading: FailureReading, operations: bool = True, access_requests: bool = False
+) -> None:
+    """The reads of notifier.failures.reads, and the budget the function reads them within: `operations`,
+    those of AMIs and fleet-wide operations (commands, window runs, executions, associations) and of
+    instance names; `access_requests`, the OpsItems of just-in-time access requests."""
     for name, value in reading.variables().items():
         function.function.add_environment(name, value)
     if not reading.reads:
@@ -41,17 +46,25 @@ def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> 
         return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
 
     role = function.role
-    role.add_to_policy(
-        iam.PolicyStatement(actions=["ssm:GetAutomationExecution"], resources=[arn("ssm", "automation-execution/*")])
-    )
-    role.add_to_policy(
-        iam.PolicyStatement(
-            actions=["ssm:DescribeInstanceAssociationsStatus"],
-            resources=[arn("ec2", "instance/*"), arn("ssm", "managed-instance/*")],
+    wildcards: list[tuple[str, str]] = []
+    if operations:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetAutomationExecution"], resources=[arn("ssm", "automation-execution/*")]
+            )
         )
-    )
-    role.add_to_policy(iam.PolicyStatement(actions=list(READS_WITHOUT_RESOURCES), resources=["*"]))
-    for service, resource in (("ssm", "automation-execution"), ("ec2", "instance"), ("ssm", "managed-instance")):
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:DescribeInstanceAssociationsStatus"],
+                resources=[arn("ec2", "instance/*"), arn("ssm", "managed-instance/*")],
+            )
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=list(READS_WITHOUT_RESOURCES), resources=["*"]))
+        wildcards += [("ssm", "automation-execution"), ("ec2", "instance"), ("ssm", "managed-instance")]
+    if access_requests:  # a just-in-time access request is an OpsItem: where it stands, and why it failed
+        role.add_to_policy(iam.PolicyStatement(actions=["ssm:GetOpsItem"], resources=[arn("ssm", "opsitem/*")]))
+        wildcards.append(("ssm", "opsitem"))
+    for service, resource in wildcards:
         Validations.of(function).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"
@@ -65,11 +78,16 @@ def grant_failure_reads(function: NotifierFunction, reading: FailureReading) -> 
 def grant_failure_reads_to_event_functions(
     functions: dict[str, NotifierFunction], families: set[str], reading: FailureReading, digested: tuple[str, ...]
 ) -> None:
-    """The event functions that publish failures of `families` (those not digested) may read why."""
-    explaining = {
-        FAMILY_BY_NAME[e.family].function
-        for e in failure_read_event_types()
-        if e.family in families and e.detail_type not in digested
-    }
-    for name in sorted(explaining):
-        grant_failure_reads(functions[name], reading)
+    """The event functions that publish failures of `families` (those not digested) may read why: the
+    reads of the families each explains (a just-in-time access request reads its OpsItem only)."""
+    explained: dict[str, set[str]] = {}
+    for e in failure_read_event_types():
+        if e.family in families and e.detail_type not in digested:
+            explained.setdefault(FAMILY_BY_NAME[e.family].function, set()).add(e.family)
+    for name, explains in sorted(explained.items()):
+        grant_failure_reads(
+            functions[name],
+            reading,
+            operations=bool(explains - {"node-access"}),
+            access_requests="node-access" in explains,
+        )

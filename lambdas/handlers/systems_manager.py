@@ -1,5 +1,5 @@
-"""Automation, State Manager, Parameter Store, OpsCenter, Change Manager, Inventory, Compliance and API
-audit events: parse, dedupe, render, publish (notifier.delivery)."""
+"""Automation, State Manager, Parameter Store, OpsCenter, Change Manager, Inventory, Compliance, just-in-time
+node access, managed nodes and API audit events: parse, dedupe, render, publish (notifier.delivery)."""
 
 from typing import Any
 
@@ -20,8 +20,12 @@ bursts = BurstGate(dynamodb, Dedupe.read().table_name, AuditBursts.read().window
 
 
 def explain(event: SsmEvent) -> Extra | None:
-    """Why a failure happened, or what a burst of API calls means (never both: different families)."""
-    return failures.explain_event(event) or bursts.explain(event)
+    """Why a failure happened, and what a burst of API calls means (a call refused is both: the burst's
+    lines follow the failure's)."""
+    failure, burst = failures.explain_event(event), bursts.explain(event)
+    if failure and burst:
+        return Extra(failure.key, failure.document, [*failure.text, "", *burst.text], failure.severity)
+    return failure or burst
 
 
 delivery = Delivery("systems-manager", explain=explain, gate=bursts.gate, dynamodb=dynamodb)

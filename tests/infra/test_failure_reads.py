@@ -90,11 +90,17 @@ def _readers(template: dict[str, Any]) -> set[str]:
     }
 
 
-def test_digest_mode_reads_for_the_digests_and_the_ami_failures_only(template):
-    assert _readers(template) == {SWEEPER, "handlers.ami.handler"}
+def test_digest_mode_reads_for_the_digests_the_ami_failures_and_the_access_requests_only(template):
+    assert _readers(template) == {SWEEPER, "handlers.ami.handler", "handlers.systems_manager.handler"}
     assert _read_grants(template, "handlers.ami.handler") == _read_grants(template)
     for handler in ("handlers.run_command.handler", "handlers.systems_manager.handler", "handlers.calendar.handler"):
         assert not {a for a in _read_grants(template, handler) if a.startswith(("ec2:", "ssm:List", "ssm:GetAuto"))}
+    # A just-in-time access request's OpsItem, by the function that publishes its failure, and nobody else.
+    (opsitems,) = [
+        r for a, r in _read_grants(template, "handlers.systems_manager.handler").items() if a == "ssm:GetOpsItem"
+    ]
+    assert ":opsitem/*" in opsitems
+    assert "ssm:GetOpsItem" not in _read_grants(template) | _read_grants(template, "handlers.ami.handler")
 
 
 def test_each_mode_reads_where_each_failure_is_published():
@@ -106,4 +112,7 @@ def test_each_mode_reads_where_each_failure_is_published():
         "handlers.systems_manager.handler",
     }
     assert _read_grants(each, "handlers.run_command.handler")["ssm:ListCommandInvocations"] == "*"
+    assert {"ssm:GetOpsItem", "ssm:GetAutomationExecution"} <= set(
+        _read_grants(each, "handlers.systems_manager.handler")
+    )
     assert "ec2:DescribeImages" not in _read_grants(each, "handlers.calendar.handler")

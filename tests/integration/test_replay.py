@@ -113,8 +113,12 @@ def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_d
     # notification, and an operation whose items never reported says its own status.
     assert subjects == [
         "[ERROR] Association AWS-RunShellScript Failed on i-0d5e6f7a8bEXAMPLE (us-east-2)",
+        # Failures heard only through the operation's own status event: their message reads its items.
+        "[ERROR] Automation golden-ami-build Failed (us-east-2)",
         "[ERROR] Automation web-tier-install-cwagent Failed on step installCloudWatchAgent (us-east-2)",
         "[ERROR] Maintenance Window mw-0a1b2c3d4eEXAMPLE run FAILED on 9b8a7c6d-5e4f-4a3b-9c2... (us-east-2)",
+        "[ERROR] Maintenance Window mw-0f9e8d7c6bEXAMPLE run TIMED_OUT (us-east-2)",
+        "[ERROR] Run Command AWS-RunPatchBaseline TimedOut (us-east-2)",
         "[ERROR] Run Command AWS-RunShellScript Failed on i-0b1c2d3e4fEXAMPLE (us-east-2)",
         "[INFO] Association AWS-RunPowerShellScript Success (us-east-2)",
         "[INFO] Association compliance scan compliant on i-01234567890abcdef (us-east-2)",
@@ -132,12 +136,13 @@ def test_the_events_of_fleet_wide_operations_go_to_the_storm_buffer_and_become_d
 def test_each_failure_message_says_why_from_what_the_stand_in_answered(replayed):
     """The failing samples' reads are answered from the *.reads.json beside them (tools/harness/read_fixtures)."""
     _code, rows, _stderr = replayed
+    alone = ("golden-ami-build", "AWS-RunPatchBaseline", "mw-0f9e8d7c6bEXAMPLE")  # test_parent_failures' samples
     said = {
         n["subject"].split(" ", 2)[1]: (n["json"]["failure"], n["email"])
         for row in rows
         if row["file"] == "events/ami/failed.json" or row["function"] == "DigestSweeper"
         for n in row["notifications"]
-        if n["json"].get("failure")
+        if n["json"].get("failure") and not any(name in n["subject"] for name in alone)
     }
     summaries = {source: [r["summary"] for r in failure["reasons"]] for source, (failure, _) in said.items()}
     assert summaries == {
@@ -158,6 +163,25 @@ def test_each_failure_message_says_why_from_what_the_stand_in_answered(replayed)
     assert "ami-0123456789example (golden-al2023-2025-06-02)" in names["AMI"]
     assert "i-0b1c2d3e4fEXAMPLE (web-01)" in names["Run"]
     assert "i-0d5e6f7a8bEXAMPLE (app-02)" in names["Association"]
+
+
+def test_every_error_message_says_why_or_what_could_not_be_read(replayed):
+    """The e-mail text and the JSON document alike: read, as the event says it, or unavailable and why."""
+    _code, rows, _stderr = replayed
+    errors = [n for row in rows for n in row["notifications"] if n["json"]["severity"] == "error"]
+    assert {n["json"]["detailType"] for n in errors} >= {
+        "Operation Digest",  # read (digests of the samples' operations)
+        "EC2 AMI Failed",  # read
+        "JITNA Access Request Failed",  # read
+        "Inventory Resource State Change",  # as the event says
+        "Change Request Status Update",
+        "Parameter Store Policy Action",
+    }
+    for notification in errors:
+        failure = notification["json"].get("failure") or {}
+        assert failure.get("reasons") or failure.get("unavailable"), notification["subject"]
+        assert "\nWhy it failed" in notification["email"], notification["subject"]
+        assert all(r["reason"] in notification["email"] for r in failure.get("reasons", [])), notification["subject"]
 
 
 def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_letter_queue(replayed):

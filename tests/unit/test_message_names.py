@@ -31,6 +31,7 @@ EXPECTED_NAME: dict[str, str | None] = {
     "api-audit/send-command": "AWS-RunShellScript",  # the document the command runs
     "api-audit/start-session": None,
     "automation/execution-failed": "web-tier-install-cwagent",  # the runbook
+    "automation/execution-failed-alone": "golden-ami-build",
     "automation/execution-success": "runcommand1",
     "automation/step-failed": "web-tier-install-cwagent",  # the runbook, not the step
     "automation/step-success": "runcommand1",
@@ -64,6 +65,7 @@ EXPECTED_NAME: dict[str, str | None] = {
     # Window events carry the window's id and no name.
     "maintenance-window/execution-failed": "mw-0a1b2c3d4eEXAMPLE",
     "maintenance-window/execution-success": "mw-0ed7251d3fcf6e0c2",
+    "maintenance-window/execution-timed-out": "mw-0f9e8d7c6bEXAMPLE",
     "maintenance-window/target-registered": "mw-0ed7251d3fcf6e0c2",
     "maintenance-window/task-execution-failed": "mw-0a1b2c3d4eEXAMPLE",
     "maintenance-window/task-execution-success": "mw-0ed7251d3fcf6e0c2",
@@ -81,6 +83,7 @@ EXPECTED_NAME: dict[str, str | None] = {
     "parameter-store/update": "MyExampleParameter",
     "run-command/command-failed": "AWS-RunShellScript",  # the document, not the command id
     "run-command/command-success": "AWS-RunPowerShellScript",
+    "run-command/command-timed-out": "AWS-RunPatchBaseline",
     "run-command/invocation-failed": "AWS-RunShellScript",
     "run-command/invocation-success": "AWS-RunPowerShellScript",
     "state-manager/association-success": "AWS-RunPowerShellScript",  # the document, not the association id

@@ -68,8 +68,13 @@ class OperationKind:
 
     def reason_of(self, status: str, fields: dict[str, str]) -> str:
         """Why an item ended as it did, as its event says: "Failed: error code 1"; the status alone otherwise."""
-        said = [f"{label} {fields[name]}" for label, name in self.reason_fields if fields.get(name)]
-        return f"{status}: {', '.join(said)}" if said else status
+        return reason_said(status, fields, self.reason_fields)
+
+
+def reason_said(status: str, fields: dict[str, str], reason_fields: tuple[tuple[str, str], ...]) -> str:
+    """What an event says of why it ended as it did, `reason_fields` (label, field) after its status."""
+    said = [f"{label} {fields[name]}" for label, name in reason_fields if fields.get(name)]
+    return f"{status}: {', '.join(said)}" if said else status
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,9 @@ class EventType:
     # The least severity of its messages, whatever its status says ("warning": an unexpected managed
     # node is a security event); None: its status alone decides (core.severity).
     least_severity: str | None = None
+    # (label, field) pairs that say why it failed, when its status is a failure: the message's failure
+    # reasons when nothing is read for it, and the reason its reads are grouped under otherwise.
+    reason_fields: tuple[tuple[str, str], ...] = ()
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -284,6 +292,7 @@ _NODE_FIELDS = (
     ("IAM role", "iam_role"),
     ("Agent version", "agent_version"),
 )
+_REVIEW_REASONS = (("by", "reviewer"), ("comment", "comment"))
 _REVIEW_FIELDS = (
     ("Document", "document_name"),
     ("Version", "document_version"),
@@ -570,6 +579,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="parameter-store",
         detail_type="Parameter Store Policy Action",
         model="ParameterPolicyAction",
+        reason_fields=(("the parameter", "headline"),),
         title="Parameter Store policy action",
         # headline and action: what the policy asks (core/parameter_policies.py), "expires within 15 days".
         subject="Parameter {name} {headline}",
@@ -590,6 +600,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="inventory",
         detail_type="Inventory Resource State Change",
         model="InventoryResourceStateChange",
+        reason_fields=(("reason", "action_reason"),),
         title="Inventory resource state change",
         # scope: the node, or "all nodes" for a delete summary (its resource-id is "").
         subject="Inventory {action} of {type_name} {status} ({scope})",
@@ -639,6 +650,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="change-manager",
         detail_type="Change Request Status Update",
         model="ChangeRequestStatusUpdate",
+        reason_fields=(("by", "ops_item_modified_by"),),
         title="Change request status update",
         subject="Change request {change_request_title} {status}",
         key_fields=(
@@ -674,6 +686,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="change-manager",
         detail_type="Change Request Template Document Review Status Update",
         model="TemplateReviewStatusUpdate",
+        reason_fields=_REVIEW_REASONS,
         title="Change template review status update",
         subject="Change template {document_name} review {status}",
         key_fields=_REVIEW_FIELDS,
@@ -684,6 +697,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="change-manager",
         detail_type="Document Review Status Update",
         model="DocumentReviewStatusUpdate",
+        reason_fields=_REVIEW_REASONS,
         title="Document review status update",
         subject="Document {document_name} review {status}",
         key_fields=_REVIEW_FIELDS,
@@ -694,6 +708,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="node-access",
         detail_type="Approver Access Request Status Update",
         model="ApproverAccessRequest",
+        reason_fields=(("at step", "step_name"),),
         title="Just-in-time node access request, for its approvers",
         # headline: what the status asks ("needs approval"); node: the node's id, from its ARN.
         subject="Access to {node} {headline}: requested by {requester}",
@@ -737,6 +752,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="node-access",
         detail_type="JITNA Access Request Failed",
         model="AccessRequestFailed",
+        reason_fields=(("reason", "failure_reason"), ("applicable policies", "applicable_policies")),
         title="Just-in-time node access request failed",
         subject="Access request to {node} failed: requested by {requester}",
         key_fields=(
@@ -806,6 +822,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         family="api-audit",
         detail_type="AWS API Call via CloudTrail",
         model="ApiCallRecord",
+        reason_fields=(("error", "error_message"),),
         title="Systems Manager API call",
         subject="{event_name} by {who} on {target}",
         key_fields=(
@@ -846,8 +863,11 @@ EVENT_TYPES: tuple[EventType, ...] = (
 )
 
 # The families whose failure messages say why, from what AWS tells when asked (notifier.failures):
-# fleet-wide operations and AMIs. Not compliance: a scan's finding is its own reason.
-FAILURE_READ_FAMILIES = ("ami", "run-command", "maintenance-window", "automation", "state-manager")
+# fleet-wide operations, AMIs and just-in-time access requests. Not compliance: a scan's finding is
+# its own reason. Every other failure says what its event says (EventType.reason_fields).
+FAILURE_READ_FAMILIES = ("ami", "run-command", "maintenance-window", "automation", "state-manager", "node-access")
+# Of those, the families whose single events are read (the others' are parts of operations).
+EVENT_READ_FAMILIES = ("ami", "node-access")
 
 # Every family a message may carry: the event families and the notices'.
 FAMILY_BY_NAME: dict[str, Family] = {f.name: f for f in (*FAMILIES, NOTICE_FAMILY)}
@@ -880,8 +900,11 @@ def operation_event_types(families: tuple[str, ...] | None = None) -> tuple[Even
 
 
 def failure_read_event_types() -> tuple[EventType, ...]:
-    """The event types whose failure messages read why (FAILURE_READ_FAMILIES): AMIs', operations'."""
-    return tuple(e for e in EVENT_TYPES if e.family in FAILURE_READ_FAMILIES and (e.operation or e.family == "ami"))
+    """The event types whose failure messages read why (FAILURE_READ_FAMILIES): AMIs', access requests',
+    operations'."""
+    return tuple(
+        e for e in EVENT_TYPES if e.family in FAILURE_READ_FAMILIES and (e.operation or e.family in EVENT_READ_FAMILIES)
+    )
 
 
 def operation_families() -> tuple[str, ...]:

@@ -49,13 +49,15 @@ class FailureExplainer:
         return _counted(lambda: explain_failures(self.reads(), failed, budget))
 
     def explain_event(self, event: SsmEvent) -> Extra | None:
-        """The `explain` hook of a single-event function: why its failure happened, if it reports one."""
+        """The `explain` hook of a single-event function: why its failure happened, if it reports one (read
+        for the kinds notifier.failures.plans reads, else as its event says)."""
         if not failed(event.detail.status):  # failed_of_event's first test, before its imports
             return None
-        from notifier.failures.event_failures import failed_of_event, failure_extra
+        from notifier.failures.event_failures import failed_of_event, failure_extra, said_by_event
 
         failure = failed_of_event(event)
-        report = self.read_failures(failure) if failure else None
+        # Nothing to read for it (or reads turned off): what its event says is why.
+        report = (self.read_failures(failure) if failure else None) or said_by_event(event)
         return failure_extra(report) if report is not None else None
 
 

@@ -21,7 +21,9 @@ def named(key: str, names: dict[str, str]) -> str:
 def failure_lines(report: FailureReport) -> list[str]:
     read = sum(entry.read for entry in report.reasons)
     total = sum(entry.count for entry in report.reasons)
-    if read < total:
+    if report.source == "event":  # nothing is read for its kind
+        lines = ["", "Why it failed, as the event says:"]
+    elif read < total:
         lines = ["", f"Why it failed (read for {read} of {total}; the others are counted, not read):"]
     elif report.reasons:
         lines = ["", "Why it failed:"]
@@ -35,7 +37,7 @@ def failure_lines(report: FailureReport) -> list[str]:
             lines.append(f"  {cut(entry.reason, 200)}: {counted}{said}")
             lines += quoted("\n".join(line for line in entry.output.split("\n") if line != entry.summary))
         else:
-            lines.append(f"  {cut(entry.reason, 200)}: {counted}, not read")
+            lines.append(f"  {cut(entry.reason, 200)}: {counted}{'' if report.source == 'event' else ', not read'}")
         shown = ", ".join(named(key, report.names) for key in entry.items[:ITEMS_SHOWN])
         more = f" and {entry.count - ITEMS_SHOWN} more" if entry.count > ITEMS_SHOWN else ""
         lines.append(f"    {shown}{more}")
@@ -75,4 +77,8 @@ def failure_document(report: FailureReport) -> dict[str, Any]:
         "nextSteps": [cut(step, 1000) for step in report.next_steps],
         "links": [cut(link, 1000) for link in report.links],
         "calls": report.calls,
+        # How many items the reads listed, failed or not (null: no read lists them); where the reasons
+        # come from: "reads" (the events' and what was read), "event" (the event's alone).
+        "seen": report.seen,
+        "source": report.source,
     }

@@ -21,7 +21,7 @@ from notifier.failures.plans import (
     explain_step,
     item_page,
 )
-from notifier.failures.reads import FailureReads, InvocationOutcome, StepOutcome
+from notifier.failures.reads import FailureReads, InvocationOutcome, StepOutcome, WindowTask
 
 
 class AutomationPlan(Plan):
@@ -39,7 +39,7 @@ class AutomationPlan(Plan):
         run = answers.get("run")
         if run is None:
             return {}, []
-        self.rate_controlled = run.rate_controlled
+        self.rate_controlled, self.seen = run.rate_controlled, len(run.steps)
         named = {key for key, _ in self.items}
         explained: dict[Item, Explained] = {(s.name, None): explain_step(s) for s in run.steps if s.name in named}
         found: list[Found] = [
@@ -47,6 +47,10 @@ class AutomationPlan(Plan):
             for s in run.steps
             if s.name not in named and failed(s.status)
         ]
+        if run.failure and not explained and not found:
+            # The execution failed, timed out or was cancelled with no step failing: its own message says why.
+            said = explain_step(StepOutcome(self.fields["execution_id"], None, run.status, run.failure))
+            found.append((f"execution {run.status}", (self.fields["execution_id"], None), said))
         return explained, found
 
     def follow_ups(self) -> list[Read]:
@@ -78,25 +82,39 @@ class WindowPlan(Plan):
     def __init__(self, reads: FailureReads, fields: dict[str, str], region: str, items: list[Item]) -> None:
         super().__init__(reads, fields, region, items)
         self.started: dict[Item, str] = {}  # item -> the command its invocation started
+        self.failed_tasks: list[WindowTask] = []  # read when no target nor task was heard
 
     def _tasks(self) -> list[str]:
         named = sorted({task for _, task in self.items if task})
         return named or [t for t in (self.fields.get("task_execution_id"),) if t and not self.items]
 
-    def whole(self) -> list[Read]:
-        window = self.fields.get("window_execution_id")
-        if not window:
-            return []
+    def _invocation_reads(self, window: str, tasks: list[str]) -> list[Read]:
         return [
             Read(
                 f"task:{task}",
                 f"the invocations of task {task} (ssm:DescribeMaintenanceWindowExecutionTaskInvocations)",
                 partial(self.reads.window_invocations, window, task),
             )
-            for task in self._tasks()
+            for task in tasks
         ]
 
+    def whole(self) -> list[Read]:
+        window = self.fields.get("window_execution_id")
+        if not window:
+            return []
+        if tasks := self._tasks():
+            return self._invocation_reads(window, tasks)
+        # The run failed and none of its targets or tasks was heard: its tasks say which failed.
+        detail = f"the tasks of window run {window} (ssm:DescribeMaintenanceWindowExecutionTasks)"
+        return [Read("tasks", detail, partial(self.reads.window_tasks, window))]
+
     def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        tasks: list[WindowTask] = answers.get("tasks", [])
+        self.failed_tasks = [t for t in tasks if failed(t.status)]
+        return self._invocations(answers)
+
+    def _invocations(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
+        """The targets the invocations answered explain (the named ones), and the failed ones they found."""
         named = set(self.items)
         explained: dict[Item, Explained] = {}
         found: list[Found] = []
@@ -104,6 +122,7 @@ class WindowPlan(Plan):
             if not name.startswith("task:"):
                 continue
             task = name.removeprefix("task:")
+            self.seen = (self.seen or 0) + len(invocations)
             for invocation in invocations:
                 item = (invocation.target or invocation.invocation_id, task)
                 if not failed(invocation.status) and (item not in named or item in explained):
@@ -119,6 +138,9 @@ class WindowPlan(Plan):
         return explained, found
 
     def follow_ups(self) -> list[Read]:
+        window = self.fields.get("window_execution_id")
+        if self.failed_tasks and window:  # the invocations of the failed tasks the first round found
+            return self._invocation_reads(window, [t.task_id for t in self.failed_tasks[:FOLLOW_UPS_MAX]])
         commands = list(dict.fromkeys(self.started.values()))[:FOLLOW_UPS_MAX]
         return [
             Read(
@@ -130,6 +152,16 @@ class WindowPlan(Plan):
         ]
 
     def explain_follow_ups(self, answers: dict[str, Any], explained: dict[Item, Explained]) -> list[Found]:
+        if self.failed_tasks:
+            _, found = self._invocations(answers)
+            # A failed task none of whose invocations was read failed: its own status details say why.
+            shown = {task for _, (_, task), _ in found}
+            for task in self.failed_tasks:
+                if task.task_id not in shown:
+                    details = clean_output(task.details or task.status, 300, 3)
+                    own = (signature(details), f"task {task.status}: {details}")
+                    found.append((f"task {task.status}", (task.task_id, task.task_id), own))
+            return found
         for item, command in self.started.items():
             invocations: list[InvocationOutcome] = answers.get(f"command:{command}", [])
             failing = [i for i in invocations if failed(i.status)]

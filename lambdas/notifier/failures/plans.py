@@ -22,7 +22,14 @@ from notifier.core.models import AmiStateChange, CommandInvocationStatusChange, 
 from notifier.core.severity import failed
 from notifier.failures.budget import Read
 from notifier.failures.output import clean_output, signature
-from notifier.failures.reads import FailureReads, ImageFacts, InvocationOutcome, PluginOutcome, StepOutcome
+from notifier.failures.reads import (
+    AccessRequestFacts,
+    FailureReads,
+    ImageFacts,
+    InvocationOutcome,
+    PluginOutcome,
+    StepOutcome,
+)
 from ssm_event_notifier.contract.catalog import EVENT_TYPES
 
 Item = tuple[str, str | None]  # (item key, task execution id)
@@ -51,9 +58,13 @@ def explain_step(step: StepOutcome) -> Explained:
     return signature(failure) or step.status, f"{step.name}{action} {step.status}: {failure}"
 
 
-def item_page(model: type[SsmEvent] | None, item_field: str | None) -> Callable[[dict[str, str], str], str | None]:
-    """The console page of one item: the catalog's page for the detail-type that reports it (parsed as `model`)."""
-    path = next((e.console_path for e in EVENT_TYPES if model and e.model == model.__name__), None)
+def item_page(
+    model: type[SsmEvent] | str | None, item_field: str | None
+) -> Callable[[dict[str, str], str], str | None]:
+    """The console page of one item: the catalog's page for the detail-type that reports it (parsed as `model`,
+    a class or its name)."""
+    name = model if isinstance(model, str) or model is None else model.__name__
+    path = next((e.console_path for e in EVENT_TYPES if name and e.model == name), None)
 
     def page(fields: dict[str, str], key: str) -> str | None:
         return console_url(path, {**fields, **({item_field: key} if item_field else {})}) if path else None
@@ -70,6 +81,7 @@ class Plan:
         self.reads, self.fields, self.items = reads, {**fields, "region": region}, items
         self.region = shlex.quote(region)
         self.names: dict[str, str] = {}  # what the reads call an item (an image's name)
+        self.seen: int | None = None  # how many items the whole-operation reads listed, failed or not
 
     def whole(self) -> list[Read]:
         return []
@@ -119,6 +131,8 @@ class CommandPlan(Plan):
 
     def explain_whole(self, answers: dict[str, Any]) -> tuple[dict[Item, Explained], list[Found]]:
         invocations: list[InvocationOutcome] = answers.get("invocations", [])
+        if "invocations" in answers:
+            self.seen = len(invocations)
         found: list[Found] = [
             (i.status, (i.instance_id, None), explain_plugins(i.plugins)) for i in invocations if failed(i.status)
         ]
@@ -171,3 +185,31 @@ class ImagePlan(Plan):
 
     def next_step(self, key: str, task: str | None) -> str | None:
         return f"aws ec2 describe-images --image-ids {shlex.quote(key)} --region {self.region}"
+
+
+class AccessRequestPlan(Plan):
+    """A just-in-time node access request that failed or was rejected: its OpsItem tells where it stands."""
+
+    console = staticmethod(item_page("AccessRequestFailed", "ops_item_id"))
+
+    def per_item(self, key: str, task: str | None) -> Callable[[], Any] | None:
+        return partial(self.reads.access_request, key)
+
+    def explain_item(self, key: str, answer: Any) -> Explained:
+        request: AccessRequestFacts = answer
+        # Its operational data (/aws/accessrequest/...): the reason given, the duration asked, the times.
+        data = [
+            (name.rsplit("/", 1)[-1] or name, clean_output(value, 300, 2))
+            for name, value in sorted(request.data.items())
+        ]
+        why = [value for name, value in data if any(word in name.lower() for word in _WHY_WORDS)]
+        description = clean_output(request.description or "", 300, 2)
+        lines = [f"request {request.status}", *([description] if description else []), *(f"{n}: {v}" for n, v in data)]
+        return signature(why[0] if why else description) or f"request {request.status}", "\n".join(lines)
+
+    def next_step(self, key: str, task: str | None) -> str | None:
+        return f"aws ssm get-ops-item --ops-item-id {shlex.quote(key)} --region {self.region}"
+
+
+# The operational data that says why a request ended as it did, by its key's last part.
+_WHY_WORDS = ("fail", "error", "reason", "denied", "reject")

@@ -41,6 +41,8 @@ class AutomationRun:
 
     steps: list[StepOutcome]
     rate_controlled: bool
+    status: str = "-"  # AutomationExecutionStatus
+    failure: str | None = None  # the execution's own FailureMessage (a failure no step explains)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,24 @@ class WindowInvocation:
     details: str | None
     execution_id: str | None  # the command id, Automation execution id, ... the task started
     task_type: str | None  # RUN_COMMAND, AUTOMATION, STEP_FUNCTIONS, LAMBDA
+
+
+@dataclass(frozen=True)
+class WindowTask:
+    """One task execution of a maintenance window run."""
+
+    task_id: str  # TaskExecutionId
+    status: str
+    details: str | None
+
+
+@dataclass(frozen=True)
+class AccessRequestFacts:
+    """A just-in-time node access request: its OpsItem's status, description and operational data."""
+
+    status: str
+    description: str | None
+    data: dict[str, str]  # OperationalData: key -> value
 
 
 @dataclass(frozen=True)
@@ -117,7 +137,8 @@ class FailureReads:
             for step in execution.get("StepExecutions", [])
         ]
         rate_controlled = bool(execution.get("TargetParameterName") or execution.get("Targets"))
-        return AutomationRun(steps, rate_controlled)
+        status = str(execution.get("AutomationExecutionStatus") or "-")
+        return AutomationRun(steps, rate_controlled, status, execution.get("FailureMessage"))
 
     def child_executions(self, execution_id: str) -> list[StepOutcome]:
         """The failed child executions of a rate-controlled run (one per target), named by their target."""
@@ -161,6 +182,27 @@ class FailureReads:
             )
             for item in response.get("WindowExecutionTaskInvocationIdentities", [])
         ]
+
+    def window_tasks(self, window_execution_id: str) -> list[WindowTask]:
+        """The task executions of a maintenance window run."""
+        response = self.ssm.describe_maintenance_window_execution_tasks(WindowExecutionId=window_execution_id)
+        return [
+            WindowTask(
+                str(task.get("TaskExecutionId") or "-"), str(task.get("Status") or "-"), task.get("StatusDetails")
+            )
+            for task in response.get("WindowExecutionTaskIdentities") or []
+        ]
+
+    def access_request(self, ops_item_id: str) -> AccessRequestFacts | None:
+        """A just-in-time access request, as its OpsItem (type /aws/accessrequest) holds it."""
+        item = self.ssm.get_ops_item(OpsItemId=ops_item_id).get("OpsItem")
+        if not item:
+            return None
+        data = {
+            str(key): str(value.get("Value") if isinstance(value, dict) else value)
+            for key, value in (item.get("OperationalData") or {}).items()
+        }
+        return AccessRequestFacts(str(item.get("Status") or "-"), item.get("Description"), data)
 
     def image(self, image_id: str) -> ImageFacts | None:
         images = self.ec2.describe_images(ImageIds=[image_id]).get("Images", [])

@@ -18,7 +18,16 @@ from typing import Any
 
 from notifier.failures.budget import Read, ReadBudget, Unavailable
 from notifier.failures.operation_plans import AutomationPlan, WindowPlan
-from notifier.failures.plans import AssociationPlan, CommandPlan, Explained, Found, ImagePlan, Item, Plan
+from notifier.failures.plans import (
+    AccessRequestPlan,
+    AssociationPlan,
+    CommandPlan,
+    Explained,
+    Found,
+    ImagePlan,
+    Item,
+    Plan,
+)
 from notifier.failures.reads import FailureReads
 from ssm_event_notifier.contract.catalog import OPERATION_BY_NAME
 
@@ -27,13 +36,15 @@ NAME_FILTER_MAX = 100  # ids per DescribeInstances filter
 NEXT_STEPS_MAX = 3
 
 
-# What each kind of failure reads (notifier.failures.plans): catalog.OPERATIONS names, and "image" for an AMI.
+# What each kind of failure reads (notifier.failures.plans): catalog.OPERATIONS names, "image" for an AMI
+# and "access-request" for a just-in-time node access request.
 PLANS: dict[str, type[Plan]] = {
     "command": CommandPlan,
     "automation": AutomationPlan,
     "window-execution": WindowPlan,
     "association": AssociationPlan,
     "image": ImagePlan,
+    "access-request": AccessRequestPlan,
 }
 
 
@@ -61,6 +72,10 @@ class FailureReport:
     links: list[str] = field(default_factory=list)  # console pages of failed items
     calls: int = 0
     noun: str = "item"  # what the items are: "instance", "step", "target", "image"
+    seen: int | None = None  # how many items the reads listed, failed or not (None: no read lists them)
+    # "reads": the reasons are the events' and what the reads said; "event": the event's alone, nothing
+    # being read for its kind.
+    source: str = "reads"
 
 
 @dataclass(frozen=True)
@@ -179,4 +194,4 @@ def explain_failures(reads: FailureReads, failed: Failed, budget: ReadBudget) ->
     names = {**plan.names, **_names(answers), **_names(later)}
     kind = OPERATION_BY_NAME.get(failed.kind)
     noun = kind.item_noun if kind else failed.kind
-    return FailureReport(reasons, list(budget.unavailable), names, next_steps, links, budget.made, noun)
+    return FailureReport(reasons, list(budget.unavailable), names, next_steps, links, budget.made, noun, plan.seen)

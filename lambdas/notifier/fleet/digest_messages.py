@@ -157,9 +157,12 @@ def _text(
 ) -> str:
     record = digest.record
     noun = _noun(digest)
-    counts = ", ".join(f"{count} {status}" for status, count in digest.counts.items()) or "none"
+    counts = ", ".join(f"{count} {status}" for status, count in digest.counts.items())
+    # None heard: as many as the reads listed, if they listed them ("0 of 3 heard").
+    seen = f" of {report.seen}" if report and report.seen else ""
+    heard = f"{digest.total}: {counts}" if digest.total else f"0{seen} heard"
     rows = [(label, record.fields[name]) for label, name in digest.kind.labels if record.fields.get(name)]
-    rows += [("Final status", _status_row(digest)), (noun.capitalize(), f"{digest.total}: {counts}")]
+    rows += [("Final status", _status_row(digest)), (noun.capitalize(), heard)]
     if digest.tasks:
         rows.append(("Tasks", ", ".join(f"{t.key} {t.status}" for t in digest.tasks[:10])))
     rows += [

@@ -71,8 +71,9 @@ def _check_running(
     interim_seconds: float,
     origin_of: OriginOf | None,
     render: Render,
+    explain: ExplainFailures | None,
 ) -> Notification | None:
-    """While an operation runs: one interim message once it has failures, then look again later."""
+    """While an operation runs: one interim message once it has failures (and why), then look again later."""
     record = claim.record
     expires_at = record.expires_at or now
     notification = None
@@ -81,7 +82,8 @@ def _check_running(
         items, tasks = store.items(claim.operation, record.generation)
         digest = summarize(record, items, tasks, now, interim=True)
         if digest.failed:
-            notification = render(digest, None, origin_of(record.account) if origin_of else None)
+            report = explain(digest) if explain else None
+            notification = render(digest, report, origin_of(record.account) if origin_of else None)
             message_id = publish(notification)
     sent = record.interim_sent or message_id is not None
     next_check = expires_at if sent or not interim_seconds else min(now + INTERIM_RECHECK, expires_at)
@@ -118,7 +120,7 @@ def sweep(
         quiet = OPERATION_BY_NAME[claim.record.kind].ends == "quiet"
         try:
             if _still_running(claim, now):
-                interim = _check_running(store, claim, publish, now, interim_seconds, origin_of, render)
+                interim = _check_running(store, claim, publish, now, interim_seconds, origin_of, render, explain)
                 published += [interim] if interim else []
                 continue
             items, tasks = store.items(operation, claim.record.generation)
@@ -129,8 +131,10 @@ def sweep(
                 closed.append(operation)
                 continue
             digest = summarize(claim.record, items, tasks, now)
-            # Reading never fails the message: explain answers within its budget, errors as lines.
-            report = explain(digest) if explain and digest.failed else None
+            # Reading never fails the message: explain answers within its budget, errors as lines. A
+            # failed operation none of whose items was heard (AWS often sends only its own status) reads
+            # them: every failure message says why, or what could not be read.
+            report = explain(digest) if explain and digest.severity == "error" else None
             origin = origin_of(claim.record.account) if origin_of else None
             notification = render(digest, report, origin)
             message_id = publish(notification)
