@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from notifier.core.event_base import Detail, Field, Lenient, Raw, Required, SsmEvent, as_text
+from notifier.core.event_base import Detail, Field, Lenient, Raw, Required, SsmEvent, as_text, decoded_text
 
 
 class CallStatus(Field[str]):
@@ -19,8 +19,18 @@ class CallStatus(Field[str]):
 
 # The request parameters that name what a call acted on, first present wins (per the API reference of
 # StartSession, ResumeSession/TerminateSession, SendCommand, the association calls, DeleteParameter(s),
-# ModifyDocumentPermission and StartChangeRequestExecution).
-TARGET_PARAMETERS = ("target", "sessionId", "instanceIds", "associationId", "name", "names", "changeRequestName")
+# ModifyDocumentPermission and StartChangeRequestExecution). A SendCommand by tag or resource group has
+# `targets` (key and values, in any case) instead of `instanceIds`: "tag:Environment=prod".
+TARGET_PARAMETERS = (
+    "target",
+    "sessionId",
+    "instanceIds",
+    "targets",
+    "associationId",
+    "name",
+    "names",
+    "changeRequestName",
+)
 
 
 class ApiCallDetail(Detail):
@@ -76,7 +86,7 @@ class ApiCallRecord(SsmEvent):
             "principal": principal,
             "who": f"{who} ({session})" if session else who,
             "session": session,
-            "target": ", ".join(map(str, target)) if isinstance(target, list) else as_text(target) or "-",
+            "target": decoded_text(target) or "-",
             "document_name": as_text(request.get("documentName")),
         }
         return {**fields, **{k: v for k, v in derived.items() if v}}
