@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""This repository's CDK app: `npx cdk synth` / `npx cdk deploy` (see README). It only turns CDK context
+"""This repository's CDK app: `npx cdk synth` / `npx cdk deploy` (see docs/deploy.md). It only turns CDK context
 (cdk.json, `-c name=value`) and calendars/*.ics into the notifier's settings."""
 
 import sys

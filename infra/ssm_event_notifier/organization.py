@@ -1,4 +1,4 @@
-"""Organization mode, the hub side (README, Organization): an event bus that accepts the catalog's
+"""Organization mode, the hub side (docs/organization.md): an event bus that accepts the catalog's
 events from the organization only, the hub account's own events forwarded to it, the StackSet that
 deploys the member stack (members.py) to the chosen OUs and regions, and what the functions
 may read across accounts. The family rules and the fleet operations rule listen on the bus (rules.Routing).

@@ -3,7 +3,7 @@
 Pure data, standard library only: the CDK app reads it to build the rules, functions and the fleet
 buffer; the Lambda code reads it to parse (each entry names its model in ``models.py``), to render
 and to record fleet-wide operations. Adding a detail-type means an entry here, a model, a sample in
-``events/<family>/`` and the README row (CONTRIBUTING.md).
+``events/<family>/`` and the row of docs/events.md (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -130,9 +130,9 @@ FAMILIES: tuple[Family, ...] = (
     # can emit a source that starts with "aws." (PutEvents refuses it), so the prefix
     # admits that variant without admitting anybody's custom events.
     Family("compliance", "Compliance", ({"prefix": "aws."},), "systems-manager"),
-    # CloudTrail records of the calls people make (a trail must exist: README, API audit).
+    # CloudTrail records of the calls people make (a trail must exist: docs/api-audit.md).
     Family("api-audit", "Systems Manager API audit", ("aws.ssm",), "systems-manager", opt_in=True),
-    # CloudTrail records of the edits of the monitored Change Calendars (a trail must exist: README).
+    # CloudTrail records of the edits of the monitored Change Calendars (a trail must exist: docs/calendars.md).
     Family("calendar-edits", "Change Calendar edits", ("aws.ssm",), "calendar"),
 )
 

@@ -164,7 +164,7 @@ class Organization(FunctionEnvironment):
     """Organization mode (the hub): events come from every account and region of the organization.
 
     Set on every function of a hub stack, and on none of a single-account stack (whose keys and
-    messages stay what they were: see README, Organization).
+    messages stay what they were: see docs/organization.md).
     """
 
     organization_id: str = _variable("ORGANIZATION_ID", default="")

@@ -8,7 +8,7 @@ absent. The event as received stays whole in the notification's document.
 
 Written by hand rather than with pydantic (Powertools Parser): the models are flat text fields
 with JSON names, and importing pydantic and building the models cost more of every cold start
-than the functions' whole budget over a bare boto3 start allows (README "Benchmarks"). The rules are
+than the functions' whole budget over a bare boto3 start allows (docs/benchmarks.md). The rules are
 pydantic's as the models used them: a field is read by its JSON name or its own name, a required
 text takes numbers as text and refuses an empty one, unknown fields are ignored, and a refusal
 names the field by its JSON path and says why in pydantic's words.
