@@ -35,8 +35,11 @@ SSM_OPERATIONS = (
     "GetAutomationExecution",
     "DescribeAutomationExecutions",
     "DescribeMaintenanceWindowExecutionTaskInvocations",
+    "DescribeMaintenanceWindowExecutionTasks",
     "DescribeInstanceInformation",
     "DescribeInstanceAssociationsStatus",
+    # Where a just-in-time access request stands, why it failed, how long it asks for (the same file).
+    "GetOpsItem",
     # The tags of managed nodes, for the routes by tags (infra/ssm_event_notifier/routes.py).
     "ListTagsForResource",
 )

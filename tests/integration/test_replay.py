@@ -180,8 +180,18 @@ def test_every_error_message_says_why_or_what_could_not_be_read(replayed):
     for notification in errors:
         failure = notification["json"].get("failure") or {}
         assert failure.get("reasons") or failure.get("unavailable"), notification["subject"]
+        # Every read the samples need is answered (by the functions' own trimmed botocore models too).
+        assert failure.get("unavailable") == [], (notification["subject"], failure.get("unavailable"))
         assert "\nWhy it failed" in notification["email"], notification["subject"]
         assert all(r["reason"] in notification["email"] for r in failure.get("reasons", [])), notification["subject"]
+
+
+def test_an_access_request_waiting_for_approval_says_how_long_it_asks_for(replayed):
+    _code, rows, _stderr = replayed
+    (pending, *_) = [row for row in rows if row["file"] == "events/node-access/approver-pending-approval.json"]
+    (notification,) = pending["notifications"]
+    assert notification["json"]["accessRequest"] == {"duration": "PT3600S", "durationText": "1 h"}
+    assert "\nAccess asked for: 1 h once approved\n" in notification["email"]
 
 
 def test_a_malformed_event_is_rejected_naming_the_field_and_lands_in_the_dead_letter_queue(replayed):
