@@ -39,6 +39,6 @@ def test_a_failure_card_says_why_and_threads_with_its_operation(replayed: list[d
     assert "`E: Unable to locate package foo`" in command["content"]["description"]
     assert "i-0b1c2d3e4fEXAMPLE (web-01)" in command["content"]["description"]
     assert command["metadata"]["threadId"].endswith(":7d2f9c1e-3b4a-4e6f-9a21-5c8e0EXAMPLE")
-    (image,) = [c for s, c in cards.items() if s.startswith("[ERROR] AMI")]
+    (image,) = [c for s, c in cards.items() if s.startswith("[ERROR] AMI ami-0123456789example")]
     assert "ami-0123456789example (golden-al2023-2025-06-02)" in image["content"]["description"]
     assert image["metadata"]["threadId"].endswith(":ami-0123456789example")
