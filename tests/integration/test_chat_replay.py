@@ -42,3 +42,7 @@ def test_a_failure_card_says_why_and_threads_with_its_operation(replayed: list[d
     (image,) = [c for s, c in cards.items() if s.startswith("[ERROR] AMI ami-0123456789example")]
     assert "ami-0123456789example (golden-al2023-2025-06-02)" in image["content"]["description"]
     assert image["metadata"]["threadId"].endswith(":ami-0123456789example")
+    # A failure heard only through the command's own status: its card says why, as its e-mail does.
+    (timed_out,) = [c for s, c in cards.items() if s.startswith("[ERROR] Run Command AWS-RunPatchBaseline TimedOut")]
+    assert "Still downloading from amzn2-core: 3 of 42" in timed_out["content"]["description"]
+    assert "i-0a2b4c6d8eEXAMPLE (patch-web-01)" in timed_out["content"]["description"]
