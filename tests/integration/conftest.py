@@ -97,6 +97,24 @@ def drain(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
 
 
 @pytest.fixture
+def organization(aws_env: None) -> Iterator[Any]:
+    """An Organizations client whose organization (in moto) belongs to this test alone: made here, and its
+    accounts removed and it deleted after, because a test of the same moto server that expects no
+    organization (an account named by its id) would otherwise find this one."""
+    organizations = boto3.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    try:
+        yield organizations
+    finally:
+        management = organizations.describe_organization()["Organization"]["MasterAccountId"]
+        for page in organizations.get_paginator("list_accounts").paginate():
+            for account in page["Accounts"]:
+                if account["Id"] != management:
+                    organizations.remove_account_from_organization(AccountId=account["Id"])
+        organizations.delete_organization()  # its units go with it
+
+
+@pytest.fixture
 def lambda_context() -> LambdaContext:
     return fake_context()
 

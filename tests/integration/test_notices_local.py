@@ -3,7 +3,6 @@ calendar from files, DynamoDB Local, moto's SNS), run tick by tick as its schedu
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
@@ -13,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from tools import REPO_ROOT
@@ -304,13 +302,16 @@ def test_a_notice_that_would_not_fit_in_the_time_left_goes_out_in_the_next_run(r
 
 
 def test_a_hub_announces_every_members_windows_through_its_reader_role(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, idempotency_table: str, subscribers: Subscribers, drain: Any
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    idempotency_table: str,
+    subscribers: Subscribers,
+    drain: Any,
+    organization: Any,
 ) -> None:
     """Organization mode: the member accounts listed from the member OU (moto's Organizations), read through
     their reader role (moto's STS), in each member region; each place's notice claimed on its own."""
-    organizations = boto3.client("organizations")
-    with contextlib.suppress(organizations.exceptions.AlreadyInOrganizationException):
-        organizations.create_organization(FeatureSet="ALL")
+    organizations = organization
     root = organizations.list_roots()["Roots"][0]["Id"]
     unit = organizations.create_organizational_unit(ParentId=root, Name=unique_name("patching"))["OrganizationalUnit"]
     created = organizations.create_account(AccountName="web", Email=f"{unique_name('web')}@example.com")

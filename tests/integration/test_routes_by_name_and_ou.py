@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +104,6 @@ class Organization:
     sandbox, and the management account (the caller, 123456789012) under the root."""
 
     def __init__(self, organizations: Any) -> None:
-        self.created = True
-        try:
-            organizations.create_organization(FeatureSet="ALL")
-        except organizations.exceptions.AlreadyInOrganizationException:
-            self.created = False  # another test of this moto server made it: the OUs and accounts are ours
         self.root = organizations.list_roots()["Roots"][0]["Id"]
         self.workloads = self._unit(organizations, self.root, "workloads")
         self.prod = self._unit(organizations, self.workloads, "prod")
@@ -116,15 +111,6 @@ class Organization:
         self.in_prod = self._account(organizations, self.prod, "web-prod")
         self.in_sandbox = self._account(organizations, self.sandbox, "play")
         self.management = "123456789012"
-
-    def remove(self, organizations: Any) -> None:
-        """As it was: other tests of this moto server expect no organization, or theirs."""
-        for account in (self.in_prod, self.in_sandbox):
-            organizations.remove_account_from_organization(AccountId=account)
-        for unit in (self.prod, self.workloads, self.sandbox):
-            organizations.delete_organizational_unit(OrganizationalUnitId=unit)
-        if self.created:
-            organizations.delete_organization()
 
     @staticmethod
     def _unit(organizations: Any, parent: str, name: str) -> str:
@@ -141,11 +127,8 @@ class Organization:
 
 
 @pytest.fixture
-def org(aws_env: None) -> Iterator[Organization]:
-    organizations = boto3.client("organizations")
-    made = Organization(organizations)
-    yield made
-    made.remove(organizations)
+def org(organization: Any) -> Organization:
+    return Organization(organization)
 
 
 @pytest.fixture
