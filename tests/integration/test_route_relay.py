@@ -60,6 +60,12 @@ class Routes(RouteQueues):
         owners = {"owner_routes": ["web-owners"]}
         self.add("owners", "web-owners/0", "chat", owners, topic_arn=self.teams_topic, format="teams", by_tags=True)
 
+    def only_record(self, name: str) -> dict[str, Any]:
+        """The one message in a destination's queue, as the relay's SQS event holds it (left in the queue)."""
+        destination = self.destinations[name]
+        (message,) = self.sqs.receive_message(QueueUrl=destination.queue_url, MaxNumberOfMessages=10)["Messages"]
+        return received_record(message, destination.queue_arn)
+
     def cards(self, channel_url: str) -> list[dict[str, Any]]:
         """What a chat topic's channels received (raw delivery: the card, and the notification it is of)."""
         messages = self.sqs.receive_message(
@@ -205,12 +211,10 @@ def test_a_throttled_destination_gets_the_message_once_and_a_refusing_one_puts_i
 
 
 def test_a_redelivered_notification_is_delivered_nothing_more(
-    routes: Routes, relay: LambdaHandler, receiver: Receiver, sqs: Any, lambda_context: LambdaContext
+    routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
 ) -> None:
     _publish(routes, _association("Failed"))
-    destination = routes.destinations["slack"]
-    (message,) = sqs.receive_message(QueueUrl=destination.queue_url, MaxNumberOfMessages=10)["Messages"]
-    record = received_record(message, destination.queue_arn)
+    record = routes.only_record("slack")
     relay({"Records": [record]}, lambda_context)
     relay({"Records": [record]}, lambda_context)
 
@@ -381,12 +385,10 @@ def test_a_routes_slack_channel_gets_the_chat_card_of_each_message_it_matches_on
 
 
 def test_a_redelivered_message_and_a_publish_cut_short_post_one_card(
-    routes: Routes, relay: LambdaHandler, faults: Faults, sqs: Any, lambda_context: LambdaContext
+    routes: Routes, relay: LambdaHandler, faults: Faults, lambda_context: LambdaContext
 ) -> None:
     _publish(routes, _association("Failed"))
-    destination = routes.destinations["chat"]
-    (message,) = sqs.receive_message(QueueUrl=destination.queue_url, MaxNumberOfMessages=10)["Messages"]
-    record = received_record(message, destination.queue_arn)
+    record = routes.only_record("chat")
     faults.add("sns.Publish", "Throttling", 3)  # more than the SDK retries: the record fails, comes back
     assert relay({"Records": [record]}, lambda_context)["batchItemFailures"]
     assert relay({"Records": [record]}, lambda_context)["batchItemFailures"] == []
