@@ -149,7 +149,11 @@ def test_the_site_builds_strict_and_offline(tmp_path: Path) -> None:
     pages = [site / ("" if page.stem == "index" else page.stem) / "index.html" for page in DOCS.glob("*.md")]
     assert [str(page.relative_to(site)) for page in pages if not page.is_file()] == []
     # Mermaid diagrams stay diagrams (superfences' mermaid fence), not code blocks.
-    assert '<pre class="mermaid">' in (tmp_path / "site" / "architecture" / "index.html").read_text()
+    architecture = (tmp_path / "site" / "architecture" / "index.html").read_text()
+    assert '<pre class="mermaid">' in architecture
+    # ...drawn by the site's own Mermaid script, not one from a CDN (tests/integration/test_docs_browser.py).
+    assert '<script src="../javascripts/mermaid.min.js">' in architecture
+    assert (site / "javascripts" / "mermaid.min.js").stat().st_size > 100_000
 
 
 def test_the_settings_page_shows_every_setting_as_its_definition_says() -> None:

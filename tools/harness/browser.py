@@ -134,12 +134,13 @@ class Browser:
         while (event := self._receive(deadline)) is not None:
             self.events.append(event)
 
-    def load(self, path: Path) -> Tab:
+    def load(self, page: Path | str) -> Tab:
+        """Open a file, or a URL (a page served locally: some scripts refuse to run from file://)."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = str(self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
         for domain in ("Page", "Network", "Runtime"):
             self.send(f"{domain}.enable", session=session)
-        url = path.resolve().as_uri()
+        url = page if isinstance(page, str) else page.resolve().as_uri()
         self.send("Page.navigate", {"url": url}, session)
         deadline = time.monotonic() + self.timeout
         while not any(e["method"] == "Page.loadEventFired" and e.get("sessionId") == session for e in self.events):
