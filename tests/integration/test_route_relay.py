@@ -25,6 +25,7 @@ from notifier.owners.views import OWNERS_KEY
 from notifier.routes.open_incidents import OpenIncidents
 from ssm_event_notifier.contract.routes_file import DELIVERY_HEADER
 from tools.harness.context import fake_context
+from tools.harness.digests import run_digest
 from tools.harness.faults import Faults
 from tools.harness.handler_loader import LambdaHandler, load_module
 from tools.harness.http_destinations import Receiver
@@ -161,6 +162,24 @@ def test_pagerduty_triggers_then_resolves_one_incident_and_a_repeat_failure_upda
     )
     assert events[0]["payload"]["severity"] == "error" and events[0]["routing_key"] == ROUTING_KEY
     assert events[0]["links"][0]["href"].startswith("https://us-east-2.console.aws.amazon.com/systems-manager/")
+
+
+def test_the_next_run_of_a_window_that_failed_resolves_its_incident_and_another_window_opens_its_own(
+    routes: Routes, relay: LambdaHandler, receiver: Receiver, lambda_context: LambdaContext
+) -> None:
+    """Digests (fleet-wide operations, the default): each run has an id of its own; the incident is the window's."""
+    _publish(routes, run_digest("window-execution", "run-1", "FAILED", window_id="mw-1", window_execution_id="run-1"))
+    _publish(routes, run_digest("window-execution", "run-2", "FAILED", window_id="mw-2", window_execution_id="run-2"))
+    routes.run(relay, lambda_context, "pagerduty")
+    _publish(routes, run_digest("window-execution", "run-3", "SUCCESS", window_id="mw-1", window_execution_id="run-3"))
+    routes.run(relay, lambda_context, "pagerduty")
+
+    sent = [
+        (request.json()["event_action"], request.json()["dedup_key"]) for request in receiver.received("/pagerduty")
+    ]
+    mw_1, mw_2 = "123456789012/eu-west-1/window-execution/mw-1", "123456789012/eu-west-1/window-execution/mw-2"
+    assert sorted(sent[:2]) == [("trigger", mw_1), ("trigger", mw_2)]  # one batch: in either order
+    assert sent[2:] == [("resolve", mw_1)]
 
 
 def test_jsm_creates_an_alert_with_an_alias_and_closes_it_on_recovery_not_before(

@@ -7,6 +7,7 @@ Which detail-types belong to which kind of operation, and in which role, is cata
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -183,6 +184,14 @@ def operation_key(
     return f"{kind.name}#{scope.key(key, account, region)}"
 
 
+def parameters_digest(fields: dict[str, str]) -> dict[str, str]:
+    """A short digest of a command's parameters (their JSON, keys sorted), for its operation record: the
+    same document run again with the same parameters (the next patch night) is the same thing to an
+    on-call tool (routes/incidents.py), while each run has a command id of its own."""
+    parameters = fields.get("parameters")
+    return {"parameters_digest": hashlib.sha256(parameters.encode()).hexdigest()[:16]} if parameters else {}
+
+
 def observe(parsed: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Observation:
     """The observation an event of a fleet-wide operation makes; NotAnOperationEvent otherwise."""
     event_type = event_type_parsed_as(parsed.detail_type, type(parsed).__name__)
@@ -190,6 +199,7 @@ def observe(parsed: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Observation:
         raise NotAnOperationEvent(f"{parsed.detail_type} events belong to no fleet-wide operation")
     kind = OPERATION_BY_NAME[event_type.operation]
     fields = parsed.template_fields()
+    fields.update(parameters_digest(fields))
     status = parsed.detail.status
     moment = parse_time(parsed.time)
     role = event_type.role

@@ -25,6 +25,15 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "ops-center": ("ops_item_id",),
     "inventory": ("type_name", "resource_id"),
 }
+# What one incident about a fleet-wide operation is about, by kind: fields of the digest's operation. Each
+# run of a command, window or runbook has an id of its own; the next run of the same thing must update (or
+# resolve) the incident the last one opened. The other kinds' keys (an association, a compliance type and
+# baseline) already stay the same from run to run.
+OPERATION_IDENTITY: dict[str, tuple[str, ...]] = {
+    "command": ("document_name", "parameters_digest"),
+    "window-execution": ("window_id",),
+    "automation": ("definition",),
+}
 KEY_MAX = 255  # PagerDuty's dedup_key; JSM's alias takes 512
 
 
@@ -41,10 +50,15 @@ def action_of(document: dict[str, Any]) -> Action | None:
 
 
 def incident_key(document: dict[str, Any]) -> str:
-    """Stable per operation, association, window, calendar, image or parameter: "<account>/<region>/<what>"."""
+    """Stable per document and parameters of a command, window, runbook, association, calendar, image or
+    parameter: "<account>/<region>/<what>"."""
     where = f"{document.get('account', '-')}/{document.get('region', '-')}"
     if document.get("detailType") == DIGEST_DETAIL_TYPE:
         operation = document.get("operation") or {}
+        kind = str(operation.get("kind", "-"))
+        same = [str(operation[name]) for name in OPERATION_IDENTITY.get(kind, ()) if operation.get(name)]
+        if same:
+            return f"{where}/{kind}/{'/'.join(same)}"[:KEY_MAX]
         return f"{where}/{operation.get('key', document.get('subject', '-'))}"[:KEY_MAX]
     family = str(document.get("family", "-"))
     fields = document.get("fields") or {}
