@@ -67,3 +67,19 @@ def test_a_failed_access_request_and_an_ami_are_read() -> None:
     ]
     image = failed_of_event(parse_event(load("ami/ami-failed")))
     assert image is not None and image.kind == "image"
+
+
+@pytest.mark.parametrize(
+    ("sample", "error"),
+    [
+        ("ami/failed", "Description of failure"),
+        ("ami/ami-failed", "Client.InvalidSnapshot.NotFound: The snapshot 'snap-0123456789abcdef0' does not exist."),
+    ],
+)
+def test_an_ami_read_for_nothing_says_its_events_error_message(sample: str, error: str) -> None:
+    """With failureReads=0 an AMI's failure is said by its event: its ErrorMessage, not a bare "failed"."""
+    report = said_by_event(parse_event(load(sample)))
+    assert report is not None
+    assert [(r.reason, r.items) for r in report.reasons] == [
+        (f"failed: error {error}", [load(sample)["detail"]["ImageId"]])
+    ]

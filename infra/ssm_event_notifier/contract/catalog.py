@@ -329,6 +329,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         key_fields=_IMAGE_FIELDS,
         console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
         name_field="image_id",
+        reason_fields=(("error", "error_message"),),
     ),
     # Sent beside EC2 AMI State Change for the same image and state: one message per image and state,
     # whichever arrives first (notifier.images).
@@ -341,6 +342,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         key_fields=_IMAGE_FIELDS,
         console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
         name_field="image_id",
+        reason_fields=(("error", "error_message"),),
     ),
     EventType(
         family="ami",
@@ -351,6 +353,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         key_fields=_IMAGE_FIELDS,
         console_path="ec2/home?region={region}#ImageDetails:imageId={image_id}",
         name_field="image_id",
+        reason_fields=(("error", "error_message"),),
     ),
     EventType(
         family="run-command",
