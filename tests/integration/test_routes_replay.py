@@ -148,20 +148,22 @@ def test_pagerduty_gets_the_failure_then_its_recovery_on_one_dedup_key(replayed)
     _code, rows, _stderr = replayed
     first, _ = _passes(rows)
     paged = [
-        (n["subject"], d["payload"])
+        (n["subject"], d["payload"], n["json"])
         for row in first
         for n in row["notifications"]
         for d in row["deliveries"]
         if d["destination"] == "on-call/0" and d["messageId"] == n["messageId"]
     ]
-    assert [(subject, event["event_action"]) for subject, event in paged] == [
+    assert [(subject, event["event_action"]) for subject, event, _ in paged] == [
         ("[ERROR] Association AWS-RunShellScript Failed on i-0d5e6f7a8bEXAMPLE (us-east-2)", "trigger"),
         ("[INFO] Association AWS-RunShellScript Success on i-0d5e6f7a8bEXAMPLE (us-east-2)", "resolve"),
     ]
-    trigger, resolve = (event for _, event in paged)
+    (_, trigger, failed), (_, resolve, _) = paged
     assert trigger["dedup_key"] == resolve["dedup_key"]
     assert trigger["routing_key"] == ROUTING_KEY  # the secret's value, read from the local Secrets Manager
     assert trigger["payload"]["severity"] == "error"
+    # Why it failed, as data an on-call rule can use, as the notification says it.
+    assert trigger["payload"]["custom_details"]["failure"] == failed["failure"] and failed["failure"]["reasons"]
 
 
 def test_a_second_pass_delivers_nothing_more(replayed) -> None:

@@ -21,8 +21,8 @@ DESCRIPTION_MAX = 15000  # JSM's description
 DETAILS = ("family", "detailType", "status", "account", "accountName", "region", "time", "fields", "failureReasons")
 
 
-def _details(document: dict[str, Any]) -> dict[str, Any]:
-    return {name: document[name] for name in DETAILS if document.get(name) not in (None, "", [], {})}
+def _details(document: dict[str, Any], more: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {name: document[name] for name in DETAILS + more if document.get(name) not in (None, "", [], {})}
 
 
 def _console(document: dict[str, Any]) -> str | None:
@@ -43,7 +43,9 @@ def pagerduty_event(document: dict[str, Any], routing_key: str, action: Action) 
         "component": document.get("family"),
         "group": document.get("detailType"),
         "class": document.get("status"),
-        "custom_details": {**_details(document), "text": document.get("text", "")},
+        # The failure's reasons as data too (a single event's `failure`); JSM's details, limited to a few
+        # thousand characters, leave them to the description's text.
+        "custom_details": {**_details(document, ("failure",)), "text": document.get("text", "")},
     }
     console = _console(document)
     event["links"] = [{"href": console, "text": "AWS console"}] if console else []
