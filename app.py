@@ -22,15 +22,25 @@ from ssm_event_notifier.members import MEMBER_STACK_NAME
 
 STACK_NAME = "SsmEventNotifier"
 CALENDARS = Path(__file__).resolve().parent / "calendars"
-# Read when present, unless -c routes=<path> names another file (a path given with -c is the user's:
-# relative to where they run cdk).
-ROUTES = Path(__file__).resolve().parent / "routes.yaml"
+# The routes file beside this app, YAML or JSON, read when present unless -c routes=<path> names another
+# (a path given with -c is the user's: relative to where they run cdk).
+ROUTES_FILES = tuple(Path(__file__).resolve().parent / name for name in ("routes.yaml", "routes.yml", "routes.json"))
+
+
+def routes_file(candidates: tuple[Path, ...] = ROUTES_FILES) -> Path | None:
+    """The one routes file present, if any; two would leave a team guessing which one is deployed."""
+    present = [path for path in candidates if path.exists()]
+    if len(present) > 1:
+        names = " and ".join(path.name for path in present)
+        raise SettingsError(f"routes: both {names} are here; keep one (or name it with -c routes=FILE)")
+    return present[0] if present else None
 
 
 def settings_of(app: cdk.App) -> NotifierSettings:
     """The app's context, this repository's calendars and its routes file as settings."""
     context = app.node.get_all_context()
-    routes = {"routes": str(ROUTES)} if "routes" not in context and ROUTES.exists() else {}
+    found = routes_file() if "routes" not in context else None
+    routes = {"routes": str(found)} if found else {}
     return settings_from_context({**routes, **context}, calendars=calendar_files(CALENDARS))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app import routes_file
 from ssm_event_notifier.setting_checks import SettingsError
 from tests.infra.conftest import resources, synthesize
 
@@ -220,3 +221,13 @@ def test_no_relay_without_a_relayed_destination() -> None:
     template = synthesize()
     handlers = {f["Properties"]["Handler"] for f in resources(template, "AWS::Lambda::Function").values()}
     assert "handlers.route_relay.handler" not in handlers
+
+
+def test_the_app_reads_the_one_routes_file_beside_it_yaml_or_json_and_refuses_two(tmp_path: Path) -> None:
+    candidates = tuple(tmp_path / name for name in ("routes.yaml", "routes.yml", "routes.json"))
+    assert routes_file(candidates) is None  # none: every message to the notification topic
+    (tmp_path / "routes.json").write_text('{"routes": []}')
+    assert routes_file(candidates) == tmp_path / "routes.json"
+    (tmp_path / "routes.yaml").write_text("routes: []\n")
+    with pytest.raises(SettingsError, match=r"^routes: both routes.yaml and routes.json are here; keep one"):
+        routes_file(candidates)
