@@ -11,7 +11,7 @@ from handlers import loaded
 from notifier import count, logger, observed
 from notifier.core import NotANotification
 from notifier.delivery import RefusedEvents, RelayedRecords
-from notifier.routes import NotARouteQueue, RetryLater, RouteRelay, Secrets
+from notifier.routes import Deferrals, NotARouteQueue, RetryLater, RouteRelay, Secrets
 from ssm_event_notifier.contract.environment import DeadLetterSending, Dedupe, RouteRelaying
 from ssm_event_notifier.contract.routes_file import relayed_destinations
 
@@ -29,14 +29,19 @@ relay = RouteRelay(
     jsm_url=relaying.jsm_url,
 )
 refused = RefusedEvents(partial(boto3.client, "sqs"), DeadLetterSending.read().queue_url)
+deferrals = Deferrals(boto3.client("sqs"), relaying.retry_first_seconds)
 
 
 def relay_one(record: SQSRecord, context: LambdaContext) -> dict[str, Any]:
     try:
         return relay.relay(record.event_source_arn, record.body, context)
     except RetryLater as error:
-        # The record stays in its queue and comes back: say why (the status and the API's answer, no secret).
-        logger.warning("delivery deferred", extra={"message_id": record.message_id, "reason": str(error)})
+        # The record stays in its queue and comes back after its retry delay: say why (the status and the
+        # API's answer, no secret) and when.
+        receives = int(record.attributes.get("ApproximateReceiveCount") or 1)
+        delay = deferrals.defer(record.event_source_arn, record.receipt_handle, receives, error.retry_after)
+        extra = {"message_id": record.message_id, "reason": str(error), "retry_in_seconds": delay}
+        logger.warning("delivery deferred", extra=extra)
         count("RouteDeferred")
         raise
 

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -227,6 +228,23 @@ def test_a_throttled_destination_gets_the_message_once_and_a_refusing_one_puts_i
     assert (dead["status"], dead["route"], dead["kind"]) == (400, "systems", "webhook")
     assert dead["response"] == '{"message": "Invalid routing key"}'
     assert len(receiver.received("/slack")) == 1
+
+
+def test_a_throttled_destination_is_tried_again_when_its_retry_after_says_not_before(
+    routes: Routes, relay: LambdaHandler, receiver: Receiver, sqs: Any, lambda_context: LambdaContext
+) -> None:
+    receiver.answer((429, '{"message": "slow down"}', {"Retry-After": "2"}), path="/slack")
+    _publish(routes, _association("Failed"))
+    queue_url = routes.destinations["slack"].queue_url
+
+    assert len(routes.run(relay, lambda_context, "slack", rounds=1)) == 1  # deferred
+    # The queue's own visibility timeout is 0: only the relay's deferral keeps the message away now.
+    assert sqs.receive_message(QueueUrl=queue_url).get("Messages", []) == []
+    time.sleep(2.5)
+    assert routes.run(relay, lambda_context, "slack") == []
+
+    assert [request.status for request in receiver.received("/slack")] == [429, 200]
+    assert routes.dead_letters("slack") == []
 
 
 def test_a_redelivered_notification_is_delivered_nothing_more(

@@ -1,7 +1,8 @@
 """Stand-ins for the HTTPS destinations of routes (webhooks, PagerDuty's Events API, Jira Service
 Management's alerts API) on this machine: every request is recorded with the status it was answered,
 and each answers as the real API does (202 for PagerDuty and JSM, 200 otherwise) unless other answers
-(429, 500, 400...) were scripted first, for every path or for the paths under a prefix."""
+(429, 500, 400..., with headers such as Retry-After) were scripted first, for every path or for the
+paths under a prefix."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import Any
 # The APIs' own paths on the stand-in; a local run points the functions' variables for them here
 # (tools.harness.local_stack), never at the real APIs.
 LOCAL_APIS = {"PAGERDUTY_EVENTS_URL": "/pagerduty/v2/enqueue", "JSM_ALERTS_URL": "/jsm/v2/alerts"}
+# A scripted answer: (status, body) or (status, body, headers).
+Answer = tuple[int, str] | tuple[int, str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Receiver:
 
     requests: list[Request] = field(default_factory=list)
     # path prefix ("" for every path) -> the answers still scripted for it, first first
-    scripted: dict[str, deque[tuple[int, str]]] = field(default_factory=dict)
+    scripted: dict[str, deque[Answer]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         lock = threading.Lock()
@@ -45,10 +48,12 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with lock:
-                    status, text = receiver._next_answer(self.path, body)
+                    status, text, *headers = receiver._next_answer(self.path, body)
                     receiver.requests.append(Request(self.path, dict(self.headers.items()), body, status))
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(text.encode())
 
@@ -58,7 +63,7 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
         threading.Thread(target=self.server.serve_forever, name="http-destinations", daemon=True).start()
 
-    def _next_answer(self, path: str, body: bytes) -> tuple[int, str]:
+    def _next_answer(self, path: str, body: bytes) -> Answer:
         # The longest prefix with an answer left: a destination's own script before the one for every path.
         for prefix in sorted(self.scripted, key=len, reverse=True):
             if path.startswith(prefix) and self.scripted[prefix]:
@@ -85,7 +90,7 @@ class Receiver:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
-    def answer(self, *answers: tuple[int, str], path: str = "") -> None:
+    def answer(self, *answers: Answer, path: str = "") -> None:
         """Answer the next requests to paths under `path` (every path: "") so, in order."""
         self.scripted.setdefault(path, deque()).extend(answers)
 

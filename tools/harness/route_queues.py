@@ -76,6 +76,9 @@ class RouteQueues:
             "ROUTE_DESTINATIONS": json.dumps({d.queue_arn: d.spec for d in self.destinations.values()}),
             **{variable: self.receiver.url(path) for variable, path in LOCAL_APIS.items()},
             "DEAD_LETTER_QUEUE_URL": self.dead_letter_url,
+            # A message the destination could not take comes back at once (the queues' visibility timeout
+            # is 0), unless the destination said when (Retry-After).
+            "ROUTE_RETRY_FIRST_SECONDS": "0",
         }
 
     def run(self, relay: LambdaHandler, context: LambdaContext, name: str, rounds: int = 3) -> list[str]:

@@ -233,6 +233,9 @@ class RouteRelaying(FunctionEnvironment):
     destinations: str = _variable("ROUTE_DESTINATIONS")
     pagerduty_url: str = _variable("PAGERDUTY_EVENTS_URL", default=PAGERDUTY_EVENTS_URL)
     jsm_url: str = _variable("JSM_ALERTS_URL", default=JSM_ALERTS_URL)
+    # How long a message that could not be delivered now (429, 5xx, no answer) waits before its second try;
+    # each later try waits twice as long, up to 15 minutes (notifier.routes.retry_delay).
+    retry_first_seconds: int = _variable("ROUTE_RETRY_FIRST_SECONDS", int, 30)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ destination's queue); any other 4xx is the destination refusing this message, an
 
 from __future__ import annotations
 
+import email.utils
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +23,29 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class RetryLater(Exception):
-    """The destination could not take the message now (rate limit, outage): SQS delivers it again."""
+    """The destination could not take the message now (rate limit, outage): SQS delivers it again, not
+    before `retry_after` seconds when the destination said so."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_after_of(value: str | None, now: datetime | None = None) -> float | None:
+    """A Retry-After header's seconds from now: delay-seconds or an HTTP date (RFC 9110); None if absent or
+    not understood."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class Refused(Exception):
@@ -50,7 +74,8 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> i
     except urllib.error.HTTPError as error:
         text = error.read(RESPONSE_KEPT * 4).decode("utf-8", "replace")[:RESPONSE_KEPT]
         if error.code == 429 or error.code >= 500:
-            raise RetryLater(f"HTTP {error.code}: {text}") from None
+            retry_after = retry_after_of(error.headers.get("Retry-After") if error.headers else None)
+            raise RetryLater(f"HTTP {error.code}: {text}", retry_after) from None
         raise Refused(error.code, text) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise RetryLater(f"{type(error).__name__}: {getattr(error, 'reason', error)}") from None
