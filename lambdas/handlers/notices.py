@@ -121,6 +121,7 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
             unread.append(f"{where_account}/{where_region}: {type(error).__name__}: {error}")
             continue
         published += outcome.published
+        unread += [f"{where_account}/{where_region}: {why}" for why in outcome.unread]
         calls += outcome.calls
         corrections += outcome.corrections
         if outcome.deferred:

@@ -267,6 +267,21 @@ def test_reads_denied_the_notice_still_goes_out_naming_what_was_not_read(rig: Ri
     assert "  - its tasks (ssm:DescribeMaintenanceWindowTasks): AccessDeniedException: " in message["text"]
 
 
+def test_a_window_whose_schedule_cannot_be_read_fails_the_run_naming_it_after_the_other_notices(rig: Rig) -> None:
+    """A rate schedule without its next run is read from AWS (DescribeMaintenanceWindowSchedule): denied, that
+    window gets no notice, and the run fails naming it (the error alarm tells the alarm topic), not silently."""
+    unknown = FixtureWindow(
+        window_id(2), "every-week", schedule="rate(7 days)", denied=("DescribeMaintenanceWindowSchedule",)
+    )
+    rig.serve(PATCH_NIGHT, unknown)
+    with pytest.raises(
+        Exception, match=rf"^123456789012/us-east-1: window {unknown.window_id}: its schedule: AccessDeniedException: "
+    ):
+        rig.tick(utc("2035-01-13T00:00:00"))
+    (message,) = rig.received()
+    assert message["subject"].startswith("[INFO] Maintenance Window patch-night runs in 1 h")
+
+
 def test_the_replay_runs_the_look_ahead_only_as_of_now_with_the_windows_of_its_fixtures() -> None:
     """tools.replay --now TIME --fixtures DIR: the scheduled functions run as of TIME, the stand-in serves the
     windows of DIR (examples/notices: `make demo`'s); without --now the look-ahead does not run."""

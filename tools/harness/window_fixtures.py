@@ -104,6 +104,8 @@ def window_entries(windows: list[FixtureWindow], nodes: dict[str, int] | None = 
                 "DescribeMaintenanceWindowTasks" in w.denied,
             )
         )
+        if "DescribeMaintenanceWindowSchedule" in w.denied:  # read only for a schedule not evaluated here
+            entries.append(_answer("ssm.DescribeMaintenanceWindowSchedule", request, {}, denied=True))
     for number, (criterion, count) in enumerate((nodes or {}).items()):
         key, _, value = criterion.partition("=")
         instances = [{"InstanceId": f"i-{number:05x}{n:012x}", "PingStatus": "Online"} for n in range(count)]

@@ -43,6 +43,7 @@ class Outcome:
     corrections: int = 0
     calls: int = 0  # SSM calls made
     deferred: int = 0  # notices left for the next run: not time enough left in this one
+    unread: list[str] = field(default_factory=list)  # the windows whose runs could not be read, and why
 
 
 def due_lead(at: datetime, now: datetime, leads: Sequence[int]) -> int | None:
@@ -80,7 +81,7 @@ class LookAhead:
                 self._calendar_notices([], reader, now, where, outcome)
             outcome.calls = reader.calls
             raise
-        runs = {w.window_id: self._runs(reader, w, now, now + self.horizon) for w in windows if w.enabled}
+        runs = {w.window_id: self._runs(reader, w, now, now + self.horizon, outcome) for w in windows if w.enabled}
         if calendar_notices:
             self._calendar_notices([w for w in windows if w.enabled], reader, now, where, outcome)
         for window in windows:
@@ -94,11 +95,16 @@ class LookAhead:
         outcome.calls = reader.calls
         return outcome
 
-    def _runs(self, reader: WindowReader, window: Window, after: datetime, until: datetime) -> list[datetime] | None:
-        """None when the window's runs cannot be had (AWS's schedule read failed): no notice, no correction."""
+    def _runs(
+        self, reader: WindowReader, window: Window, after: datetime, until: datetime, outcome: Outcome | None = None
+    ) -> list[datetime] | None:
+        """None when the window's runs cannot be had (AWS's schedule read failed): no notice, no correction,
+        and the window named in `outcome` (the function then fails, alarmed, and the next run reads again)."""
         try:
             return reader.runs_between(window, after, until)
-        except (ClientError, BotoCoreError):
+        except (ClientError, BotoCoreError) as error:
+            if outcome is not None:
+                outcome.unread.append(f"window {window.window_id}: its schedule: {type(error).__name__}: {error}")
             return None
 
     def _window_notice(
