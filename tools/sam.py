@@ -8,7 +8,9 @@ invoke: against local stand-ins, started and left running (or those an earlier r
 --keep`, left running: a second invocation of the same event is then a duplicate, as in Lambda), their
 resources created from the template, an env-vars file written for every function, then `sam local invoke`;
 prints what the subscriber queue received, as `make demo` does. FUNCTION is a short name (ami,
-run-command, calendar-reconciler, ...), a construct id (AmiNotifier) or a logical id. --image: the runtime
+run-command, calendar-reconciler, notices, ...), a construct id (AmiNotifier) or a logical id; a scheduled
+function takes examples/scheduled-event.json (the Friday afternoon of `make demo`, whose windows the reads
+stand-in serves from examples/notices). --image: the runtime
 image, by default (auto) this machine's stand-in when one is built (`image`), else AWS's from its public
 registry, else (no registry reachable) a stand-in built now. Exit code 0 when the function notified or
 answered a duplicate.
@@ -28,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tools import repo_relative
+from tools import REPO_ROOT, repo_relative
 from tools.harness.docker_engine import DockerUnavailable, bridged, docker_engine
 from tools.harness.endpoints import function_environment as stand_ins_environment
 from tools.harness.lambda_image import AWS_IMAGE, ensure_image, image_exists, image_tag, installation
@@ -43,6 +45,7 @@ from tools.harness.template import LOCAL_OUTDIR, Template, ensure_synthesized
 from tools.replay_output import print_human
 
 ENV_VARS = LOCAL_OUTDIR / "sam-env.json"
+NOTICE_WINDOWS = REPO_ROOT / "examples" / "notices"
 
 
 def runtime_image(choice: str, log: Any) -> str | None:
@@ -77,7 +80,8 @@ def running_stand_ins(log: Any) -> Iterator[dict[str, str]]:
     if kept:
         print(f"stand-ins: reusing moto at {kept[0]} and DynamoDB at {kept[1]}, left running before", file=log)
     moto, dynamodb = kept or (None, None)
-    with stand_ins(log, moto, dynamodb, keep=kept is None, calendars=CALENDAR_DOCUMENTS) as endpoints:
+    reads = (NOTICE_WINDOWS,)  # the windows the advance notices announce, as in `make demo`
+    with stand_ins(log, moto, dynamodb, keep=kept is None, calendars=CALENDAR_DOCUMENTS, reads=reads) as endpoints:
         yield endpoints
 
 

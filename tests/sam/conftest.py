@@ -33,6 +33,7 @@ from tools.harness.sam_env import ENDPOINT_PREFIX, local_env_vars, write_env_var
 from tools.harness.samples import CALENDAR_DOCUMENTS
 from tools.harness.stand_ins import stand_ins
 from tools.harness.template import Template, ensure_synthesized
+from tools.sam import NOTICE_WINDOWS
 
 # A calendar the reconciler watches, closed now by an event around this moment.
 RECONCILED = "SamFreeze"
@@ -126,7 +127,8 @@ def sam_stack(sam: str, runtime_image: str, tmp_path_factory: pytest.TempPathFac
     (calendars / f"{RECONCILED}.ics").write_text(
         CLOSED_NOW.format(start=stamp(now - timedelta(hours=2)), end=stamp(now + timedelta(hours=2)))
     )
-    with stand_ins(sys.stderr, calendars=calendars) as endpoints, bridged(endpoints) as reach:
+    # The windows the advance notices announce: `make sam-invoke`'s (tools.sam.NOTICE_WINDOWS).
+    with stand_ins(sys.stderr, calendars=calendars, reads=(NOTICE_WINDOWS,)) as endpoints, bridged(endpoints) as reach:
         stack = LocalStack(template, endpoints).deploy()
         # As the functions' containers reach the stand-ins; an operation digested as soon as it ended (the
         # replay's --settle 0); the reconciler watching the calendar above only.

@@ -16,6 +16,7 @@ import pytest
 from notifier.calendars import TransitionStore
 from tests.pins.pin import NOTIFICATIONS
 from tests.sam.conftest import RECONCILED, SamStack, scheduled_event
+from tools import REPO_ROOT
 from tools.harness.sam_cli import SAM_PATH_WARNING, SamInvocation
 from tools.harness.samples import load
 from tools.harness.sqs_records import sqs_record
@@ -99,6 +100,22 @@ def test_the_reconciler_announces_a_missed_transition_once(sam_stack: SamStack):
     ran(again, "notified")
     assert isinstance(again.answer, dict) and again.answer["missed"] == []
     assert received == []
+
+
+def test_the_notices_function_announces_the_windows_due_as_of_its_event_once(sam_stack: SamStack):
+    """examples/scheduled-event.json: the Friday afternoon of `make demo`, whose windows (examples/notices) run
+    within the hour: each announced once, the same run again announces nothing."""
+    event = json.loads((REPO_ROOT / "examples" / "scheduled-event.json").read_text())
+    invocation, received = sam_stack.invoke("Notices", event)
+    ran(invocation, "notified")
+    assert isinstance(invocation.answer, dict)
+    subjects = sorted(message["subject"] for message in received)
+    assert subjects == sorted(invocation.answer["notices"])
+    assert any(s.startswith("[INFO] Maintenance Window web-canary runs in 25 min") for s in subjects), subjects
+    assert any("Maintenance Window patch-night runs in 55 min" in s for s in subjects), subjects
+    again, received = sam_stack.invoke("Notices", event)
+    ran(again, "notified")
+    assert received == [] and isinstance(again.answer, dict) and again.answer["notices"] == []
 
 
 def test_a_run_command_recorded_from_the_buffer_is_digested_by_the_sweeper_once(sam_stack: SamStack):
