@@ -11,8 +11,9 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from typing import cast
 
-from aws_cdk import Acknowledgment, ArnFormat, CfnOutput, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, CfnOutput, CfnResource, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -20,7 +21,7 @@ from constructs import Construct
 
 from ssm_event_notifier.chat_channels import channel_configuration, channel_role
 from ssm_event_notifier.contract.environment import RouteOwners, RouteRelaying
-from ssm_event_notifier.contract.routes_file import Destination, RelayedDestination, Route
+from ssm_event_notifier.contract.routes_file import ROUTE_METADATA, Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.members import READER_ROLE_NAME
@@ -43,11 +44,12 @@ def add_routes(core: NotifierCore) -> None:
         # subscribe to a topic of the route's own, that the relay publishes the view to.
         for address in () if route.tags else route.targets("email"):
             # What SNS could not deliver after its retries waits with the other e-mails' (alarmed).
-            core.topics.notifications.add_subscription(
+            subscription = core.topics.notifications.add_subscription(
                 subscriptions.EmailSubscription(
                     address, dead_letter_queue=core.topics.undelivered, filter_policy=policy
                 )
             )
+            cast(CfnResource, subscription.node.default_child).add_metadata(ROUTE_METADATA, route.name)
         relayed += [
             (route, index, d)
             for index, d in enumerate(route.destinations)

@@ -67,6 +67,21 @@ def test_a_destination_that_cannot_be_reached_is_deferred(stack: LocalStack) -> 
     assert "deferred" in row, tested.output
 
 
+def test_a_routes_email_address_is_listed_with_its_subscriptions_state_and_sent_no_test(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(json.dumps({"payments/hook": {"url": "{receiver}/hooks/payments", "signingKey": "k"}}))
+    tested = run(stack, "test-route", "payments-team", "--secrets", str(secrets))
+    assert tested.exit_code == 0, tested.output
+    (row,) = [line for line in tested.output.splitlines() if "payments@example.com" in line]
+    assert "email" in row and "confirmed" in row, tested.output  # moto confirms every subscription
+    assert "no test sent" in tested.output
+    (webhook,) = [line for line in tested.output.splitlines() if "payments-team/1" in line]
+    assert "delivered" in webhook
+    assert drain_queue(stack.client("sqs"), stack.subscriber_queue_url, empty_polls=1, pause=0) == []
+
+
 def test_an_unknown_route_is_refused_naming_the_routes(stack: LocalStack) -> None:
     tested = run(stack, "test-route", "no-such-team")
     assert tested.exit_code == 2

@@ -126,6 +126,14 @@ class LocalStack:
             sns.subscribe(
                 TopicArn=self.resolve(props["TopicArn"]), Protocol="sqs", Endpoint=endpoint, Attributes=attributes
             )
+            if props.get("Protocol") == "email":  # and the address itself, as SNS lists it (moto sends nothing)
+                filters = {"FilterPolicy": attributes["FilterPolicy"]} if "FilterPolicy" in attributes else {}
+                sns.subscribe(
+                    TopicArn=self.resolve(props["TopicArn"]),
+                    Protocol="email",
+                    Endpoint=props["Endpoint"],
+                    **({"Attributes": filters} if filters else {}),
+                )
         chat = {
             self.resolve(spec.environment["CHAT_TOPIC_ARN"])
             for spec in self.template.functions().values()

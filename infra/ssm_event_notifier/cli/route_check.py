@@ -7,8 +7,10 @@ with the reason, skipped) is read from the invocation's log lines. Nothing else 
 routes, not the topic's subscribers. A PagerDuty or JSM destination gets a warning, which opens a test
 incident there, then its recovery, which resolves it (the relay resolves only what it opened).
 
+A route's e-mail addresses share the notification topic with every other subscriber, so no test is sent
+them: each is listed with its subscription's state (an address that never confirmed receives nothing).
 Without routes, the test notification is published to the notification topic, and its subscriptions are
-listed with their state (an e-mail address that never confirmed receives nothing).
+listed with their state.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ssm_event_notifier.cli.stack_resources import Invoked, StackResources
-from ssm_event_notifier.contract.routes_file import relayed_destinations
+from ssm_event_notifier.contract.routes_file import ROUTE_METADATA, relayed_destinations
 
 # The relay's metrics, one per outcome of a record (handlers/route_relay.py), in its log lines.
 OUTCOMES = {
@@ -138,19 +140,60 @@ def _outcome(invoked: Invoked) -> tuple[str, str]:
     return "unknown", "the relay's log lines say nothing of it"
 
 
+def _route_emails(stack: StackResources) -> dict[str, list[str]]:
+    """Route name -> its addresses subscribed to the notification topic (the subscriptions' metadata)."""
+    emails: dict[str, list[str]] = {}
+    for subscription in stack.of_type("AWS::SNS::Subscription").values():
+        route = subscription.get("Metadata", {}).get(ROUTE_METADATA)
+        if route and subscription["Properties"].get("Protocol") == "email":
+            emails.setdefault(str(route), []).append(str(subscription["Properties"]["Endpoint"]))
+    return emails
+
+
+def _notification_topic(stack: StackResources) -> str:
+    publisher = next((f for f in stack.functions() if "NOTIFICATION_TOPIC_ARN" in stack.environment(f)), None)
+    if publisher is None:
+        raise KeyError(f"stack {stack.name} has no function that publishes to a notification topic")
+    return stack.environment(publisher)["NOTIFICATION_TOPIC_ARN"]
+
+
+def _subscription_states(stack: StackResources, topic: str) -> dict[tuple[str, str], bool]:
+    """(protocol, endpoint) -> confirmed, for each subscription of `topic`."""
+    states = {}
+    for page in stack.client("sns").get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic):
+        for subscription in page["Subscriptions"]:
+            confirmed = subscription["SubscriptionArn"] != "PendingConfirmation"
+            states[(subscription["Protocol"], subscription["Endpoint"])] = confirmed
+    return states
+
+
+def _state(confirmed: bool | None) -> tuple[str, str]:
+    if confirmed is None:
+        return "not subscribed", "the stack's subscription is not on the topic"
+    if not confirmed:
+        return "not confirmed", "receives nothing until its owner confirms"
+    return "confirmed", ""
+
+
 def check_route(stack: StackResources, name: str | None) -> list[Accepted]:
-    """What each destination of route `name` did with a test notification (the default topic without routes)."""
+    """What each destination of route `name` did with a test notification, and the state of its e-mail
+    addresses (the default topic's subscriptions without routes)."""
     relay = _relay(stack)
-    if relay is None:
+    destinations = relayed_destinations(stack.environment(relay)["ROUTE_DESTINATIONS"]) if relay else {}
+    emails = _route_emails(stack)
+    routes = sorted({destination.route for destination in destinations.values()} | set(emails))
+    if not routes:
         return _publish(stack, name or "default")
-    destinations = relayed_destinations(stack.environment(relay)["ROUTE_DESTINATIONS"])
-    routes = sorted({destination.route for destination in destinations.values()})
     if name not in routes:
-        raise KeyError(
-            f"no route {name!r} with a relayed destination in stack {stack.name}; routes: {', '.join(routes)}"
-        )
-    topic = stack.environment(relay).get("NOTIFICATION_TOPIC_ARN", "")
+        raise KeyError(f"no route {name!r} in stack {stack.name}; routes: {', '.join(routes)}")
+    topic = _notification_topic(stack)
     accepted = []
+    if emails.get(name):
+        states = _subscription_states(stack, topic)
+        for address in emails[name]:
+            outcome, why = _state(states.get(("email", address)))
+            shared = "no test sent: it shares the notification topic with every other subscriber"
+            accepted.append(Accepted(address, "email", outcome, "; ".join(filter(None, (why, shared)))))
     for queue_arn, destination in sorted(destinations.items(), key=lambda item: item[1].id):
         if destination.route != name:
             continue
@@ -161,7 +204,7 @@ def check_route(stack: StackResources, name: str | None) -> list[Accepted]:
         for test in tests:
             document, attributes = test_notification(name, stack.name, *test)
             record = _record(_envelope(document, attributes, topic), queue_arn)
-            results.append(_outcome(stack.invoke(relay, {"Records": [record]})))
+            results.append(_outcome(stack.invoke(str(relay), {"Records": [record]})))
         outcome = results[0][0] if len({o for o, _ in results}) == 1 else ", then ".join(o for o, _ in results)
         detail = "; ".join(d for _, d in results if d)
         if on_call and outcome == "delivered":
@@ -173,10 +216,7 @@ def check_route(stack: StackResources, name: str | None) -> list[Accepted]:
 
 def _publish(stack: StackResources, name: str) -> list[Accepted]:
     """No routes: the test to the notification topic, and each subscription's state."""
-    publisher = next((f for f in stack.functions() if "NOTIFICATION_TOPIC_ARN" in stack.environment(f)), None)
-    if publisher is None:
-        raise KeyError(f"stack {stack.name} has no function that publishes to a notification topic")
-    topic = stack.environment(publisher)["NOTIFICATION_TOPIC_ARN"]
+    topic = _notification_topic(stack)
     document, attributes = test_notification(name, stack.name)
     sns = stack.client("sns")
     answer = sns.publish(
@@ -186,9 +226,7 @@ def _publish(stack: StackResources, name: str) -> list[Accepted]:
         MessageAttributes={key: {"DataType": "String", "StringValue": value} for key, value in attributes.items()},
     )
     accepted = [Accepted(topic.rsplit(":", 1)[-1], "topic", "published", f"message {answer['MessageId']}")]
-    for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic):
-        for subscription in page["Subscriptions"]:
-            pending = subscription["SubscriptionArn"] == "PendingConfirmation"
-            state = "not confirmed: receives nothing until its owner confirms" if pending else "confirmed"
-            accepted.append(Accepted(subscription["Endpoint"], subscription["Protocol"], state.split(":")[0], state))
+    for (protocol, endpoint), confirmed in _subscription_states(stack, topic).items():
+        outcome, why = _state(confirmed)
+        accepted.append(Accepted(endpoint, protocol, outcome, why))
     return accepted

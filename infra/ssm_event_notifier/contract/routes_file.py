@@ -29,6 +29,9 @@ from ssm_event_notifier.contract.route_match import (
 # What a route may deliver to, as a `to` item names it (see Destination). `slack` and `teams` name a
 # chat channel of Amazon Q Developer (kind "chat"), or with {secret: ...} a webhook of that format.
 DESTINATION_KEYS = ("email", "topic", "webhook", "pagerduty", "jsm", "slack", "teams")
+# The template metadata key of a route's e-mail subscription to the notification topic: the route's name, for
+# `ssm-event-notifier test-route` (a subscription has no tags, and its logical id names its address only).
+ROUTE_METADATA = "SsmEventNotifierRoute"
 # Reached over HTTPS with a secret (Secrets Manager), by the route relay.
 SECRET_KINDS = ("webhook", "pagerduty", "jsm")
 WEBHOOK_FORMATS = ("slack", "teams", "json")
