@@ -134,6 +134,9 @@ def test_events_of_a_fault_are_notified_exactly_once_by_the_redrive(local: Local
     healthy = local.run("status")
     assert healthy.exit_code == 0, healthy.output
     assert "all well" in healthy.output
+    # The last message of each family, one row each.
+    rows = [line for line in healthy.output.splitlines() if " ami " in line or " change-manager " in line]
+    assert len(rows) == 2 and any("[ERROR] AMI " in row for row in rows), healthy.output
 
 
 def test_a_refused_event_is_listed_with_its_reason_and_stays(local: Local, tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def show_health(out: Console, health: Health, stack: str, local: bool) -> None:
         _rows(out, "Alarms", ("alarm in ALARM", "reason"), health.alarms or [], "alarms: none in ALARM")
     operations = ("operation", "its message is due")
     _rows(out, "Open operations", operations, health.open_operations, "open operations: none waiting for their message")
-    last = ("function", "last message", "published")
+    last = ("family", "last message", "published")
     _rows(out, "Last messages", last, health.last_messages, "last messages: none in the idempotency table")
 
 

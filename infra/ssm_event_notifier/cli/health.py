@@ -46,7 +46,7 @@ class Health:
     functions: list[FunctionHealth] = field(default_factory=list)
     alarms: list[tuple[str, str]] | None = None  # (name, reason) of those in ALARM; None: not known
     open_operations: list[tuple[str, str]] = field(default_factory=list)  # (operation, when its message is due)
-    last_messages: list[tuple[str, str, str]] = field(default_factory=list)  # (function, subject, when)
+    last_messages: list[tuple[str, str, str]] = field(default_factory=list)  # (family, subject, when)
 
     def attention(self) -> list[str]:
         """What needs someone to look, one line each; empty when all is well."""
@@ -190,8 +190,9 @@ def _open_operations(stack: StackResources) -> list[tuple[str, str]]:
 
 
 def _last_messages(stack: StackResources) -> list[tuple[str, str, str]]:
-    """The newest published message of each function: its idempotency records hold the subject, and expire
-    a dedupe window after they were written."""
+    """The newest published message of each family (of each function, for a record written before records
+    named their family): the idempotency records hold the subject, and expire a dedupe window after they
+    were written."""
     table = _table(stack, "id")
     if not table:
         return []
@@ -209,6 +210,7 @@ def _last_messages(stack: StackResources) -> list[tuple[str, str, str]]:
             PaginationConfig={"MaxItems": RECORD_PAGES * 1000},
         )
     )
+    labels = {stack.physical.get(f, f): label for f, label in stack.functions().items()}
     newest: dict[str, tuple[float, str]] = {}
     for page in pages:
         for item in page["Items"]:
@@ -218,11 +220,11 @@ def _last_messages(stack: StackResources) -> list[tuple[str, str, str]]:
             except (KeyError, ValueError):
                 continue
             if isinstance(data, dict) and data.get("subject") and not data.get("duplicate"):
-                writer = item["id"]["S"].split(".", 1)[0]
-                if expiration > newest.get(writer, (0.0, ""))[0]:
-                    newest[writer] = (expiration, str(data["subject"]))
-    labels = {stack.physical.get(f, f): label for f, label in stack.functions().items()}
+                writer = labels.get(item["id"]["S"].split(".", 1)[0], item["id"]["S"].split(".", 1)[0])
+                of = str(data.get("family") or writer)
+                if expiration > newest.get(of, (0.0, ""))[0]:
+                    newest[of] = (expiration, str(data["subject"]))
     return [
-        (labels.get(writer, writer), subject, datetime.fromtimestamp(at - window, UTC).strftime("%Y-%m-%d %H:%M UTC"))
-        for writer, (at, subject) in sorted(newest.items())
+        (of, subject, datetime.fromtimestamp(at - window, UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        for of, (at, subject) in sorted(newest.items())
     ]

@@ -104,7 +104,10 @@ class Delivery:
             notification = render(parsed, event, extra, origin=origin)
             message_id = self.publisher.publish(notification)
             published.update(
-                messageId=message_id, subject=notification.subject, severity=notification.attributes["severity"]
+                messageId=message_id,
+                subject=notification.subject,
+                severity=notification.attributes["severity"],
+                family=notification.attributes["family"],  # `ssm-event-notifier status`: the last message per family
             )
         logger.info("notification published", extra={"message_id": message_id, "subject": notification.subject})
         return dict(published)
