@@ -25,6 +25,7 @@ from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
 from tests.payloads import STRANGE, events
 from tests.pins.notifications import all_notifications
+from tools.harness.digests import run_digest
 from tools.harness.samples import load
 
 SCHEMA = json.loads((Path(__file__).parent / "chat_notification_schema.json").read_text())
@@ -356,3 +357,19 @@ def test_an_id_that_is_only_underscores_stays_plain_text() -> None:
                 "threadId"
             ]
         )
+
+
+def test_a_windows_notices_and_its_runs_share_the_windows_thread() -> None:
+    def run(window: str, execution: str) -> dict[str, Any]:
+        return run_digest(
+            "window-execution", execution, "FAILED", window_id=window, window_execution_id=execution
+        ).document
+
+    place = {"account": "123456789012", "region": "eu-west-1"}
+    notice = {"family": "notice", "notice": {"kind": "window", "window": {"id": "mw-1"}}, **place}
+    assert thread_id(run("mw-1", "run-1")) == thread_id(run("mw-1", "run-2")) == thread_id(notice)
+    assert thread_id(run("mw-2", "run-3")) != thread_id(notice)
+    # A task target's own event (perInstanceNotifications=each), with the window's id: the same thread.
+    target = _event("maintenance-window/task-target-invocation-failed")
+    window, where = target["fields"]["window_id"], {"account": target["account"], "region": target["region"]}
+    assert thread_id(target) == thread_id({**run(window, "run-4"), **where})

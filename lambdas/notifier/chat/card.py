@@ -53,14 +53,17 @@ def _kind(document: dict[str, Any]) -> OperationKind | None:
 
 
 def thread_id(document: dict[str, Any]) -> str:
-    """One thread per operation (keyed as the fleet keys it), calendar or image, else per event.
+    """One thread per operation (keyed as the fleet keys it), Maintenance Window, calendar or image, else per
+    event. A window's runs and the advance notices of them share the window's thread.
 
     Always with the account and region: the same command id in two accounts is two threads.
     """
     account, region = str(document.get("account") or "-"), str(document.get("region") or "-")
     operation, fields = _dict(document.get("operation")), _dict(document.get("fields"))
     kind, values = _kind(document), operation or fields
-    if kind and any(values.get(name) for name in kind.key_fields):
+    if kind and kind.name == "window-execution" and values.get("window_id"):
+        thread = "window", str(values["window_id"])
+    elif kind and any(values.get(name) for name in kind.key_fields):
         thread = kind.name, "/".join(str(values.get(name) or "-") for name in kind.key_fields)
     elif kind and operation.get("key"):
         thread = kind.name, str(operation["key"])
