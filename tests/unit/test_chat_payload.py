@@ -19,7 +19,7 @@ from notifier.chat.card import chat_payload, thread_id
 from notifier.core.models import InvalidEventError, parse_event
 from notifier.core.render import Extra, render
 from notifier.failures.budget import Unavailable
-from notifier.failures.event_failures import failure_extra
+from notifier.failures.event_failures import failure_extra, said_by_event
 from notifier.failures.reasons import FailureReport, ReasonEntry
 from notifier.fleet.digest_messages import render_digest
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
@@ -373,3 +373,14 @@ def test_a_windows_notices_and_its_runs_share_the_windows_thread() -> None:
     target = _event("maintenance-window/task-target-invocation-failed")
     window, where = target["fields"]["window_id"], {"account": target["account"], "region": target["region"]}
     assert thread_id(target) == thread_id({**run(window, "run-4"), **where})
+
+
+def test_a_failure_said_by_its_event_is_headed_in_the_card_as_in_the_email() -> None:
+    raw = load("change-manager/rejected")
+    event = parse_event(raw)
+    report = said_by_event(event)
+    assert report is not None
+    notification = render(event, raw, failure_extra(report))
+    description = chat_payload(notification.document)["content"]["description"]
+    assert "\nWhy it failed, as the event says:\n" in notification.text
+    assert "Why it failed, as the event says:" in description

@@ -127,7 +127,9 @@ def _reason_lines(document: dict[str, Any], noun: str) -> list[str]:
     names.update({str(i.get("instanceId")): i.get("name") for i in map(_dict, _list(document.get("failed"))[:200])})
     read = bool(_list(failure.get("reasons")))
     reasons = [_dict(r) for r in _list(failure.get("reasons") if read else document.get("failureReasons"))]
-    lines = ["Why it failed:" if read else "Failed, by reason:"] if reasons else []
+    # Headed as the e-mail heads them (notifier.failures.messages).
+    heading = "Why it failed, as the event says:" if failure.get("source") == "event" else "Why it failed:"
+    lines = [heading if read else "Failed, by reason:"] if reasons else []
     for reason in reasons[:REASONS_SHOWN]:
         count = given if isinstance(given := reason.get("count"), int) else len(_list(reason.get("items")))
         line = f"• {clean(reason.get('reason'), 120)}: {count} {_noun(noun, count)}"
