@@ -17,6 +17,7 @@ from constructs import Construct
 
 from ssm_event_notifier.contract.catalog import Family, event_types_of
 from ssm_event_notifier.contract.environment import Organization
+from ssm_event_notifier.contract.route_match import OWNER_TAG_READERS
 from ssm_event_notifier.functions import NotifierFunction
 from ssm_event_notifier.members import (
     HUB_BUS_PARAMETER,
@@ -130,10 +131,10 @@ class OrganizationHub(Construct):
 
     def serve(self, functions: dict[str, NotifierFunction], read_tags: bool = False) -> None:
         """Once the functions exist: the calendar functions may read members' calendars, and with routes by
-        tags (`read_tags`) the digest sweeper their instances' tags; the StackSet deploys the member stack
+        tags (`read_tags`) the tag readers their instances' tags; the StackSet deploys the member stack
         (its reader role trusting their roles)."""
         calendar_functions = [functions[n] for n in ("calendar", "calendar-reconciler") if n in functions]
-        tag_functions = [functions["digest-sweeper"]] if read_tags and "digest-sweeper" in functions else []
+        tag_functions = [functions[n] for n in OWNER_TAG_READERS if n in functions] if read_tags else []
         # The advance notices read every member's windows, whose accounts they list from the member OUs.
         window_functions = [functions["notices"]] if "notices" in functions else []
         self.tag_reader, self.window_reader = bool(tag_functions), bool(window_functions)

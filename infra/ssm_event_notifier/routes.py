@@ -21,6 +21,7 @@ from constructs import Construct
 
 from ssm_event_notifier.chat_channels import channel_configuration, channel_role
 from ssm_event_notifier.contract.environment import RouteOwners, RouteRelaying
+from ssm_event_notifier.contract.route_match import OWNER_TAG_READERS
 from ssm_event_notifier.contract.routes_file import ROUTE_METADATA, Destination, RelayedDestination, Route
 from ssm_event_notifier.core import NotifierCore, construct_id
 from ssm_event_notifier.functions import NotifierFunction
@@ -187,23 +188,24 @@ class RouteDestination(Construct):
 
 
 def read_owner_tags(core: NotifierCore, owners: dict[str, Mapping[str, tuple[str, ...]]]) -> None:
-    """The digest sweeper reads the tags the routes by tags name, of the instances of each operation."""
-    # setting_groups.check_together: a route by tags needs the digests, whose sweeper reads the tags.
-    sweeper = core.functions["digest-sweeper"]
+    """The tags the routes by tags name are read of the instances of each fleet operation (the digest
+    sweeper) and of the node a message is about (the event functions of the families about nodes)."""
     tags = {name: {key: list(values) for key, values in route_tags.items()} for name, route_tags in owners.items()}
     # Organization mode: a member's instances through the member's reader role (organization.py serve).
     reader_role = READER_ROLE_NAME if core.hub and core.hub.tag_reader else ""
     owners_environment = RouteOwners(routes=json.dumps(tags, sort_keys=True), reader_role=reader_role)
-    for name, value in owners_environment.variables().items():
-        sweeper.function.add_environment(name, value)
     stack = Stack.of(core.scope)
     nodes = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:managed-instance/*"
-    sweeper.role.add_to_principal_policy(iam.PolicyStatement(actions=["ssm:ListTagsForResource"], resources=[nodes]))
-    # DescribeTags has no resource to name (IAM: "*" only).
-    sweeper.role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]))
-    Validations.of(sweeper).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*]",
-            reason="Read-only: the managed nodes whose tags the routes by tags need are known only at run time.",
+    for reader in (core.functions[name] for name in OWNER_TAG_READERS if name in core.functions):
+        for name, value in owners_environment.variables().items():
+            reader.function.add_environment(name, value)
+        reader.role.add_to_principal_policy(iam.PolicyStatement(actions=["ssm:ListTagsForResource"], resources=[nodes]))
+        # DescribeTags has no resource to name (IAM: "*" only).
+        reader.role.add_to_principal_policy(iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]))
+        Validations.of(reader).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:"
+                "managed-instance/*]",
+                reason="Read-only: the managed nodes whose tags the routes by tags need are known only at run time.",
+            )
         )
-    )

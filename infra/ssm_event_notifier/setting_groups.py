@@ -97,12 +97,6 @@ def check_together(settings: NotifierSettings) -> None:
         check_routes_reach(settings.routes, enabled, settings.notification_emails, bool(settings.organization_id))
     except RouteError as error:
         raise SettingsError(f"routes: {error}") from None
-    by_tags = [route.name for route in settings.routes if route.tags]
-    if by_tags and settings.per_instance_notifications != "digest":
-        raise SettingsError(
-            f"routes: route {by_tags[0]!r}: match.tags: the tags are read for fleet operations' messages, and "
-            f"perInstanceNotifications is {settings.per_instance_notifications}, not digest"
-        )
     if not settings.organization_id:
         for name in (*ORGANIZATION_ONLY, "delegated_administrator"):
             if getattr(settings, name):

@@ -451,3 +451,17 @@ def test_a_route_by_tags_channel_gets_the_card_of_its_own_view(
     (received,) = routes.cards(routes.teams_channel_url)
     assert received["card"] == chat_payload(view.document)
     assert received["card"] != chat_payload(whole.document)
+
+
+def test_a_route_by_tags_channel_gets_a_message_about_one_of_its_nodes_whole_and_not_anothers(
+    routes: Routes, relay: LambdaHandler, lambda_context: LambdaContext
+) -> None:
+    """An event function names the routes of a message about one node (notifier.owners.node_messages):
+    no view, the message is all theirs."""
+    mine, theirs = _association("Failed"), _association("TimedOut")
+    _publish(routes, replace(mine, attributes={**mine.attributes, "owner_routes": json.dumps(["web-owners"])}))
+    _publish(routes, replace(theirs, attributes={**theirs.attributes, "owner_routes": json.dumps(["db-owners"])}))
+    routes.run(relay, lambda_context, "owners")
+
+    (received,) = routes.cards(routes.teams_channel_url)
+    assert received["card"] == chat_payload(mine.document)

@@ -55,15 +55,34 @@ def test_a_route_by_tags_is_relayed_its_addresses_on_its_own_topic_and_the_sweep
 
     _, sweeper = _function(template, "handlers.operation_sweeper.handler")
     assert json.loads(sweeper["Environment"]["Variables"]["ROUTE_OWNER_TAGS"]) == {"web-owners": {"Team": ["web"]}}
-    role = sweeper["Role"]["Fn::GetAtt"][0]
-    actions = {
+    assert {"ec2:DescribeTags", "ssm:ListTagsForResource"} <= _actions(template, sweeper)
+    # And the event functions of the families about nodes: a message about one node names its owners' routes.
+    for handler in ("handlers.systems_manager.handler", "handlers.run_command.handler"):
+        _, function = _function(template, handler)
+        assert (
+            function["Environment"]["Variables"]["ROUTE_OWNER_TAGS"]
+            == sweeper["Environment"]["Variables"]["ROUTE_OWNER_TAGS"]
+        )
+        assert {"ec2:DescribeTags", "ssm:ListTagsForResource"} <= _actions(template, function)
+    _, ami = _function(template, "handlers.ami.handler")
+    assert "ROUTE_OWNER_TAGS" not in ami["Environment"]["Variables"]
+
+
+def _actions(template: dict[str, Any], function: dict[str, Any]) -> set[str]:
+    role = function["Role"]["Fn::GetAtt"][0]
+    return {
         action
         for policy in resources(template, "AWS::IAM::Policy").values()
         if {"Ref": role} in policy["Properties"]["Roles"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         for action in as_list(statement["Action"])
     }
-    assert {"ec2:DescribeTags", "ssm:ListTagsForResource"} <= actions
+
+
+def test_with_a_message_per_instance_a_route_by_tags_is_served_by_the_event_functions(tmp_path: Path) -> None:
+    template = _synth(tmp_path, WEB_OWNERS, perInstanceNotifications="each")
+    _, function = _function(template, "handlers.run_command.handler")
+    assert json.loads(function["Environment"]["Variables"]["ROUTE_OWNER_TAGS"]) == {"web-owners": {"Team": ["web"]}}
 
 
 def _topic_of(template: dict[str, Any]) -> str:
@@ -85,14 +104,9 @@ def test_without_a_route_by_tags_the_sweeper_reads_no_tags(tmp_path: Path) -> No
         ({"tags": {"Team": []}}, {}, "match.tags.Team: expected a list of one or more values"),
         ({"tags": {"Team": ["web"]}, "families": ["ami"]}, {}, "match.tags: only messages about instances carry tags"),
         (
-            {"tags": {"Team": ["web"]}, "detailTypes": ["EC2 Command Status-change Notification"]},
+            {"tags": {"Team": ["web"]}, "detailTypes": ["Parameter Store Change"]},
             {},
-            "match.tags: messages about instances are fleet operations'",
-        ),
-        (
-            {"tags": {"Team": ["web"]}},
-            {"perInstanceNotifications": "each"},
-            "match.tags: the tags are read for fleet operations' messages, and perInstanceNotifications is each",
+            "match.tags: none of match.detailTypes is of a message about instances",
         ),
     ],
 )

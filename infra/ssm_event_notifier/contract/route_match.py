@@ -30,9 +30,20 @@ ATTRIBUTE_KEYS = {
 ARRAY_ATTRIBUTES = ("organizational_units", "owner_routes")
 # The routes whose tags some instance of the message carries (the route's own name is its filter).
 OWNER_ATTRIBUTE = "owner_routes"
-# Families whose messages are about instances or managed nodes (their fleet operations' items): the
-# only ones a route matching on tags can match.
-OWNER_FAMILIES = ("run-command", "maintenance-window", "state-manager", "compliance")
+# Families whose messages are about instances or managed nodes (their fleet operations' items, or one
+# node): the only ones a route matching on tags can match.
+OWNER_FAMILIES = (
+    "run-command",
+    "maintenance-window",
+    "state-manager",
+    "compliance",
+    "managed-nodes",
+    "node-access",
+    "inventory",
+)
+# The functions that read those tags: the digest sweeper (a fleet's message) and the event functions of
+# those families (a message about one node).
+OWNER_TAG_READERS = ("digest-sweeper", *sorted({f.function for f in FAMILIES if f.name in OWNER_FAMILIES}))
 # What an account id, a region and an e-mail address look like (the settings check them the same way).
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -149,8 +160,9 @@ def check_can_match(
                 f"{where}: match.tags: only messages about instances carry tags (families "
                 f"{', '.join(OWNER_FAMILIES)}), and the route matches none of those enabled: it can never match"
             )
-        if detail_types and DIGEST_DETAIL_TYPE not in detail_types:
+        about_nodes = {e.detail_type for e in EVENT_TYPES if e.family in OWNER_FAMILIES} | {DIGEST_DETAIL_TYPE}
+        if detail_types and not set(detail_types) & about_nodes:
             raise RouteError(
-                f"{where}: match.tags: messages about instances are fleet operations' ({DIGEST_DETAIL_TYPE}), "
-                "which match.detailTypes leaves out: it can never match"
+                f"{where}: match.tags: none of match.detailTypes is of a message about instances (a fleet "
+                f"operation's {DIGEST_DETAIL_TYPE}, or an event of {', '.join(OWNER_FAMILIES)}): it can never match"
             )

@@ -17,7 +17,7 @@ from notifier.once import Once
 from notifier.organization.accounts import AccountNames
 from notifier.state_table import KeyPrefix
 from ssm_event_notifier.contract.catalog import event_type_of, families_of
-from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing
+from ssm_event_notifier.contract.environment import Dedupe, Organization, Publishing, RouteOwners
 
 # Two events that share an id but differ in type or detail are different events
 # (AWS's own samples reuse ids); a redelivery repeats all three.
@@ -57,6 +57,12 @@ class Delivery:
         self.publisher = Publisher(boto3.client("sns"), Publishing.read().topic_arn)
         organization = Organization.read().enabled
         self.accounts = AccountNames(boto3.client("organizations")) if organization else None
+        owners = RouteOwners.read()
+        self.owners = None
+        if owners.routes:  # routes by tags: a message about one node names its owners' routes
+            from notifier.owners.node_messages import node_owners
+
+            self.owners = node_owners(owners, Organization.read())
         dedupe = Dedupe.read()
         # Powertools names a record after the function it wraps: records were first written under
         # this name, and keeping it keeps a deployed stack's dedupe state across an update (docs/deploy.md, Upgrade).
@@ -102,6 +108,7 @@ class Delivery:
                 return {"duplicate": True, "reason": "already notified"}
             origin = self.accounts.origin(parsed.account) if self.accounts else None
             notification = render(parsed, event, extra, origin=origin)
+            notification = self.owners.tag(notification) if self.owners else notification
             message_id = self.publisher.publish(notification)
             published.update(
                 messageId=message_id,

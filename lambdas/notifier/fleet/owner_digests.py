@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from notifier.core.render import MESSAGE_BUDGET, Notification, Origin
 from notifier.fleet.digest_messages import LISTED, render_digest
 from notifier.fleet.summaries import Digest, Owner, summarize
-from notifier.owners.instance_tags import InstanceTags, TagsRead, is_instance
+from notifier.owners.instance_tags import InstanceTags, TagsRead, is_instance, tag_reader
 from notifier.owners.views import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_routes, tag_keys
 from ssm_event_notifier.contract.environment import Organization, RouteOwners
 from ssm_event_notifier.contract.route_match import OWNER_ATTRIBUTE
@@ -77,24 +77,8 @@ class OwnerSplit:
 
 
 def owner_split(owners: RouteOwners, organization: Organization) -> OwnerSplit:
-    """The split of a sweeper whose routes match on tags: its own account's instances with its own
-    role; in organization mode, a member's through the member's reader role."""
-    import boto3
-    from botocore.config import Config
-
-    # A tag read is worth nothing once the sweep's time is up: short timeouts, few retries.
-    config = Config(connect_timeout=1.0, read_timeout=3.0, retries={"max_attempts": 2, "mode": "standard"})
-    members: Any = None
-    if organization.enabled and owners.reader_role:
-        from notifier.organization.member_clients import MemberClients
-
-        members = MemberClients(boto3.client("sts"), owners.reader_role, organization.hub_account, config=config)
-
-    def clients(account: str, region: str) -> tuple[Any, Any]:
-        if members is not None:
-            return members.client("ec2", account, region), members.client("ssm", account, region)
-        ec2 = boto3.client("ec2", region_name=region, config=config)
-        return ec2, boto3.client("ssm", region_name=region, config=config)
-
+    """The split of a sweeper whose routes match on tags (in organization mode, a member's instances read
+    through the member's reader role)."""
     routes = owner_routes(owners.routes)
-    return OwnerSplit(routes, InstanceTags(clients, tag_keys(routes)))
+    hub = organization.hub_account if organization.enabled else None
+    return OwnerSplit(routes, tag_reader(tag_keys(routes), owners.reader_role, hub))

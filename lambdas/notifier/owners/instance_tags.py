@@ -102,3 +102,26 @@ class InstanceTags:
                 if tag.get("ResourceId") in tags and tag.get("Key") in self.keys:
                     tags[tag["ResourceId"]][tag["Key"]] = tag.get("Value", "")
         return tags
+
+
+def tag_reader(keys: tuple[str, ...], reader_role: str, hub_account: str | None) -> InstanceTags:
+    """The tags of `keys` of a message's instances: its own account's with the function's own role; with a
+    reader role (organization mode), a member's through the member's role."""
+    import boto3
+    from botocore.config import Config
+
+    # A tag read is worth nothing once the message is due: short timeouts, few retries.
+    config = Config(connect_timeout=1.0, read_timeout=3.0, retries={"max_attempts": 2, "mode": "standard"})
+    members: Any = None
+    if reader_role and hub_account:
+        from notifier.organization.member_clients import MemberClients
+
+        members = MemberClients(boto3.client("sts"), reader_role, hub_account, config=config)
+
+    def clients(account: str, region: str) -> tuple[Any, Any]:
+        if members is not None:
+            return members.client("ec2", account, region), members.client("ssm", account, region)
+        ec2 = boto3.client("ec2", region_name=region, config=config)
+        return ec2, boto3.client("ssm", region_name=region, config=config)
+
+    return InstanceTags(clients, keys)

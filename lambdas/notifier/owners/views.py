@@ -40,11 +40,16 @@ def tag_keys(routes: tuple[OwnerRoute, ...]) -> tuple[str, ...]:
 
 
 def owner_view(notification: Notification, route: str) -> Notification | None:
-    """What a route by tags receives of `notification`: its own view (None: none of its owners' instances)."""
-    view = (notification.document.get(OWNERS_KEY) or {}).get(route)
+    """What a route by tags receives of `notification`: its own view of a fleet's message, the whole message
+    about one node its owners own (notifier.owners.node_messages), or None: none of its owners' instances."""
+    attributes = {name: value for name, value in notification.attributes.items() if name != OWNER_ATTRIBUTE}
+    views = notification.document.get(OWNERS_KEY)
+    if views is None:
+        owners = json.loads(notification.attributes.get(OWNER_ATTRIBUTE) or "[]")
+        return replace(notification, attributes=attributes) if route in owners else None
+    view = views.get(route) if isinstance(views, dict) else None
     if not isinstance(view, dict):
         return None
-    attributes = {name: value for name, value in notification.attributes.items() if name != OWNER_ATTRIBUTE}
     return replace(
         notification, document=view, subject=str(view.get("subject", notification.subject)), attributes=attributes
     )
