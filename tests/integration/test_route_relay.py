@@ -373,6 +373,41 @@ def test_pagerduty_gets_the_trigger_once_under_faults_or_at_most_twice_past_the_
     assert len({event["dedup_key"] for event in events}) == 1
 
 
+@pytest.mark.parametrize(("destination", "path"), [("json", "/hook"), ("slack", "/slack"), ("jsm", "/jsm")])
+@pytest.mark.parametrize(
+    ("operation", "error", "times", "posts"),
+    [
+        pytest.param("dynamodb.PutItem", "ProvisionedThroughputExceededException", 5, 1, id="claim-throttled-retried"),
+        pytest.param("dynamodb.PutItem", "timeout", 1, 1, id="timeout-before-the-post"),
+        pytest.param("dynamodb.UpdateItem", "timeout", 1, 2, id="timeout-after-the-post"),
+    ],
+)
+def test_a_webhook_or_jsm_gets_the_message_once_under_faults_or_twice_past_the_post_as_the_same_delivery(
+    routes: Routes,
+    relay: LambdaHandler,
+    faults: Faults,
+    receiver: Receiver,
+    destination: str,
+    path: str,
+    operation: str,
+    error: str,
+    times: int,
+    posts: int,
+) -> None:
+    faults.add(operation, error, times)
+    _publish(routes, _association("Failed"))
+    routes.run(relay, fake_context(remaining_time_in_millis=300), destination)  # a 0.3 s function
+    routes.run(relay, fake_context(remaining_time_in_millis=300), destination)  # nothing is left to deliver
+
+    assert faults.sent[operation] >= 1  # the fault was met
+    received = receiver.received(path)
+    assert len(received) == posts
+    # A repeat names the same delivery (and JSM's alias the same alert): the receiver can drop it.
+    assert len({request.headers[DELIVERY_HEADER] for request in received}) == 1
+    if destination == "jsm":
+        assert len({request.json()["alias"] for request in received}) == 1
+
+
 def test_a_resolve_cut_short_after_its_post_is_sent_again_on_the_retry_and_the_incident_then_forgotten(
     routes: Routes, relay: LambdaHandler, faults: Faults, receiver: Receiver
 ) -> None:
