@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from ssm_event_notifier.cli.preview_page import write_page
 from tools import REPO_ROOT
 from tools.harness.endpoints import function_environment
@@ -42,7 +44,7 @@ from tools.harness.route_stand_ins import RouteDeliveries, create_secrets, read_
 from tools.harness.samples import event_files
 from tools.harness.stand_ins import EVENTS_DIR, stand_ins
 from tools.harness.template import Template, ensure_synthesized
-from tools.replay_output import message_topic, print_counts, print_human
+from tools.replay_output import message_topic, print_counts, print_human, progress_line
 
 
 def answers(value: str) -> tuple[str, list[int]]:
@@ -70,6 +72,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dynamodb-endpoint", metavar="URL", help="use a running DynamoDB (Local) too")
     parser.add_argument("--keep", action="store_true", help="leave the stand-ins running and print their endpoints")
     parser.add_argument("--quiet", action="store_true", help="human output: one line per delivery")
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress line on stderr (shown on a terminal only)"
+    )
     parser.add_argument(
         "--hide",
         type=lambda value: {word.strip() for word in value.split(",") if word.strip()},
@@ -237,25 +242,29 @@ def main(argv: list[str] | None = None) -> int:
             routes if routes.destinations else None,
             now=args.now,
         )
+        # On a terminal, a line counting the deliveries (a storm's thousands hide their rows).
+        console = None if args.no_progress or args.json else Console(stderr=True)
         try:
-            for round_number in range(args.repeat):
-                if args.repeat > 1 and not args.json:
-                    print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)
-                for wave_number, wave in enumerate(waves):
-                    if not wave:
-                        continue
-                    if wave_number and not args.json:
-                        print(f"--- later: {len(wave)} files, after the messages above went out ---", file=out)
-                    for delivery in replayer.replay_wave(wave, endpoints["calendars"]):
-                        replayed += [delivery] if args.preview else []
-                        outcomes[delivery.outcome] += 1
-                        messages.update(message_topic(n) for n in delivery.notifications)
-                        emailed.update(address for n in delivery.notifications for address in n.get("emailedTo", []))
-                        if args.json:
-                            print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
-                        elif delivery.outcome not in args.hide:
-                            verbose = not args.quiet and round_number == 0
-                            print_human(delivery, verbose=verbose, out=out, show=args.show)
+            with progress_line(console) as advance:
+                for round_number in range(args.repeat):
+                    if args.repeat > 1 and not args.json:
+                        print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)
+                    for wave_number, wave in enumerate(waves):
+                        if not wave:
+                            continue
+                        if wave_number and not args.json:
+                            print(f"--- later: {len(wave)} files, after the messages above went out ---", file=out)
+                        for delivery in replayer.replay_wave(wave, endpoints["calendars"]):
+                            replayed += [delivery] if args.preview else []
+                            outcomes[delivery.outcome] += 1
+                            advance(delivery.outcome)
+                            messages.update(message_topic(n) for n in delivery.notifications)
+                            emailed.update(a for n in delivery.notifications for a in n.get("emailedTo", []))
+                            if args.json:
+                                print(json.dumps(delivery.as_json(), ensure_ascii=False), file=out, flush=True)
+                            elif delivery.outcome not in args.hide:
+                                verbose = not args.quiet and round_number == 0
+                                print_human(delivery, verbose=verbose, out=out, show=args.show)
         finally:
             replayer.close()
     elapsed = time.monotonic() - started

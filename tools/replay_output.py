@@ -3,9 +3,14 @@ subscriber and a chat channel see them, where routes took each), and the counts 
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from tools.harness.outcomes import ReplayedEvent
 from tools.harness.replayer import Replayer
@@ -108,3 +113,25 @@ def print_counts(messages: Counter[str], emailed: Counter[str], replayer: Replay
         print("route destinations (the route relay's requests to the HTTP stand-in that it accepted):", file=log)
         for line in replayer.routes.summary():
             print(line, file=log)
+
+
+@contextlib.contextmanager
+def progress_line(console: Console | None) -> Iterator[Callable[[str], None]]:
+    """advance(outcome), per delivery. On a terminal (`console`): a line counting the deliveries by outcome,
+    with their rate, for a replay of thousands of events whose rows are hidden; None (a pipe, CI, --json,
+    --no-progress): nothing."""
+    if console is None or not console.is_terminal:
+        yield lambda outcome: None
+        return
+    counts: Counter[str] = Counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("replaying", total=None)
+
+        def advance(outcome: str) -> None:
+            counts[outcome] += 1
+            done, elapsed = sum(counts.values()), bar.tasks[0].elapsed or 0.0
+            rate = f"{done / elapsed:.1f}/s" if elapsed else "-"
+            outcomes = ", ".join(f"{count} {name}" for name, count in counts.most_common())
+            bar.update(task, description=f"{done} deliveries ({rate}): {outcomes}")
+
+        yield advance

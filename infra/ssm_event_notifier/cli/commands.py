@@ -112,7 +112,7 @@ def open_stack(options: dict[str, Any]) -> Iterator[StackResources]:
 @stack_options
 def status(**options: Any) -> None:
     """Each dead-letter queue's depth and oldest message, each function's errors and throttles in the last
-    24 h, alarms in ALARM, the operations whose message is still to go out, the last message per function.
+    24 h, alarms in ALARM, the operations whose message is still to go out, the last message per family.
     Exit code 1 when something needs attention (a message waiting in a dead-letter queue, an alarm, errors)."""
     from ssm_event_notifier.cli.console import consoles, show_health
     from ssm_event_notifier.cli.health import check
