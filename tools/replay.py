@@ -242,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
             routes if routes.destinations else None,
             now=args.now,
         )
-        # On a terminal, a line counting the deliveries (a storm's thousands hide their rows).
-        console = None if args.no_progress or args.json else Console(stderr=True)
+        # On a terminal, a line counting the deliveries (a storm's thousands hide their rows); the rows then
+        # go through it (its stand-in for stdout), above the line.
+        interactive = sys.stdout.isatty() and not (args.no_progress or args.json)
         try:
-            with progress_line(console) as advance:
+            with progress_line(Console(stderr=True) if interactive else None) as advance:
+                out = sys.stdout
                 for round_number in range(args.repeat):
                     if args.repeat > 1 and not args.json:
                         print(f"--- pass {round_number + 1} of {args.repeat} ---", file=out)

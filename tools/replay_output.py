@@ -118,8 +118,8 @@ def print_counts(messages: Counter[str], emailed: Counter[str], replayer: Replay
 @contextlib.contextmanager
 def progress_line(console: Console | None) -> Iterator[Callable[[str], None]]:
     """advance(outcome), per delivery. On a terminal (`console`): a line counting the deliveries by outcome,
-    with their rate, for a replay of thousands of events whose rows are hidden; None (a pipe, CI, --json,
-    --no-progress): nothing."""
+    with their rate, for a replay of thousands of events whose rows are hidden, while sys.stdout writes
+    above it; None (a pipe, CI, --json, --no-progress): nothing."""
     if console is None or not console.is_terminal:
         yield lambda outcome: None
         return
