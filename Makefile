@@ -175,8 +175,8 @@ sam-invoke: setup $(STAMPS)/sam docker-tools
 
 # The env-vars file for a deployed stack's resources (the credentials and region of the environment), for
 # `sam local invoke --env-vars`: the function then publishes to the deployed topic. Reaches AWS, as deploy does.
-sam-env: setup
-	AWS_EC2_METADATA_DISABLED=false $(BIN)/python -m tools.sam env --stack $(STACK)
+sam-env: setup $(STAMPS)/sam
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam AWS_EC2_METADATA_DISABLED=false $(BIN)/python -m tools.sam env --stack $(STACK)
 
 # This machine's stand-in for the Lambda python3.13 runtime image, built once (a few minutes) and reused.
 sam-image: setup docker-tools

@@ -145,8 +145,10 @@ def deployed_env(args: argparse.Namespace, log: Any) -> int:
         f"wrote {repo_relative(path)} ({len(env_vars)} functions of {args.stack} in {session.region_name}); then:",
         file=log,
     )
+    sam = find_sam()
+    sam_path = repo_relative(Path(sam)) if sam else "sam"  # the SAM CLI that `make sam-env` installs
     print(
-        f"sam local invoke -t {repo_relative(template.path)} AmiNotifier -e events/ami/failed.json "
+        f"{sam_path} local invoke -t {repo_relative(template.path)} AmiNotifier -e events/ami/failed.json "
         f"--env-vars {repo_relative(path)}",
         file=log,
     )
