@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from notifier.chat.card import chat_payload
 from ssm_event_notifier.cli.commands import cli
 from tools import REPO_ROOT
 from tools.harness.browser import Browser, Tab, chromium
@@ -47,6 +48,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, A
     (folder / "secrets.json").write_text(json.dumps(SECRETS))
     page = folder / "preview.html"
     command = [sys.executable, "-m", "tools.replay", "--json", "-c", f"routes={ROUTES}"]
+    command += ["-c", "slackChannels=T00000000:C00000000"]  # chat on: each message's Slack and Teams card
     command += ["--secrets", str(folder / "secrets.json"), "--preview", str(page), str(events)]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
@@ -81,6 +83,25 @@ def test_one_card_per_message(replayed: tuple[list[dict[str, Any]], Path], tab: 
         "web-owners/0",
         "payments-team/1",
     }
+
+
+def test_each_message_shows_its_email_and_its_slack_and_teams_cards_and_the_summary_counts_them(
+    replayed: tuple[list[dict[str, Any]], Path], tab: Tab
+) -> None:
+    notifications = [n for row in replayed[0] for n in row["notifications"]]
+    per_message = "Array.from(document.querySelectorAll('article.message'), m => m.querySelectorAll('{}').length)"
+    for selector in (".channel.email .mail-body", ".channel.slack .card.slack", ".channel.teams .card.teams"):
+        assert tab.evaluate(per_message.format(selector)) == [1] * len(notifications), selector
+    slack_titles = tab.evaluate(
+        "Array.from(document.querySelectorAll('.channel.slack .card-title'), e => e.textContent)"
+    )
+    assert slack_titles == [chat_payload(n["json"])["content"]["title"] for n in notifications]
+    # The summary's first table: messages by family and severity, its last row every message.
+    last_row = tab.evaluate(
+        "Array.from(document.querySelector('section.summary table').querySelectorAll('tr:last-child td'),"
+        " e => e.textContent)"
+    )
+    assert last_row[0] == "all" and last_row[-1] == str(len(notifications))
 
 
 def test_hostile_text_shows_as_text_and_runs_nothing(tab: Tab) -> None:
