@@ -52,6 +52,22 @@ def _routes(queues: RouteQueues, receiver: Receiver) -> None:
         queues.add(format_, f"hooks/{index}", "webhook", {}, secret=queues.secret(format_, value), format=format_)
     queues.add("pagerduty", "oncall/0", "pagerduty", {}, secret=queues.secret("pd", {"routingKey": "bench-key"}))
     queues.add("jsm", "oncall/1", "jsm", {}, secret=queues.secret("jsm", {"apiKey": "bench-key"}))
+    channels, _ = queues.route_topic("route-chat")  # a route's Slack channel: the card to its chat topic
+    queues.add("chat", "team/1", "chat", {}, topic_arn=channels, format="slack")
+
+
+def _tag_reads(context: Any, calls: Calls, event: Any, baseline: Counter[str]) -> dict[str, Any]:
+    """A route by tags: the calls the notifying function adds (beyond `baseline`, the same event's without)
+    to read the tags of the node a message is about (moto's EC2): for a new event about a node, then for
+    the next one about the same node (its tags kept)."""
+    with environment(ROUTE_OWNER_TAGS='{"owners": {"Team": ["web"]}}'):
+        notify = load_handler(function_of(FAILED))
+    calls.take()
+    notify(event(FAILED), context)
+    first = calls.take() - baseline
+    notify(event(FAILED), context)
+    kept = calls.take() - baseline
+    return {"first": dict(sorted(first.items())), "kept": dict(sorted(kept.items()))}
 
 
 def _figure(notifier: Counter[str], relay: Counter[str], https: int) -> dict[str, Any]:
@@ -103,9 +119,11 @@ def measure(command: str) -> dict[str, Any]:
                     if queues.run(relay, context, name):
                         raise RuntimeError(f"the relay left a delivery to {name} for later")
                     relayed[name].append((calls.take(), len(receiver.requests) - before))
+            tags = _tag_reads(context, calls, event, notified[1])
     finally:
         receiver.close()
-    return _result(without, notified, relayed, command, time.monotonic() - started)
+    result = _result(without, notified, relayed, command, time.monotonic() - started)
+    return {**result, "tag_reads": tags}
 
 
 def _result(
@@ -165,6 +183,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         (f"... webhook ({formats})", f"{_calls(figure)}; the first of a relay instance: {secret} more")
         for formats, figure in webhooks
     ]
+    rest += [("... a route's Slack or Teams channel", _calls(kinds["chat"]))] if "chat" in kinds else []
     rest += [
         (
             f"... {'PagerDuty' if name == 'pagerduty' else 'JSM'}",
@@ -174,4 +193,13 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
         for name in ON_CALL
     ]
+    if "tag_reads" in result:
+        tags = result["tag_reads"]
+        rest.append(
+            (
+                "... a route by tags, a message about one node: its tags read",
+                f"**+{sum(tags['first'].values())}** for the node's first message ({operations(tags['first'])}); "
+                f"**+{sum(tags['kept'].values())}** for its next within 10 minutes (its tags kept)",
+            )
+        )
     return first + [(label, text, str(without["calls"]), "-") for label, text in rest]

@@ -155,7 +155,7 @@ def _local_environment(dynamodb_endpoint: str, moto_endpoint: str) -> None:
     for name in ENVIRONMENT_CLEARED:
         os.environ.pop(name, None)
     os.environ.update(local_aws_environment(dynamodb_endpoint, moto_endpoint, "ssm-event-notifier-bench"))
-    for service in ("SSM", "EVENTS"):
+    for service in ("SSM", "EVENTS", "EC2"):  # EC2: the tags routes by tags read
         os.environ[f"AWS_ENDPOINT_URL_{service}"] = moto_endpoint
     # The notification path without failure reads (the failing samples would read from nowhere here):
     # bench.failure_reasons measures what the reads cost, beside this setting, with a stand-in answering.
