@@ -1,13 +1,15 @@
 """`status` and `redrive` on a stack read from CloudFormation, as for a deployed stack: moto server's
 CloudFormation makes a buffer queue, its dead-letter queue and a table, and the tool finds them from the
-stack's template and resources. (moto's CloudFormation makes no alarm or function: what the functions do is
-tests/integration/test_redrive_local.py's.)"""
+stack's template and resources. moto's CloudFormation makes no alarm or function: the alarms and the
+functions' errors are read from moto's CloudWatch for a stack whose resources are named here (what the
+functions do is tests/integration/test_redrive_local.py's)."""
 
 from __future__ import annotations
 
 import json
 import os
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -15,6 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ssm_event_notifier.cli.commands import cli
+from ssm_event_notifier.cli.health import check
+from ssm_event_notifier.cli.stack_resources import Invoked, StackResources
 from tools.harness.endpoints import ENVIRONMENT_CLEARED, REGION
 from tools.harness.samples import load
 
@@ -83,3 +87,47 @@ def test_a_stack_that_is_not_there_is_said_so(deployed: tuple[str, Any]) -> None
     missing = run("status", "--stack", "NoSuchStack")
     assert missing.exit_code == 1
     assert "AWS:" in missing.output and "NoSuchStack" in missing.output
+
+
+def test_an_alarm_in_alarm_and_a_functions_errors_need_attention(deployed: tuple[str, Any]) -> None:
+    """As a deployed stack's: its alarm's state and its function's Errors metric, from CloudWatch (moto)."""
+    stack_name, _ = deployed
+    cloudwatch = boto3.client("cloudwatch")
+    alarm, function = f"{stack_name}-DeadLetters", f"{stack_name}-AmiNotifier"
+    template = {
+        "Resources": {
+            "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+            "AmiNotifier": {"Type": "AWS::Lambda::Function", "Properties": {}},
+        }
+    }
+    stack = StackResources(
+        stack_name, template, {"Alarm": alarm, "AmiNotifier": function}, boto3.client, lambda *_: Invoked(True, None)
+    )
+    assert check(stack).attention() == []
+
+    cloudwatch.put_metric_alarm(
+        AlarmName=alarm,
+        Namespace="AWS/SQS",
+        MetricName="ApproximateNumberOfMessagesVisible",
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="1 message waits")
+    cloudwatch.put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {
+                "MetricName": "Errors",
+                "Dimensions": [{"Name": "FunctionName", "Value": function}],
+                "Value": 3.0,
+                "Timestamp": datetime.now(UTC) - timedelta(minutes=5),  # five minutes ago: CloudWatch has them
+            }
+        ],
+    )
+    assert check(stack).attention() == [
+        f"alarm {alarm} is in ALARM: 1 message waits",
+        "AmiNotifier: 3 errors in the last 24 h",
+    ]
