@@ -40,7 +40,8 @@ def relay_one(record: SQSRecord, context: LambdaContext) -> dict[str, Any]:
         # API's answer, no secret) and when.
         receives = int(record.attributes.get("ApproximateReceiveCount") or 1)
         delay = deferrals.defer(record.event_source_arn, record.receipt_handle, receives, error.retry_after)
-        extra = {"message_id": record.message_id, "reason": str(error), "retry_in_seconds": delay}
+        extra: dict[str, Any] = {"message_id": record.message_id, "reason": str(error)}
+        extra |= {"retry_in_seconds": delay} if isinstance(delay, int) else {"retry_delay": delay}
         logger.warning("delivery deferred", extra=extra)
         count("RouteDeferred")
         raise

@@ -10,8 +10,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from notifier.observability import logger
-
 MAX_BACKOFF_SECONDS = 900
 MAX_VISIBILITY_SECONDS = 43_200  # the longest visibility timeout SQS takes
 
@@ -30,17 +28,16 @@ class Deferrals:
         self.sqs, self.first_seconds = sqs, first_seconds
         self._urls: dict[str, str] = {}
 
-    def defer(self, queue_arn: str, receipt_handle: str, receives: int, retry_after: float | None) -> int | None:
-        """The delay the message now waits; None when SQS did not take it (the message then comes back
-        after its queue's own visibility timeout: later or sooner, never lost)."""
+    def defer(self, queue_arn: str, receipt_handle: str, receives: int, retry_after: float | None) -> int | str:
+        """The delay the message now waits, or why SQS did not take it (the message then comes back after
+        its queue's own visibility timeout: later or sooner, never lost)."""
         delay = retry_delay(receives, self.first_seconds, retry_after)
         try:
             self.sqs.change_message_visibility(
                 QueueUrl=self._url(queue_arn), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
             )
         except (BotoCoreError, ClientError) as error:
-            logger.warning("retry delay not set", extra={"queue": queue_arn, "reason": str(error)})
-            return None
+            return f"retry delay not set: {type(error).__name__}: {error}"
         return delay
 
     def _url(self, queue_arn: str) -> str:
