@@ -88,6 +88,8 @@ def fresh(event: dict[str, Any]) -> dict[str, Any]:
     for field in ("command-id", "window-execution-id", "association-id", "execution-id"):
         if field in detail:
             detail[field] = str(uuid.uuid4())
+    if "ImageId" in detail:  # one message per image and state: a new image's state is news
+        detail["ImageId"] = f"ami-{uuid.uuid4().hex[:17]}"
     if "atTime" in detail:
         detail["atTime"] = now
     if detail.get("state") in ("OPEN", "CLOSED"):  # a transition: the other state than the start before

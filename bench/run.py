@@ -1,12 +1,13 @@
 """Run every benchmark once and write bench/results.json (see bench/__init__.py).
 
-    python -m bench.run [--quick] [--only cold_start|route_calls|notice_calls] [--out bench/results.json]
+    python -m bench.run [--quick] [--quiet] [--only cold_start|route_calls|notice_calls] [--out bench/results.json]
 
 --quick uses reduced sizes (a smoke run); `make bench` runs the full ones. --only cold_start measures
 the cold starts and the asset sizes alone (about 2 minutes) and puts them into the existing results,
 the other figures kept with the date of their own run (`make bench-cold-start`); --only route_calls the
 calls per new event with routes (under a minute, `make bench-route-calls`); --only notice_calls the
-advance notices' calls per look-ahead run (under a minute). Exit code 1 when the
+advance notices' calls per look-ahead run (under a minute). The soak shows a bar with its deliveries
+counted and their rate (on stderr; --quiet for none). Exit code 1 when the
 soak found an event lost or published twice outside the documented case, or the fleet or failure
 reasons benchmark found problems; figures that miss their goal are reported, not failed.
 """
@@ -27,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from rich.console import Console
 
 from bench import assets, calls, cold_start, cost, failure_reasons, fleet, notice_calls, report, route_calls, throughput
 from notifier.core.models import parse_event
 from notifier.core.render import render
+from ssm_event_notifier.cli.console import progress
 from tools import REPO_ROOT
 from tools.harness.endpoints import ENVIRONMENT_CLEARED, local_aws_environment
 from tools.harness.sdk_hooks import sdk_backoff_skipped
@@ -162,8 +165,9 @@ def _local_environment(dynamodb_endpoint: str, moto_endpoint: str) -> None:
     os.environ["FAILURE_READS"] = "0"
 
 
-def _soak(sizes: dict[str, int]) -> dict[str, Any]:
+def _soak(sizes: dict[str, int], quiet: bool) -> dict[str, Any]:
     dynamodb, sns, sqs = boto3.client("dynamodb"), boto3.client("sns"), boto3.client("sqs")
+    log = Console(stderr=True, highlight=False)
     with sdk_backoff_skipped():
         result = run_soak(
             sqs=sqs,
@@ -171,6 +175,7 @@ def _soak(sizes: dict[str, int]) -> dict[str, Any]:
             events=sizes["soak_events"],
             threads=SOAK_THREADS,
             timeout=SOAK_TIMEOUT,
+            progress=lambda total: progress(log, total, "soak deliveries", quiet),
         )
     result["attempt_timeout_seconds"] = SOAK_TIMEOUT
     result["sdk_backoff"] = "skipped (the SDK's retries themselves run)"
@@ -181,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (a smoke run)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (for CI logs)")
     parser.add_argument(
         "--only",
         choices=["cold_start", "route_calls", "notice_calls"],
@@ -220,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"throughput ({sizes['throughput_events']} events, handler and bare)")
             speed = throughput.measure(sizes["throughput_events"], sizes["rounds"], lambda: logs.bytes)
             _say(f"soak ({sizes['soak_events']} events, {SOAK_THREADS} threads)")
-            soak = _soak(sizes)
+            soak = _soak(sizes, args.quiet)
             _say(f"fleet ({sizes['fleet_instances']:,}-instance Run Command, then throttled)")
             scale = fleet.measure(host, sizes["fleet_instances"], failures=20)
             throttled = fleet.measure(

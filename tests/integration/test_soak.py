@@ -8,11 +8,14 @@ completed), never more than one.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from ssm_event_notifier.cli.console import progress
 from tools.harness.sdk_hooks import sdk_backoff_skipped
 from tools.harness.soak import KINDS, Resources, create_resources, delete_resources, run_soak
 
@@ -28,8 +31,17 @@ def resources(aws_env: None, dynamodb: Any, sns: Any, sqs: Any) -> Iterator[Reso
 
 
 def test_soak_every_event_notified_once_or_dead_lettered(sqs: Any, resources: Resources) -> None:
+    screen = io.StringIO()  # the bar `make bench` shows on a terminal
+    terminal = Console(file=screen, force_terminal=True, width=120)
     with sdk_backoff_skipped():
-        result = run_soak(sqs=sqs, resources=resources, events=EVENTS, threads=THREADS, timeout=0.5)
+        result = run_soak(
+            sqs=sqs,
+            resources=resources,
+            events=EVENTS,
+            threads=THREADS,
+            timeout=0.5,
+            progress=lambda total: progress(terminal, total, "soak deliveries", quiet=False),
+        )
 
     assert result["problems"] == [], result
     assert result["unique_events"] == EVENTS
@@ -44,3 +56,5 @@ def test_soak_every_event_notified_once_or_dead_lettered(sqs: Any, resources: Re
     assert (
         result["notifications_received"] == result["published_events"] + result["duplicates_published_documented_case"]
     )
+    deliveries = EVENTS + EVENTS // 10
+    assert "soak deliveries" in screen.getvalue() and f"{deliveries}/{deliveries}" in screen.getvalue()

@@ -28,6 +28,9 @@ from tools.harness.sdk_hooks import clients_hooked
 from tools.harness.subscribers import HttpSubscriber
 from tools.harness.tables import create_idempotency_table, unique_name
 
+# Given the number of deliveries, a context giving advance(outcome), called after each delivery.
+Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[str], None]]]
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -143,8 +146,10 @@ def run_soak(
     twice_share: float = 0.10,
     fault_share: float = 0.05,
     seed: int = 5,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Deliver the plan from `threads` threads (see create_resources for what it needs)."""
+    """Deliver the plan from `threads` threads (see create_resources for what it needs). `progress(total)`,
+    given the number of deliveries, gives the `advance(outcome)` called after each one (the bench's bar)."""
     table_name, topic_arn, dead_letter_queue_url = (
         resources.table_name,
         resources.topic_arn,
@@ -183,20 +188,28 @@ def run_soak(
             except BaseException as error:  # a bug of the harness or the handler: report it
                 with lock:
                     crashes.append(f"{event.get('id')}: {type(error).__name__}: {error}")
+                    advance("crashed")
                 continue
             with lock:
                 deliveries.append(delivery)
+                advance(delivery.outcome)
 
     started = time.monotonic()
-    pool = [threading.Thread(target=worker, name=f"soak-{i}") for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    with (progress or _unshown)(len(work.deliveries)) as advance:  # the workers call it
+        pool = [threading.Thread(target=worker, name=f"soak-{i}") for i in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
     elapsed = time.monotonic() - started
     copies = Counter(resources.subscriber.copies)  # complete: SNS posts before Publish returns
     dead = Counter(record["requestPayload"]["id"] for record in dead_letters(sqs, dead_letter_queue_url))
     return summarize(work, deliveries, copies, dead, crashes, elapsed, threads)
+
+
+@contextlib.contextmanager
+def _unshown(total: int) -> Iterator[Callable[[str], None]]:
+    yield lambda outcome: None
 
 
 @dataclass(frozen=True)
