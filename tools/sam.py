@@ -8,8 +8,10 @@ invoke: against local stand-ins, started and left running (or those an earlier r
 --keep`, left running: a second invocation of the same event is then a duplicate, as in Lambda), their
 resources created from the template, an env-vars file written for every function, then `sam local invoke`;
 prints what the subscriber queue received, as `make demo` does. FUNCTION is a short name (ami,
-run-command, calendar-reconciler, notices, ...), a construct id (AmiNotifier) or a logical id; a scheduled
-function takes examples/scheduled-event.json (the Friday afternoon of `make demo`, whose windows the reads
+run-command, calendar-reconciler, notices, ...), a construct id (AmiNotifier) or a logical id; a function
+that reads the queue EventBridge feeds (instance-events) takes a sample event too, handed to it as SQS would,
+in a batch of one record (the digest sweeper then sends its message); a scheduled function takes
+examples/scheduled-event.json (the Friday afternoon of `make demo`, whose windows the reads
 stand-in serves from examples/notices). --image: the runtime
 image, by default (auto) this machine's stand-in when one is built (`image`), else AWS's from its public
 registry, else (no registry reachable) a stand-in built now. Exit code 0 when the function notified or
@@ -26,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,11 +38,12 @@ from tools.harness.docker_engine import DockerUnavailable, bridged, docker_engin
 from tools.harness.endpoints import function_environment as stand_ins_environment
 from tools.harness.lambda_image import AWS_IMAGE, ensure_image, image_exists, image_tag, installation
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import OK_OUTCOMES, ReplayedEvent
+from tools.harness.outcomes import OK_OUTCOMES, ReplayedEvent, batch_outcome
 from tools.harness.replayer import Replayer
 from tools.harness.sam_cli import find_sam, local_invoke
 from tools.harness.sam_env import ENDPOINT_PREFIX, deployed_env_vars, local_env_vars, write_env_vars
 from tools.harness.samples import CALENDAR_DOCUMENTS
+from tools.harness.sqs_records import sqs_record
 from tools.harness.stand_ins import kept_stand_ins, stand_ins
 from tools.harness.template import LOCAL_OUTDIR, Template, ensure_synthesized
 from tools.replay_output import print_human
@@ -91,6 +95,18 @@ def sam_env_vars(template: Template, stack: LocalStack, reach: dict[str, str], c
     return write_env_vars(local_env_vars(template, stack, {**endpoints, "MONITORED_CALENDARS": calendars}), ENV_VARS)
 
 
+def fed_queue(template: Template, function: str) -> str | None:
+    """The queue that rules feed with events and `function` reads (instance-events: the buffer), if any."""
+    fed = {queue for rule in template.rules() for queue in rule.target_queues}
+    mappings = template.event_source_mappings()
+    return next((m.queue for m in mappings if m.function == function and m.queue in fed), None)
+
+
+def as_queued(events: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """Events as Lambda hands them from the queue: one SQS record each, the event its body."""
+    return {"Records": [sqs_record(str(uuid.uuid4()), json.dumps(event), queue_arn) for event in events]}
+
+
 def invoke(args: argparse.Namespace, log: Any, out: Any) -> int:
     template = Template(ensure_synthesized(log=log))
     spec = template.find_function(args.function)
@@ -104,11 +120,16 @@ def invoke(args: argparse.Namespace, log: Any, out: Any) -> int:
         stack = LocalStack(template, endpoints).deploy()
         replayer = Replayer(template, stack, {}, None)
         replayer.received()  # what earlier runs left in the subscriber queue is theirs
+        queue = fed_queue(template, spec.logical_id)
+        if queue and "Records" not in event:
+            event_path = LOCAL_OUTDIR / "sam-event.json"
+            event_path.write_text(json.dumps(as_queued([event], stack.attributes[(queue, "Arn")]), indent=2))
+            print(f"{args.event}: handed over as SQS would, from {template.construct_path(queue)}", file=log)
         with bridged(endpoints) as reach:
             env_vars = sam_env_vars(template, stack, reach, endpoints["calendars"])
             print(
-                f"sam local invoke -t {repo_relative(template.path)} {spec.construct_id} -e {args.event} "
-                f"--env-vars {repo_relative(env_vars)}"
+                f"sam local invoke -t {repo_relative(template.path)} {spec.construct_id} "
+                f"-e {repo_relative(event_path)} --env-vars {repo_relative(env_vars)}"
                 + (f" --invoke-image {image} --skip-pull-image" if image else ""),
                 file=log,
             )
@@ -120,9 +141,13 @@ def invoke(args: argparse.Namespace, log: Any, out: Any) -> int:
         delivery.error = ": ".join(invocation.error) if invocation.error else None
         delivery.logs = invocation.logs
         delivery.notifications = replayer.received()
-    if delivery.outcome == "notified" and not delivery.notifications:  # as the replay names such runs
-        answer = invocation.answer
-        delivery.outcome = "recorded" if isinstance(answer, dict) and "batchItemFailures" in answer else "checked"
+    answer = invocation.answer
+    if delivery.outcome == "notified" and isinstance(answer, dict) and "batchItemFailures" in answer:
+        records = len(event["Records"]) if "Records" in event else 1
+        failed = len(answer["batchItemFailures"])
+        delivery.outcome, delivery.error = batch_outcome(failed, records, True, invocation.logs, "")
+    elif delivery.outcome == "notified" and not delivery.notifications:  # as the replay names such runs
+        delivery.outcome = "checked"
     print_human(delivery, verbose=True, out=out)
     print(f"sam local invoke: {invocation.seconds:.1f} s; {len(delivery.notifications)} messages received", file=log)
     return 0 if delivery.outcome in OK_OUTCOMES else 1

@@ -18,6 +18,7 @@ from tests.infra.conftest import resources, synthesize
 from tools.harness.endpoints import function_environment
 from tools.harness.sam_env import deployed_env_vars
 from tools.harness.template import Template
+from tools.sam import as_queued, fed_queue
 
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[os.uname().machine]
 
@@ -121,3 +122,18 @@ def test_the_env_vars_file_of_a_deployed_stack_names_its_resources_and_aws_own_e
         template, [s for s in summaries if "Idempotency" not in s["LogicalResourceId"]], "us-gov-west-1"
     )
     assert unresolved and all("IDEMPOTENCY_TABLE_NAME" in line or "does not have" in line for line in unresolved)
+
+
+def test_sam_invoke_hands_a_sample_to_the_buffers_reader_as_sqs_would(local_template, tmp_path):
+    """`make sam-invoke FUNCTION=instance-events EVENT=<a sample>`: the sample in a batch of one record of the
+    queue the rules feed; a function that rules invoke gets the sample itself."""
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(local_template))
+    template = Template(path)
+    queue = fed_queue(template, template.find_function("instance-events").logical_id)
+    assert queue is not None and template.construct_path(queue).endswith("/Buffer")
+    assert fed_queue(template, template.find_function("ami").logical_id) is None
+    sample = json.loads((Path(__file__).parents[2] / "events/run-command/command-failed.json").read_text())
+    (record,) = as_queued([sample], "arn:aws:sqs:us-east-1:123456789012:buffer")["Records"]
+    assert json.loads(record["body"]) == sample and record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:buffer"

@@ -19,7 +19,7 @@ from tests.sam.conftest import RECONCILED, SamStack, scheduled_event
 from tools import REPO_ROOT
 from tools.harness.sam_cli import SAM_PATH_WARNING, SamInvocation
 from tools.harness.samples import load
-from tools.harness.sqs_records import sqs_record
+from tools.sam import as_queued, fed_queue
 
 # Each function EventBridge invokes, with a sample of its families.
 EVENT_FUNCTIONS = {
@@ -121,10 +121,11 @@ def test_the_notices_function_announces_the_windows_due_as_of_its_event_once(sam
 def test_a_run_command_recorded_from_the_buffer_is_digested_by_the_sweeper_once(sam_stack: SamStack):
     """The buffer's batch (the command's status and its one invocation's) recorded by InstanceEvents, without a
     message; then one digest from the sweeper, and nothing from its next run."""
-    (mapping,) = sam_stack.template.event_source_mappings()
-    queue_arn = sam_stack.stack.attributes[(mapping.queue, "Arn")]
+    reader = sam_stack.template.find_function("instance-events").logical_id
+    queue = fed_queue(sam_stack.template, reader)
+    assert queue is not None
     events = [load("run-command/invocation-failed"), load("run-command/command-failed")]
-    batch = {"Records": [sqs_record(str(uuid.uuid4()), json.dumps(event), queue_arn) for event in events]}
+    batch = as_queued(events, sam_stack.stack.attributes[(queue, "Arn")])  # as `make sam-invoke` hands them
     invocation, received = sam_stack.invoke("InstanceEvents", batch)
     ran(invocation, "notified")
     assert invocation.answer == {"batchItemFailures": []}

@@ -80,3 +80,19 @@ def logged_errors(logs: list[str]) -> list[str]:
             if reason not in reasons:
                 reasons.append(reason)
     return reasons
+
+
+def batch_outcome(failed: int, records: int, returned: bool, logs: list[str], error: str) -> tuple[str, str | None]:
+    """(outcome, error) of a batch of `records` of which `failed` were handed back (or the whole batch
+    raised: `returned` False, `error` what it raised): "failed", "rejected" (refused records, sent to the
+    dead-letter queue by the function itself, with their reasons) or "recorded"."""
+    refused = refused_records(logs)
+    if failed:
+        if returned:  # it returned them in batchItemFailures: only its logs may say why
+            reasons = logged_errors(logs) or ["reported failed by the function, which logged no reason"]
+        else:
+            reasons = logged_errors(logs) or [last_line(error)]
+        return "failed", f"{failed} of {records} records failed: {'; '.join(reasons)}"
+    if refused:
+        return "rejected", f"{len(refused)} of {records} records refused: {'; '.join(dict.fromkeys(refused))}"
+    return "recorded", None

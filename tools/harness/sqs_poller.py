@@ -16,7 +16,7 @@ from typing import Any
 
 from tools.harness.lambda_runner import Invocation
 from tools.harness.local_stack import LocalStack
-from tools.harness.outcomes import ReplayedEvent, last_line, logged_errors, refused_records
+from tools.harness.outcomes import ReplayedEvent, batch_outcome
 from tools.harness.sqs_records import received_record
 from tools.harness.template import EventSourceMappingSpec, Template
 
@@ -138,22 +138,14 @@ class QueuePoller:
             self.sqs.change_message_visibility(
                 QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
-        refused = refused_records(invocation.logs)
-        if failed:
-            delivery.outcome = "failed"
-            if invocation.ok:  # it returned them in batchItemFailures: only its logs may say why
-                reasons = logged_errors(invocation.logs) or ["reported failed by the function, which logged no reason"]
-            else:
-                reasons = logged_errors(invocation.logs) or [
-                    last_line(f"{invocation.error_type}: {invocation.error_message}")
-                ]
-            delivery.error = f"{len(failed)} of {len(messages)} records failed: {'; '.join(reasons)}"
-        elif refused:  # sent to the dead-letter queue by the function, with the reason, once
-            delivery.outcome = "rejected"
-            delivery.error = f"{len(refused)} of {len(messages)} records refused: {'; '.join(dict.fromkeys(refused))}"
-            if mapping.dead_letter_queue:
-                delivery.dead_letter_queue = self.stack.attributes[(mapping.dead_letter_queue, "QueueName")]
-        else:
-            delivery.outcome = "recorded"
+        delivery.outcome, delivery.error = batch_outcome(
+            len(failed),
+            len(messages),
+            invocation.ok,
+            invocation.logs,
+            f"{invocation.error_type}: {invocation.error_message}",
+        )
+        if delivery.outcome == "rejected" and mapping.dead_letter_queue:  # the function sent them there, once
+            delivery.dead_letter_queue = self.stack.attributes[(mapping.dead_letter_queue, "QueueName")]
         delivery.notifications = self.received()
         return delivery
