@@ -10,7 +10,7 @@ resources created from the template, an env-vars file written for every function
 prints what the subscriber queue received, as `make demo` does. FUNCTION is a short name (ami,
 run-command, calendar-reconciler, notices, ...), a construct id (AmiNotifier) or a logical id; a function
 that reads the queue EventBridge feeds (instance-events) takes a sample event too, handed to it as SQS would,
-in a batch of one record (the digest sweeper then sends its message); a scheduled function takes
+in a batch of one record (the digest sweeper sends its message a minute later); a scheduled function takes
 examples/scheduled-event.json (the Friday afternoon of `make demo`, whose windows the reads
 stand-in serves from examples/notices). --image: the runtime
 image, by default (auto) this machine's stand-in when one is built (`image`), else AWS's from its public
