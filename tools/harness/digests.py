@@ -3,6 +3,7 @@ tests of what consumes digests: the route relay's incidents, the chat card."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from notifier.core.render import Notification
@@ -13,8 +14,8 @@ from ssm_event_notifier.contract.catalog import EVENT_TYPES
 SWEPT_AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def run_digest(kind: str, run: str, status: str, **fields: str) -> Notification:
-    """The digest of run `run` (its id) of an operation of `kind`, one item ending `status`, in
+def run_digest(kind: str, run: str, status: str, items: Sequence[str] = ("i-0001",), **fields: str) -> Notification:
+    """The digest of run `run` (its id) of an operation of `kind`, its `items` (instances) ending `status`, in
     123456789012/eu-west-1; `fields` are the operation's recorded fields (a window's id, a document's name)."""
     family = next(event_type.family for event_type in EVENT_TYPES if event_type.operation == kind)
     record = OperationRecord(
@@ -27,5 +28,5 @@ def run_digest(kind: str, run: str, status: str, **fields: str) -> Notification:
         final_status=status,
         final_time="2026-03-02T10:20:00Z",
     )
-    items = [ItemState("i-0001", status, "2026-03-02T10:10:00Z")]
-    return render_digest(summarize(record, items, [], SWEPT_AT))
+    states = [ItemState(item, status, "2026-03-02T10:10:00Z") for item in items]
+    return render_digest(summarize(record, states, [], SWEPT_AT))

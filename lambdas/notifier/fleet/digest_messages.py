@@ -21,7 +21,7 @@ from notifier.core.render import (
     make_subject,
     to_ascii,
 )
-from notifier.fleet.observations import iso
+from notifier.fleet.observations import iso, items_digest
 from notifier.fleet.summaries import STATUS_MAX, Digest, ItemState, duration_text
 from ssm_event_notifier.contract.catalog import (
     DIGEST_DETAIL_TYPE,
@@ -237,6 +237,7 @@ def _render(digest: Digest, listed: int, report: FailureReport | None, origin: O
             "final": digest.final,
             "lastKnownStatus": record.last_status,
             "expiresAt": iso(record.expires_at),
+            "itemsDigest": items_digest(item.key for item in digest.instances),
         },
         "total": digest.total,
         "counts": digest.counts,

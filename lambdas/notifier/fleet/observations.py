@@ -8,6 +8,7 @@ Which detail-types belong to which kind of operation, and in which role, is cata
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -190,6 +191,14 @@ def parameters_digest(fields: dict[str, str]) -> dict[str, str]:
     on-call tool (routes/incidents.py), while each run has a command id of its own."""
     parameters = fields.get("parameters")
     return {"parameters_digest": hashlib.sha256(parameters.encode()).hexdigest()[:16]} if parameters else {}
+
+
+def items_digest(keys: Iterable[str]) -> str | None:
+    """A short digest of the items an operation's message is about (a command's instances, its targets),
+    whatever their order: the same document with the same parameters on the same instances is the same
+    thing to an on-call tool; on other instances, another (routes/incidents.py)."""
+    listed = sorted(set(keys))
+    return hashlib.sha256("\n".join(listed).encode()).hexdigest()[:16] if listed else None
 
 
 def observe(parsed: SsmEvent, scope: Scope = SINGLE_ACCOUNT) -> Observation:

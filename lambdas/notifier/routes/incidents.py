@@ -16,7 +16,9 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "ami": ("resources",),
     "run-command": ("document_name", "resources"),
     "maintenance-window": ("resources",),
-    "automation": ("definition",),
+    # Each execution its own: a runbook's events name neither its targets nor its parameters, and the same
+    # runbook succeeding elsewhere must not resolve this failure.
+    "automation": ("execution_id",),
     "state-manager": ("association_id", "instance_id", "document_name"),
     "compliance": ("compliance_type", "resource_id"),
     "parameter-store": ("resources",),
@@ -25,14 +27,15 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "ops-center": ("ops_item_id",),
     "inventory": ("type_name", "resource_id"),
 }
-# What one incident about a fleet-wide operation is about, by kind: fields of the digest's operation. Each
-# run of a command, window or runbook has an id of its own; the next run of the same thing must update (or
-# resolve) the incident the last one opened. The other kinds' keys (an association, a compliance type and
-# baseline) already stay the same from run to run.
+# What one incident about a fleet-wide operation is about, by kind: fields of the digest's operation, every
+# one of them present (else the run's own key). Each run of a command or window has an id of its own; the
+# next run of the same thing must update (or resolve) the incident the last one opened: the same window, or
+# the same document with the same parameters on the same instances. An automation execution keeps its own
+# key (see IDENTITY); the other kinds' keys (an association, a compliance type and baseline) already stay
+# the same from run to run.
 OPERATION_IDENTITY: dict[str, tuple[str, ...]] = {
-    "command": ("document_name", "parameters_digest"),
+    "command": ("document_name", "parameters_digest", "itemsDigest"),
     "window-execution": ("window_id",),
-    "automation": ("definition",),
 }
 KEY_MAX = 255  # PagerDuty's dedup_key; JSM's alias takes 512
 
@@ -50,14 +53,15 @@ def action_of(document: dict[str, Any]) -> Action | None:
 
 
 def incident_key(document: dict[str, Any]) -> str:
-    """Stable per document and parameters of a command, window, runbook, association, calendar, image or
-    parameter: "<account>/<region>/<what>"."""
+    """Stable per document, parameters and instances of a command, window, association, calendar, image or
+    parameter, and per runbook execution: "<account>/<region>/<what>"."""
     where = f"{document.get('account', '-')}/{document.get('region', '-')}"
     if document.get("detailType") == DIGEST_DETAIL_TYPE:
         operation = document.get("operation") or {}
         kind = str(operation.get("kind", "-"))
-        same = [str(operation[name]) for name in OPERATION_IDENTITY.get(kind, ()) if operation.get(name)]
-        if same:
+        identity = OPERATION_IDENTITY.get(kind, ())
+        same = [str(operation.get(name) or "") for name in identity]
+        if identity and all(same):
             return f"{where}/{kind}/{'/'.join(same)}"[:KEY_MAX]
         return f"{where}/{operation.get('key', document.get('subject', '-'))}"[:KEY_MAX]
     family = str(document.get("family", "-"))
