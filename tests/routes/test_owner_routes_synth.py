@@ -64,8 +64,12 @@ def test_a_route_by_tags_is_relayed_its_addresses_on_its_own_topic_and_the_sweep
             == sweeper["Environment"]["Variables"]["ROUTE_OWNER_TAGS"]
         )
         assert {"ec2:DescribeTags", "ssm:ListTagsForResource"} <= _actions(template, function)
-    _, ami = _function(template, "handlers.ami.handler")
-    assert "ROUTE_OWNER_TAGS" not in ami["Environment"]["Variables"]
+    # Not the functions whose messages name no node: an image's, a Maintenance Window's (its target's
+    # invocation names none; its fleet message, the sweeper's, names the instances).
+    for handler in ("handlers.ami.handler", "handlers.maintenance_window.handler"):
+        _, other = _function(template, handler)
+        assert "ROUTE_OWNER_TAGS" not in other["Environment"]["Variables"], handler
+        assert "ec2:DescribeTags" not in _actions(template, other), handler
 
 
 def _actions(template: dict[str, Any], function: dict[str, Any]) -> set[str]:
@@ -106,6 +110,20 @@ def test_without_a_route_by_tags_the_sweeper_reads_no_tags(tmp_path: Path) -> No
         (
             {"tags": {"Team": ["web"]}, "detailTypes": ["Parameter Store Change"]},
             {},
+            "match.tags: none of match.detailTypes is of a message about instances",
+        ),
+        # Of a family about nodes, but naming none: a command's own status, a window target's invocation.
+        (
+            {"tags": {"Team": ["web"]}, "detailTypes": ["EC2 Command Status-change Notification"]},
+            {},
+            "match.tags: none of match.detailTypes is of a message about instances",
+        ),
+        (
+            {
+                "tags": {"Team": ["web"]},
+                "detailTypes": ["Maintenance Window Task Target Invocation State-change Notification"],
+            },
+            {"perInstanceNotifications": "each"},
             "match.tags: none of match.detailTypes is of a message about instances",
         ),
     ],

@@ -41,9 +41,23 @@ OWNER_FAMILIES = (
     "node-access",
     "inventory",
 )
+# The fields that name the one instance or managed node a message is about (the catalog's models name them so).
+NODE_FIELDS = ("instance_id", "resource_id", "node")
+# The detail-types of a message about one node (a Maintenance Window target's invocation names none: its
+# window's fleet message names the instances).
+NODE_DETAIL_TYPES = frozenset(
+    e.detail_type
+    for e in EVENT_TYPES
+    if e.family in OWNER_FAMILIES and any(field in NODE_FIELDS for _, field in e.key_fields)
+)
 # The functions that read those tags: the digest sweeper (a fleet's message) and the event functions of
-# those families (a message about one node).
-OWNER_TAG_READERS = ("digest-sweeper", *sorted({f.function for f in FAMILIES if f.name in OWNER_FAMILIES}))
+# messages about one node.
+OWNER_TAG_READERS = (
+    "digest-sweeper",
+    *sorted(
+        {f.function for f in FAMILIES for e in EVENT_TYPES if e.family == f.name and e.detail_type in NODE_DETAIL_TYPES}
+    ),
+)
 # What an account id, a region and an e-mail address look like (the settings check them the same way).
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -160,9 +174,9 @@ def check_can_match(
                 f"{where}: match.tags: only messages about instances carry tags (families "
                 f"{', '.join(OWNER_FAMILIES)}), and the route matches none of those enabled: it can never match"
             )
-        about_nodes = {e.detail_type for e in EVENT_TYPES if e.family in OWNER_FAMILIES} | {DIGEST_DETAIL_TYPE}
-        if detail_types and not set(detail_types) & about_nodes:
+        if detail_types and not set(detail_types) & (NODE_DETAIL_TYPES | {DIGEST_DETAIL_TYPE}):
             raise RouteError(
                 f"{where}: match.tags: none of match.detailTypes is of a message about instances (a fleet "
-                f"operation's {DIGEST_DETAIL_TYPE}, or an event of {', '.join(OWNER_FAMILIES)}): it can never match"
+                f"operation's {DIGEST_DETAIL_TYPE}, or an event about one node: "
+                f"{', '.join(sorted(NODE_DETAIL_TYPES))}): it can never match"
             )

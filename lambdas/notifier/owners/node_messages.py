@@ -15,14 +15,11 @@ from notifier.core.render import Notification
 from notifier.owners.instance_tags import InstanceTags, is_instance, tag_reader
 from notifier.owners.views import UNREAD_KEY, OwnerRoute, owner_routes, tag_keys
 from ssm_event_notifier.contract.environment import Organization, RouteOwners
-from ssm_event_notifier.contract.route_match import OWNER_ATTRIBUTE
-
-# The fields that name the node a message is about, first found first (the catalog's models name them so).
-NODE_FIELDS = ("instance_id", "resource_id", "node")
+from ssm_event_notifier.contract.route_match import NODE_FIELDS, OWNER_ATTRIBUTE
 
 
 def node_of(document: dict[str, Any]) -> str | None:
-    """The instance or managed node a message is about, if it is about one."""
+    """The instance or managed node a message is about, if it is about one (its first field of NODE_FIELDS)."""
     fields = document.get("fields") or {}
     return next((str(fields[name]) for name in NODE_FIELDS if is_instance(str(fields.get(name) or ""))), None)
 
