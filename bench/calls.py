@@ -24,6 +24,9 @@ from tools.harness.sdk_hooks import Calls, clients_hooked
 # state, and for an edit reads the version it replaced and keeps the last version audited; the API
 # audit claims its burst window first (one more write per new call).
 EXEMPT = ("calendar", "calendar-edits", "api-audit")
+# Families with one more conditional write by design, shown on a row of their own (and priced with the rest):
+# an AMI's first report of an image state claims it, so that EC2's two reports of it make one message.
+CLAIMED = ("ami",)
 
 
 def operations(counts: Mapping[str, float]) -> str:
@@ -56,24 +59,30 @@ def measure() -> dict[str, Any]:
         seen["duplicate"].append(calls.take())
         if first.get("duplicate") or not again.get("duplicate"):
             raise RuntimeError(f"{path}: expected a notification, then a duplicate: {first}, {again}")
-    table: dict[str, dict[str, Any]] = {
-        name: {
-            "samples": len(seen["new"]),
-            "new": max(sum(count.values()) for count in seen["new"]),
-            "duplicate": max(sum(count.values()) for count in seen["duplicate"]),
-            "new_by_operation": _mean(seen["new"]),
-            "duplicate_by_operation": _mean(seen["duplicate"]),
+    return summary(
+        {
+            name: {
+                "samples": len(seen["new"]),
+                "new": max(sum(count.values()) for count in seen["new"]),
+                "duplicate": max(sum(count.values()) for count in seen["duplicate"]),
+                "new_by_operation": _mean(seen["new"]),
+                "duplicate_by_operation": _mean(seen["duplicate"]),
+            }
+            for name, seen in families.items()
         }
-        for name, seen in families.items()
-    }
-    counted = [name for name in table if name not in EXEMPT]
+    )
+
+
+def summary(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the families' table: the worst family with a goal, and the others each on its own."""
+    counted = [name for name in table if name not in EXEMPT + CLAIMED]
     return {
         "calls_per_new_event": max(table[name]["new"] for name in counted),
         "calls_per_duplicate": max(table[name]["duplicate"] for name in counted),
-        "goal": "<= 3 per new event and <= 1 per duplicate, outside the calendar and API audit families",
+        "goal": "<= 3 per new event and <= 1 per duplicate, outside the calendar, API audit and AMI families",
         **{
             name.replace("-", "_"): {key: table[name][key] for key in ("new", "duplicate")} if name in table else None
-            for name in EXEMPT
+            for name in EXEMPT + CLAIMED
         },
         "families": table,
     }
