@@ -5,4 +5,6 @@ handler of that process (pytest-xdist runs unit and integration files in one wor
 
 import os
 
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "SsmEventNotifierTest")
+from tools.harness.endpoints import METRICS_NAMESPACE
+
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)

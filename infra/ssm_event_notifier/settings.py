@@ -272,7 +272,7 @@ class NotifierSettings:
         (),
         routes,
         "the routes file (YAML, or JSON): each team's messages to its own destinations (see Routes); "
-        "this repository's app reads `routes.yaml` when it exists",
+        "this repository's app reads `routes.yaml` (or `routes.yml`, `routes.json`: one of them) when it exists",
         shown="`routes.yaml` if present",
     )
     calendars: Mapping[str, str] = setting(

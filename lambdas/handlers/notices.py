@@ -133,8 +133,9 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     count("NoticeCorrections", corrections)
     count("NoticeReadCalls", calls)
     if unread:
-        # Raise, so that the error alarm tells the alarm topic; the next run reads them again.
-        count("NoticePlacesUnread", len(unread))
+        # A place's windows or a window's schedule not read. Raise, so that the error alarm tells the alarm
+        # topic; the next run reads them again.
+        count("NoticeReadsFailed", len(unread))
         raise NoticesIncomplete("; ".join(unread))
     return {"notices": [n.subject for n in published], "calls": calls, "at": now.isoformat()}
 

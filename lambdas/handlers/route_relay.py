@@ -17,9 +17,10 @@ from ssm_event_notifier.contract.routes_file import relayed_destinations
 
 dedupe = Dedupe.read()
 relaying = RouteRelaying.read()
+sqs = boto3.client("sqs")  # one client: the relay's, and the deferrals' visibility changes
 relay = RouteRelay(
     sns=boto3.client("sns"),
-    sqs=boto3.client("sqs"),
+    sqs=sqs,
     dynamodb=boto3.client("dynamodb"),
     secrets=Secrets(partial(boto3.client, "secretsmanager")),
     destinations=relayed_destinations(relaying.destinations),
@@ -29,7 +30,7 @@ relay = RouteRelay(
     jsm_url=relaying.jsm_url,
 )
 refused = RefusedEvents(partial(boto3.client, "sqs"), DeadLetterSending.read().queue_url)
-deferrals = Deferrals(boto3.client("sqs"), relaying.retry_first_seconds)
+deferrals = Deferrals(sqs, relaying.retry_first_seconds)
 
 
 def relay_one(record: SQSRecord, context: LambdaContext) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from notifier.core.envelopes import notification_of
 from notifier.delivery.publisher import Publisher
 from notifier.fleet.owner_digests import OwnerSplit
 from notifier.fleet.summaries import ItemState, OperationRecord, summarize
+from notifier.owners import instance_tags
 from notifier.owners.instance_tags import InstanceTags
 from notifier.owners.views import OWNERS_KEY, UNREAD_KEY, OwnerRoute, owner_view
 from tools.harness.tables import unique_name
@@ -174,3 +175,42 @@ def test_in_organization_mode_a_members_tags_are_read_through_its_reader_role(
     notification = split.render(summarize(record, items, [], NOW), None, None)
     view = notification.document[OWNERS_KEY]["web-owners"]
     assert "2 of your 2 instances failed" in view["subject"]
+
+
+def _relayed(document: dict[str, Any], owner_routes: str) -> Any:
+    body = {
+        "Type": "Notification",
+        "MessageId": "m-2",
+        "Message": json.dumps(document),
+        "MessageAttributes": {"owner_routes": {"Type": "String.Array", "Value": owner_routes}},
+    }
+    return notification_of(json.dumps(body))
+
+
+def test_a_message_about_one_node_goes_whole_to_its_owners_routes_only() -> None:
+    """The one-node case (no views): the routes named in owner_routes get it whole, another route nothing, and
+    an attribute that is not the functions' own (unparseable) gives it to no route by tags, at once."""
+    document = {"version": "1", "subject": "[WARNING] Access request", "fields": {"node": "i-0a00000000000001"}}
+    relayed = _relayed(document, '["db-owners"]')
+    whole = owner_view(relayed, "db-owners")
+    assert whole is not None and whole.document == document and "owner_routes" not in whole.attributes
+    assert owner_view(relayed, "web-owners") is None
+    for broken in ('["db-owners"', '{"db-owners": 1}'):
+        assert owner_view(_relayed(document, broken), "db-owners") is None
+
+
+def test_a_warm_function_keeps_a_bounded_number_of_answers_the_newest(
+    tagged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(instance_tags, "KEPT_MAX", 4)
+    ec2 = boto3.client("ec2", region_name=REGION)
+    calls: list[str] = []
+    ec2.meta.events.register("before-call.ec2.DescribeTags", lambda **kwargs: calls.append("DescribeTags"))
+    tags = InstanceTags(lambda account, region: (ec2, boto3.client("ssm", region_name=region)), ("Team",))
+    for instance in WEB[:10]:
+        assert tags.read("123456789012", REGION, [instance]).tags == {instance: {"Team": "web"}}
+    assert len(calls) == 10
+    tags.read("123456789012", REGION, [WEB[9]])  # the newest: still kept
+    assert len(calls) == 10
+    tags.read("123456789012", REGION, [WEB[0]])  # the oldest: dropped, read again
+    assert len(calls) == 11

@@ -75,7 +75,7 @@ def test_a_routes_email_address_is_listed_with_its_subscriptions_state_and_sent_
     tested = run(stack, "test-route", "payments-team", "--secrets", str(secrets))
     assert tested.exit_code == 0, tested.output
     (row,) = [line for line in tested.output.splitlines() if "payments@example.com" in line]
-    assert "email" in row and "confirmed" in row, tested.output  # moto confirms every subscription
+    assert "email" in row and "confirmed" in row and "not confirmed" not in row, tested.output  # moto confirms
     assert "no test sent" in tested.output
     (webhook,) = [line for line in tested.output.splitlines() if "payments-team/1" in line]
     assert "delivered" in webhook
@@ -86,3 +86,6 @@ def test_an_unknown_route_is_refused_naming_the_routes(stack: LocalStack) -> Non
     tested = run(stack, "test-route", "no-such-team")
     assert tested.exit_code == 2
     assert "data-team" in tested.output and "web-owners" in tested.output
+    unnamed = run(stack, "test-route")  # with routes, a test goes through one of them
+    assert unnamed.exit_code == 2
+    assert "name a route" in unnamed.output and "data-team" in unnamed.output, unnamed.output

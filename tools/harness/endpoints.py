@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 REGION = "us-east-1"
+METRICS_NAMESPACE = "SsmEventNotifierTest"  # the functions' metrics in local runs and tests
 ACCOUNT = "123456789012"
 # Where boto3 sends a service no test has a local endpoint for: a closed port, never AWS.
 NOWHERE = "http://127.0.0.1:9"
@@ -54,7 +55,7 @@ def local_aws_environment(
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_endpoint,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": service_name,
-        "POWERTOOLS_METRICS_NAMESPACE": "SsmEventNotifierTest",
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
 

@@ -184,6 +184,8 @@ def check_route(stack: StackResources, name: str | None) -> list[Accepted]:
     routes = sorted({destination.route for destination in destinations.values()} | set(emails))
     if not routes:
         return _publish(stack, name or "default")
+    if name is None:
+        raise KeyError(f"name a route of stack {stack.name}: {', '.join(routes)}")
     if name not in routes:
         raise KeyError(f"no route {name!r} in stack {stack.name}; routes: {', '.join(routes)}")
     topic = _notification_topic(stack)

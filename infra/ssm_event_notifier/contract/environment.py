@@ -234,14 +234,14 @@ class RouteRelaying(FunctionEnvironment):
     pagerduty_url: str = _variable("PAGERDUTY_EVENTS_URL", default=PAGERDUTY_EVENTS_URL)
     jsm_url: str = _variable("JSM_ALERTS_URL", default=JSM_ALERTS_URL)
     # How long a message that could not be delivered now (429, 5xx, no answer) waits before its second try;
-    # each later try waits twice as long, up to 15 minutes (notifier.routes.retry_delay).
+    # each later try waits twice as long, up to 15 minutes (notifier.routes.retries.retry_delay).
     retry_first_seconds: int = _variable("ROUTE_RETRY_FIRST_SECONDS", int, 30)
 
 
 @dataclass(frozen=True)
 class RouteOwners(FunctionEnvironment):
-    """The routes that match on tags (the digest sweeper): a JSON object, route name -> {tag key: [values]}.
-    Empty: no route does, and no tag is read."""
+    """The routes that match on tags (the digest sweeper, and the event functions of messages about one node):
+    a JSON object, route name -> {tag key: [values]}. Empty: no route does, and no tag is read."""
 
     routes: str = _variable("ROUTE_OWNER_TAGS", default="")
     # Organization mode: the role of each member account that lets the hub read its instances' tags.

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 IDS_PER_CALL = 200
 READS_PER_MESSAGE = 20  # calls; the instances beyond them are unread ("read budget")
 KEEP_SECONDS = 600.0
+KEPT_MAX = 20_000  # answers kept at most (a few MB), the oldest dropped first
 
 # (account, region) -> (EC2 client, SSM client) of that account and region.
 Clients = Callable[[str, str], tuple[Any, Any]]
@@ -87,7 +88,11 @@ class InstanceTags:
                 }
             except (BotoCoreError, ClientError) as error:
                 found.unread[node] = _why(error)
-        until = self.clock() + KEEP_SECONDS
+        now = self.clock()
+        until = now + KEEP_SECONDS
+        if len(self._kept) > KEPT_MAX:  # a warm function meets many nodes: keep the newest answers still fresh
+            fresh = [(key, kept) for key, kept in self._kept.items() if kept[1] > now]
+            self._kept = dict(fresh[-(KEPT_MAX // 2) :])
         for instance in wanted:
             if instance in found.tags:
                 self._kept[(account, region, instance)] = (found.tags[instance], until)

@@ -45,8 +45,11 @@ def owner_view(notification: Notification, route: str) -> Notification | None:
     attributes = {name: value for name, value in notification.attributes.items() if name != OWNER_ATTRIBUTE}
     views = notification.document.get(OWNERS_KEY)
     if views is None:
-        owners = json.loads(notification.attributes.get(OWNER_ATTRIBUTE) or "[]")
-        return replace(notification, attributes=attributes) if route in owners else None
+        try:
+            owners = json.loads(notification.attributes.get(OWNER_ATTRIBUTE) or "[]")
+        except ValueError:  # not the functions' own attribute: nobody's, rather than retried for hours
+            return None
+        return replace(notification, attributes=attributes) if isinstance(owners, list) and route in owners else None
     view = views.get(route) if isinstance(views, dict) else None
     if not isinstance(view, dict):
         return None
