@@ -339,16 +339,17 @@ def test_a_delivery_costs_two_dedupe_writes_and_its_secret_once_an_incident_one_
     assert len(receiver.received("/pagerduty")) == 2
 
 
-@pytest.mark.parametrize(
-    ("operation", "error", "times", "posts"),
-    [
-        pytest.param("dynamodb.PutItem", "ProvisionedThroughputExceededException", 5, 1, id="claim-throttled-retried"),
-        pytest.param("dynamodb.PutItem", "timeout", 1, 1, id="timeout-before-the-post"),
-        # The bound, as for every notification: a timeout between the delivery and its record, at most one
-        # duplicate; PagerDuty's dedup_key makes it the same incident.
-        pytest.param("dynamodb.UpdateItem", "timeout", 1, 2, id="timeout-after-the-post"),
-    ],
-)
+# The dedupe table's faults, and how many posts each gives: the bound, as for every notification, is a
+# timeout between the delivery and its record, at most one duplicate (PagerDuty's dedup_key, JSM's alias and
+# a webhook's delivery id make it the same one).
+DEDUPE_FAULTS = [
+    pytest.param("dynamodb.PutItem", "ProvisionedThroughputExceededException", 5, 1, id="claim-throttled-retried"),
+    pytest.param("dynamodb.PutItem", "timeout", 1, 1, id="timeout-before-the-post"),
+    pytest.param("dynamodb.UpdateItem", "timeout", 1, 2, id="timeout-after-the-post"),
+]
+
+
+@pytest.mark.parametrize(("operation", "error", "times", "posts"), DEDUPE_FAULTS)
 def test_pagerduty_gets_the_trigger_once_under_faults_or_at_most_twice_past_the_post(
     routes: Routes,
     relay: LambdaHandler,
@@ -374,14 +375,7 @@ def test_pagerduty_gets_the_trigger_once_under_faults_or_at_most_twice_past_the_
 
 
 @pytest.mark.parametrize(("destination", "path"), [("json", "/hook"), ("slack", "/slack"), ("jsm", "/jsm")])
-@pytest.mark.parametrize(
-    ("operation", "error", "times", "posts"),
-    [
-        pytest.param("dynamodb.PutItem", "ProvisionedThroughputExceededException", 5, 1, id="claim-throttled-retried"),
-        pytest.param("dynamodb.PutItem", "timeout", 1, 1, id="timeout-before-the-post"),
-        pytest.param("dynamodb.UpdateItem", "timeout", 1, 2, id="timeout-after-the-post"),
-    ],
-)
+@pytest.mark.parametrize(("operation", "error", "times", "posts"), DEDUPE_FAULTS)
 def test_a_webhook_or_jsm_gets_the_message_once_under_faults_or_twice_past_the_post_as_the_same_delivery(
     routes: Routes,
     relay: LambdaHandler,
