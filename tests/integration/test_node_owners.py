@@ -65,6 +65,33 @@ def test_an_inventory_message_about_an_instance_names_its_owners_routes(
     assert "could not be read" not in document["text"]
 
 
+@pytest.mark.parametrize(
+    ("function", "sample", "field"),
+    [
+        ("run-command", "run-command/invocation-success", "instance-id"),
+        ("systems-manager", "state-manager/instance-association-success", "instance-id"),
+        ("systems-manager", "compliance/patch-compliant", "resource-id"),
+    ],
+)
+def test_with_a_message_per_instance_a_command_association_or_compliance_result_names_its_owners_routes(
+    function: str,
+    sample: str,
+    field: str,
+    owned: dict[str, str],
+    build_handler: BuildHandler,
+    lambda_context: LambdaContext,
+    subscribers: Subscribers,
+    drain: Any,
+) -> None:
+    """perInstanceNotifications=each: the rules hand these item events to the family's function itself."""
+    event = load(sample)
+    event["detail"][field] = owned["db"]
+    event["region"] = boto3.client("ec2").meta.region_name  # where moto's instances are
+    attributes, document = _published(build_handler(function), event, lambda_context, subscribers, drain)
+    assert owned["db"] in json.dumps(document["fields"])
+    assert json.loads(attributes["owner_routes"]) == ["db-owners"]
+
+
 def test_a_managed_node_whose_tags_cannot_be_read_is_said_in_the_message_and_goes_to_no_route_by_tags(
     owned: dict[str, str],
     build_handler: BuildHandler,
