@@ -4,7 +4,9 @@ The real SAM CLI runs a function of the template in a container of the function'
 its `--env-vars` sets only the variables the template declares for that function. So the local build
 declares this machine's architecture (an arm64 function on an x86_64 machine would need an emulator),
 and the endpoint variables that point boto3 at local stand-ins, set by default to a closed local port:
-a function of the local build reaches no AWS service unless its env-vars file names one. It also names
+a function of the local build reaches no AWS service unless its env-vars file names one (and
+LOCAL_HTTP_HOSTS, the hosts the route relay may reach over plain http: the stand-ins seen from SAM's
+container). It also names
 each resource for SAM (`SamResourceId`): SAM reads a resource's id from its `aws:cdk:path` only when
 the path has at most three parts, and warns for every deeper one ("Cannot detect function id from
 aws:cdk:path metadata"); a function's id is its construct's (`sam local invoke AmiNotifier`), any other
@@ -22,6 +24,8 @@ from aws_cdk import CfnResource, IAspect
 from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from ssm_event_notifier.contract.environment import LOCAL_HTTP_HOSTS
+
 # Every service a function calls (boto3 reads AWS_ENDPOINT_URL_<SERVICE ID>), and the catch-all for
 # any other, so that a local run of a function cannot reach AWS by a service nobody listed.
 ENDPOINT_VARIABLES = (
@@ -38,6 +42,7 @@ ENDPOINT_VARIABLES = (
 )
 # Where a local function's calls go until its env-vars file says otherwise: a port nothing listens on.
 CLOSED_PORT = "http://127.0.0.1:9"
+LOCAL_HTTP_DEFAULT = "127.0.0.1"
 SAM_RESOURCE_ID = "SamResourceId"
 MACHINES = {"x86_64": lambda_.Architecture.X86_64, "amd64": lambda_.Architecture.X86_64}
 MACHINES |= {"aarch64": lambda_.Architecture.ARM_64, "arm64": lambda_.Architecture.ARM_64}
@@ -58,8 +63,11 @@ def architecture(platform: str, lambda_architecture: lambda_.Architecture) -> la
 
 
 def endpoint_variables(platform: str) -> dict[str, str]:
-    """The endpoint variables a function of this build declares (none in the Lambda build)."""
-    return dict.fromkeys(ENDPOINT_VARIABLES, CLOSED_PORT) if is_local(platform) else {}
+    """The endpoint variables a function of this build declares (none in the Lambda build), and the hosts
+    the route relay may reach over plain http (this machine until an env-vars file names the bridge's)."""
+    if not is_local(platform):
+        return {}
+    return {**dict.fromkeys(ENDPOINT_VARIABLES, CLOSED_PORT), LOCAL_HTTP_HOSTS: LOCAL_HTTP_DEFAULT}
 
 
 @jsii.implements(IAspect)

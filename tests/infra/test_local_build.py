@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ssm_event_notifier.contract.environment import LOCAL_HTTP_HOSTS
 from ssm_event_notifier.local_build import CLOSED_PORT, ENDPOINT_VARIABLES, SAM_RESOURCE_ID
 from tests.infra.conftest import resources, synthesize
 from tools.harness.endpoints import function_environment
@@ -40,20 +41,25 @@ def test_the_lambda_build_keeps_arm64_and_declares_no_endpoint_and_no_sam_metada
     for logical_id, function in functions.items():
         assert function["Properties"]["Architectures"] == ["arm64"], logical_id
         assert not [name for name in variables(function) if name.startswith("AWS_ENDPOINT_URL")], logical_id
+        assert LOCAL_HTTP_HOSTS not in variables(function), logical_id  # https only
     for layer in resources(template, "AWS::Lambda::LayerVersion").values():
         assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert not [k for k, v in template["Resources"].items() if SAM_RESOURCE_ID in v.get("Metadata", {})]
 
 
-def test_the_local_build_declares_this_machines_architecture_and_the_endpoints_on_a_closed_port(
+def test_the_local_build_declares_this_machines_architecture_the_endpoints_on_a_closed_port_and_local_hosts(
     template, local_template
 ):
     functions = resources(local_template, "AWS::Lambda::Function")
     assert set(functions) == set(resources(template, "AWS::Lambda::Function"))  # the same functions, same ids
     for logical_id, function in functions.items():
         assert function["Properties"]["Architectures"] == [HOST_ARCHITECTURE], logical_id
-        declared = {name: value for name, value in variables(function).items() if name.startswith("AWS_ENDPOINT")}
-        assert declared == dict.fromkeys(ENDPOINT_VARIABLES, CLOSED_PORT), logical_id
+        declared = {
+            name: value
+            for name, value in variables(function).items()
+            if name.startswith("AWS_ENDPOINT") or name == LOCAL_HTTP_HOSTS
+        }
+        assert declared == {**dict.fromkeys(ENDPOINT_VARIABLES, CLOSED_PORT), LOCAL_HTTP_HOSTS: "127.0.0.1"}, logical_id
         # Everything else as the Lambda build declares it.
         lambda_build = variables(template["Resources"][logical_id])
         assert {k: v for k, v in variables(function).items() if k not in declared} == lambda_build

@@ -221,6 +221,10 @@ class Noticing(FunctionEnvironment):
     reader_role: str = _variable("NOTICE_READER_ROLE", default="")
 
 
+# Hosts the route relay may reach over plain http besides this machine's loopback: declared by the local
+# build only (ssm_event_notifier.local_build), where a function runs in a container that reaches the local
+# stand-ins through the Docker bridge's address. The Lambda build declares it not: https only.
+LOCAL_HTTP_HOSTS = "LOCAL_HTTP_HOSTS"
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 JSM_ALERTS_URL = "https://api.atlassian.com/jsm/ops/integration/v2/alerts"
 

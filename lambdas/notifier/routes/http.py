@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -16,10 +17,18 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from ssm_event_notifier.contract.environment import LOCAL_HTTP_HOSTS
+
 TIMEOUT_SECONDS = 5.0
 RESPONSE_KEPT = 1000  # characters of a refusal's body kept with the message in the dead-letter queue
 USER_AGENT = "ssm-event-notifier"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _local(host: str | None) -> bool:
+    """This machine, or a host of the local build's LOCAL_HTTP_HOSTS (the stand-ins seen from a container)."""
+    local_hosts = [name for name in os.environ.get(LOCAL_HTTP_HOSTS, "").split(",") if name]
+    return host is not None and (host in LOOPBACK or host in local_hosts)
 
 
 class RetryLater(Exception):
@@ -58,9 +67,9 @@ class Refused(Exception):
 
 def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> int:
     """POST `body` to `url`; the status of a delivery, RetryLater or Refused otherwise. Only https (plain
-    http to this machine, for the local runs): a secret's URL is never sent in the clear."""
+    http to this machine, for the local runs, see _local): a secret's URL is never sent in the clear."""
     parts = urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+    if parts.scheme != "https" and not (parts.scheme == "http" and _local(parts.hostname)):
         raise Refused(0, f"the destination's URL is not https (scheme {parts.scheme or 'none'!r})")
     request = urllib.request.Request(
         url,
