@@ -50,7 +50,7 @@ from tools import LAMBDAS_DIR
 from tools.harness.endpoints import function_environment
 from tools.harness.local_stack import LocalStack
 from tools.harness.samples import CALENDAR_DOCUMENTS, load
-from tools.harness.sqs_records import sqs_record
+from tools.harness.sqs_records import as_queued
 from tools.harness.stand_ins import stand_ins
 from tools.harness.template import FunctionSpec, Template
 
@@ -105,7 +105,7 @@ def event_for(spec: FunctionSpec, account: str) -> dict[str, Any]:
     event = fresh({**load(sample), "account": account})
     if spec.handler.startswith("handlers.operation_events."):
         arn = f"arn:aws:sqs:us-east-1:{account}:buffer"
-        return {"Records": [sqs_record(str(uuid.uuid4()), json.dumps(event), arn)]}
+        return as_queued([event], arn)
     return event
 
 

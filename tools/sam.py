@@ -28,7 +28,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from tools.harness.replayer import Replayer
 from tools.harness.sam_cli import find_sam, local_invoke
 from tools.harness.sam_env import ENDPOINT_PREFIX, deployed_env_vars, local_env_vars, write_env_vars
 from tools.harness.samples import CALENDAR_DOCUMENTS
-from tools.harness.sqs_records import sqs_record
+from tools.harness.sqs_records import as_queued
 from tools.harness.stand_ins import kept_stand_ins, stand_ins
 from tools.harness.template import LOCAL_OUTDIR, Template, ensure_synthesized
 from tools.replay_output import print_human
@@ -100,11 +99,6 @@ def fed_queue(template: Template, function: str) -> str | None:
     fed = {queue for rule in template.rules() for queue in rule.target_queues}
     mappings = template.event_source_mappings()
     return next((m.queue for m in mappings if m.function == function and m.queue in fed), None)
-
-
-def as_queued(events: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    """Events as Lambda hands them from the queue: one SQS record each, the event its body."""
-    return {"Records": [sqs_record(str(uuid.uuid4()), json.dumps(event), queue_arn) for event in events]}
 
 
 def invoke(args: argparse.Namespace, log: Any, out: Any) -> int:

@@ -18,8 +18,9 @@ from ssm_event_notifier.local_build import CLOSED_PORT, ENDPOINT_VARIABLES, SAM_
 from tests.infra.conftest import resources, synthesize
 from tools.harness.endpoints import function_environment
 from tools.harness.sam_env import deployed_env_vars
+from tools.harness.sqs_records import as_queued
 from tools.harness.template import Template
-from tools.sam import as_queued, fed_queue
+from tools.sam import fed_queue
 
 HOST_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[os.uname().machine]
 

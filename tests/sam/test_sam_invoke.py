@@ -19,7 +19,8 @@ from tests.sam.conftest import RECONCILED, SamStack, scheduled_event
 from tools import REPO_ROOT
 from tools.harness.sam_cli import SAM_PATH_WARNING, SamInvocation
 from tools.harness.samples import load
-from tools.sam import as_queued, fed_queue
+from tools.harness.sqs_records import as_queued
+from tools.sam import fed_queue
 
 # Each function EventBridge invokes, with a sample of its families.
 EVENT_FUNCTIONS = {

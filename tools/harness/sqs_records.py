@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from tools.harness.endpoints import REGION
@@ -28,6 +30,11 @@ def sqs_record(
         "eventSourceARN": queue_arn,
         "awsRegion": REGION,
     }
+
+
+def as_queued(events: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """Events as Lambda hands them from the queue `queue_arn`: one record each, the event its body."""
+    return {"Records": [sqs_record(str(uuid.uuid4()), json.dumps(event), queue_arn) for event in events]}
 
 
 def received_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
